@@ -1,0 +1,119 @@
+//! Located problems in the project's own files (YAML schemas, Rhai revisions), ready for miette.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use serde::Serialize;
+
+/// A problem at a place in a file: `file:line:col`, what is wrong, and what to do.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceProblem {
+    pub file: PathBuf,
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip)]
+    source: Option<Arc<String>>,
+}
+
+impl SourceProblem {
+    pub fn new(file: &Path, line: usize, column: usize, message: impl Into<String>) -> SourceProblem {
+        SourceProblem {
+            file: file.to_path_buf(),
+            line: line.max(1),
+            column: column.max(1),
+            message: message.into(),
+            help: None,
+            source: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> SourceProblem {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Attach the file's text so the diagnostic can show the line.
+    pub fn with_source(mut self, text: Arc<String>) -> SourceProblem {
+        self.source = Some(text);
+        self
+    }
+
+    /// `file:line:col`.
+    pub fn location(&self) -> String {
+        format!("{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+
+    fn byte_offset(&self) -> Option<(usize, usize)> {
+        let text = self.source.as_deref()?;
+        let line_start: usize = text.split_inclusive('\n').take(self.line - 1).map(str::len).sum();
+        let line_text = text[line_start..].split('\n').next().unwrap_or("");
+        let col = line_text
+            .char_indices()
+            .nth(self.column - 1)
+            .map(|(i, _)| i)
+            .unwrap_or(line_text.len());
+        let rest = &line_text[col..];
+        let token = rest
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace() || matches!(c, ',' | ')' | ']' | '}'))
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
+        Some((line_start + col, token.max(1).min(rest.len().max(1))))
+    }
+}
+
+impl fmt::Display for SourceProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.message)
+    }
+}
+
+impl std::error::Error for SourceProblem {}
+
+impl Diagnostic for SourceProblem {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (offset, len) = self.byte_offset()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some("here".into()), (offset, len)))))
+    }
+}
+
+/// Several located problems reported together.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Problems(pub Vec<SourceProblem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.len() {
+            1 => write!(f, "1 problem found"),
+            n => write!(f, "{n} problems found"),
+        }
+    }
+}
+
+impl std::error::Error for Problems {}
+
+impl Diagnostic for Problems {
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        Some(Box::new(self.0.iter().map(|p| p as &dyn Diagnostic)))
+    }
+}
+
+/// A named source for callers that want to render a snippet themselves.
+pub fn named_source(path: &Path, text: &str) -> NamedSource<String> {
+    NamedSource::new(path.display().to_string(), text.to_string())
+}

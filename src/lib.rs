@@ -1,0 +1,11 @@
+//! liminal: Benchling schema migrations as code.
+//!
+//! The data flow: `schemas/*.yaml` load into a [`schema::CodeModel`]; a tenant reads into a
+//! [`state::TenantState`]; [`diff`] compares them into operations ([`op::Op`]); revisions are Rhai
+//! scripts that build operations; backends apply operations to tenants. An operation applied to a
+//! state ([`op::Op::apply`]) is the one definition of what it means.
+
+pub mod diag;
+pub mod op;
+pub mod schema;
+pub mod state;

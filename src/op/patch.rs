@@ -1,0 +1,186 @@
+//! Partial updates: only the keys that are set change. A key set to `Some(None)` clears a value.
+
+use std::collections::BTreeSet;
+
+use crate::schema::{EntityType, FieldDef, FieldType, MixtureConfig, NamingStrategy, SchemaProps};
+
+macro_rules! patch {
+    (
+        $(#[$meta:meta])*
+        $name:ident for $target:ty {
+            $( $key:ident : $ty:ty => $yaml:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        pub struct $name {
+            $( pub $key: Option<$ty>, )+
+        }
+
+        impl $name {
+            /// The keys that differ from `old` to `new`, holding `new`'s values.
+            pub fn between(old: &$target, new: &$target) -> $name {
+                $name { $( $key: (old.$key != new.$key).then(|| new.$key.clone()), )+ }
+            }
+
+            /// Apply the set keys.
+            pub fn apply_to(&self, target: &mut $target) {
+                $( if let Some(v) = &self.$key { target.$key = v.clone(); } )+
+            }
+
+            /// The patch that restores `old`'s values for the keys this one sets.
+            pub fn inverse(&self, old: &$target) -> $name {
+                $name { $( $key: self.$key.as_ref().map(|_| old.$key.clone()), )+ }
+            }
+
+            pub fn is_empty(&self) -> bool {
+                true $( && self.$key.is_none() )+
+            }
+
+            /// The YAML names of the keys that are set, in canonical order.
+            pub fn keys(&self) -> Vec<&'static str> {
+                let mut out = Vec::new();
+                $( if self.$key.is_some() { out.push($yaml); } )+
+                out
+            }
+        }
+    };
+}
+
+patch! {
+    /// Changed schema properties (`update_schema`).
+    SchemaPatch for SchemaProps {
+        name: String => "name",
+        warehouse_name: String => "warehouse_name",
+        prefix: String => "prefix",
+        entity_type: EntityType => "entity_type",
+        naming_strategies: BTreeSet<NamingStrategy> => "naming_strategies",
+        use_registry_id_as_label: bool => "use_registry_id_as_label",
+        include_registry_id_in_chips: bool => "include_registry_id_in_chips",
+        constraint_fields: BTreeSet<String> => "constraint_fields",
+        show_bases_in_expanded_view: bool => "show_bases_in_expanded_view",
+        mixture_schema_config: Option<MixtureConfig> => "mixture_schema_config",
+    }
+}
+
+patch! {
+    /// Changed field properties (`update_field`).
+    FieldPatch for FieldDef {
+        name: String => "name",
+        warehouse_name: String => "warehouse_name",
+        field_type: FieldType => "type",
+        required: bool => "required",
+        is_multi: bool => "is_multi",
+        parent_link: bool => "parent_link",
+        dropdown: Option<String> => "dropdown",
+        entity_link: Option<String> => "entity_link",
+        tooltip: Option<String> => "tooltip",
+        unit: Option<String> => "unit",
+        decimal_places: Option<u8> => "decimal_places",
+    }
+}
+
+fn opt<T: std::fmt::Debug>(v: &Option<T>) -> String {
+    match v {
+        Some(v) => format!("{v:?}"),
+        None => "none".into(),
+    }
+}
+
+impl SchemaPatch {
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(v) = &self.name {
+            parts.push(format!("name={v:?}"));
+        }
+        if let Some(v) = &self.warehouse_name {
+            parts.push(format!("warehouse_name={v:?}"));
+        }
+        if let Some(v) = &self.prefix {
+            parts.push(format!("prefix={v:?}"));
+        }
+        if let Some(v) = &self.entity_type {
+            parts.push(format!("entity_type={v}"));
+        }
+        if let Some(v) = &self.naming_strategies {
+            parts.push(format!("naming_strategies=[{}]", v.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")));
+        }
+        if let Some(v) = &self.use_registry_id_as_label {
+            parts.push(format!("use_registry_id_as_label={v}"));
+        }
+        if let Some(v) = &self.include_registry_id_in_chips {
+            parts.push(format!("include_registry_id_in_chips={v}"));
+        }
+        if let Some(v) = &self.constraint_fields {
+            parts.push(format!("constraint_fields={v:?}"));
+        }
+        if let Some(v) = &self.show_bases_in_expanded_view {
+            parts.push(format!("show_bases_in_expanded_view={v}"));
+        }
+        if let Some(v) = &self.mixture_schema_config {
+            parts.push(format!("mixture_schema_config={}", opt(v)));
+        }
+        parts.join(", ")
+    }
+}
+
+impl FieldPatch {
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(v) = &self.name {
+            parts.push(format!("name={v:?}"));
+        }
+        if let Some(v) = &self.warehouse_name {
+            parts.push(format!("warehouse_name={v:?}"));
+        }
+        if let Some(v) = &self.field_type {
+            parts.push(format!("type={v}"));
+        }
+        if let Some(v) = &self.required {
+            parts.push(format!("required={v}"));
+        }
+        if let Some(v) = &self.is_multi {
+            parts.push(format!("is_multi={v}"));
+        }
+        if let Some(v) = &self.parent_link {
+            parts.push(format!("parent_link={v}"));
+        }
+        if let Some(v) = &self.dropdown {
+            parts.push(format!("dropdown={}", opt(v)));
+        }
+        if let Some(v) = &self.entity_link {
+            parts.push(format!("entity_link={}", opt(v)));
+        }
+        if let Some(v) = &self.tooltip {
+            parts.push(format!("tooltip={}", opt(v)));
+        }
+        if let Some(v) = &self.unit {
+            parts.push(format!("unit={}", opt(v)));
+        }
+        if let Some(v) = &self.decimal_places {
+            parts.push(format!("decimal_places={}", opt(v)));
+        }
+        parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn between_apply_inverse() {
+        let old = FieldDef::new("a", "A", FieldType::Text);
+        let mut new = old.clone();
+        new.required = true;
+        new.tooltip = Some("t".into());
+        let p = FieldPatch::between(&old, &new);
+        assert_eq!(p.keys(), vec!["required", "tooltip"]);
+        let mut x = old.clone();
+        p.apply_to(&mut x);
+        assert_eq!(x, new);
+        p.inverse(&old).apply_to(&mut x);
+        assert_eq!(x, old);
+        assert!(FieldPatch::between(&old, &old).is_empty());
+    }
+}

@@ -1,0 +1,522 @@
+//! Operation payloads as JSON-shaped values: the one mapping between our types and the keys
+//! users write (YAML keys), used to render Rhai literals, to read Rhai maps back and for
+//! `--format json` output. Defaults are left out when writing; unknown keys, wrong types and bad
+//! enum values are errors naming the key.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
+
+use super::{FieldPatch, SchemaPatch};
+use crate::schema::{
+    EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType, SchemaDef,
+    SchemaProps,
+};
+
+/// A payload value that does not fit: which key, what is wrong, what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ValueError {
+    pub key: Option<String>,
+    pub message: String,
+    pub help: String,
+}
+
+fn err(key: &str, message: String, help: impl Into<String>) -> ValueError {
+    ValueError { key: Some(key.to_string()), message, help: help.into() }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "()",
+        Value::Bool(_) => "a bool",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "a map",
+    }
+}
+
+/// Reads keys off a map, remembering which were used so that the rest are reported unknown.
+struct Reader<'a> {
+    what: &'static str,
+    map: &'a Map<String, Value>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(what: &'static str, v: &'a Value, allowed: &'static [&'static str]) -> Result<Reader<'a>, ValueError> {
+        match v {
+            Value::Object(map) => {
+                for k in map.keys() {
+                    if !allowed.contains(&k.as_str()) {
+                        return Err(err(
+                            k,
+                            format!("unknown key `{k}` in {what}"),
+                            format!("allowed keys: {}", allowed.join(", ")),
+                        ));
+                    }
+                }
+                Ok(Reader { what, map })
+            }
+            other => Err(ValueError {
+                key: None,
+                message: format!("{what} must be a map, not {}", type_name(other)),
+                help: format!("write #{{ {}: ... }}", allowed.first().copied().unwrap_or("key")),
+            }),
+        }
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    fn raw(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key)
+    }
+
+    fn required_str(&self, key: &str) -> Result<String, ValueError> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => {
+                Err(err(key, format!("{} needs `{key}`", self.what), format!("add `{key}: \"...\"`")))
+            }
+            Some(_) => Ok(self.opt_str(key)?.unwrap_or_default()),
+        }
+    }
+
+    fn opt_str(&self, key: &str) -> Result<Option<String>, ValueError> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(err(key, format!("`{key}` must be a string, not {}", type_name(other)), "quote the value")),
+        }
+    }
+
+    fn bool(&self, key: &str) -> Result<Option<bool>, ValueError> {
+        match self.map.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => {
+                Err(err(key, format!("`{key}` must be true or false, not {}", type_name(other)), "write true or false"))
+            }
+        }
+    }
+
+    fn opt_u8(&self, key: &str) -> Result<Option<u8>, ValueError> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => match n.as_u64() {
+                Some(v) if v <= 255 => Ok(Some(v as u8)),
+                _ => Err(err(key, format!("`{key}` is out of range: {n}"), "use a value from 0 to 15")),
+            },
+            Some(other) => Err(err(key, format!("`{key}` must be a number, not {}", type_name(other)), "write a whole number")),
+        }
+    }
+
+    fn enum_value<T: std::str::FromStr<Err = crate::schema::UnknownValue>>(&self, key: &str) -> Result<Option<T>, ValueError> {
+        match self.opt_str(key)? {
+            None => Ok(None),
+            Some(s) => s.parse().map(Some).map_err(|e: crate::schema::UnknownValue| {
+                err(key, e.to_string(), format!("use one of: {}", e.expected))
+            }),
+        }
+    }
+
+    fn strings(&self, key: &str) -> Result<Option<Vec<String>>, ValueError> {
+        match self.map.get(key) {
+            None => Ok(None),
+            Some(v) => strings(key, v).map(Some),
+        }
+    }
+}
+
+/// A list of strings.
+pub(crate) fn strings(key: &str, v: &Value) -> Result<Vec<String>, ValueError> {
+    match v {
+        Value::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(err(key, format!("`{key}` must hold strings, not {}", type_name(other)), "quote every item")),
+            })
+            .collect(),
+        other => Err(err(key, format!("`{key}` must be an array, not {}", type_name(other)), "write [\"a\", \"b\"]")),
+    }
+}
+
+const FIELD_KEYS: &[&str] = &[
+    "warehouse_name",
+    "name",
+    "type",
+    "required",
+    "is_multi",
+    "parent_link",
+    "dropdown",
+    "entity_link",
+    "tooltip",
+    "unit",
+    "decimal_places",
+    "archived",
+];
+
+const SCHEMA_KEYS: &[&str] = &[
+    "name",
+    "warehouse_name",
+    "prefix",
+    "entity_type",
+    "naming_strategies",
+    "use_registry_id_as_label",
+    "include_registry_id_in_chips",
+    "constraint_fields",
+    "show_bases_in_expanded_view",
+    "mixture_schema_config",
+    "fields",
+];
+
+const TEMPLATE_KEYS: &[&str] = &["parts", "order_name_parts_by_sequence"];
+const PART_KEYS: &[&str] = &["type", "value", "field"];
+const MIXTURE_KEYS: &[&str] = &["allow_measured_ingredients", "component_lot_storage_enabled", "component_lot_text_enabled"];
+
+fn opt_json<T: Into<Value>>(v: Option<T>) -> Value {
+    v.map_or(Value::Null, Into::into)
+}
+
+pub fn field_def_to_json(f: &FieldDef) -> Value {
+    let mut m = Map::new();
+    m.insert("warehouse_name".into(), json!(f.warehouse_name));
+    m.insert("name".into(), json!(f.name));
+    m.insert("type".into(), json!(f.field_type.as_str()));
+    for (k, v) in [("required", f.required), ("is_multi", f.is_multi), ("parent_link", f.parent_link)] {
+        if v {
+            m.insert(k.into(), json!(true));
+        }
+    }
+    for (k, v) in [("dropdown", &f.dropdown), ("entity_link", &f.entity_link), ("tooltip", &f.tooltip), ("unit", &f.unit)] {
+        if let Some(v) = v {
+            m.insert(k.into(), json!(v));
+        }
+    }
+    if let Some(d) = f.decimal_places {
+        m.insert("decimal_places".into(), json!(d));
+    }
+    if f.archived {
+        m.insert("archived".into(), json!(true));
+    }
+    Value::Object(m)
+}
+
+pub fn field_def_from_json(v: &Value) -> Result<FieldDef, ValueError> {
+    let r = Reader::new("a field", v, FIELD_KEYS)?;
+    let field_type = r
+        .enum_value::<FieldType>("type")?
+        .ok_or_else(|| err("type", "a field needs `type`".into(), "add `type: \"text\"` (or another field type)"))?;
+    Ok(FieldDef {
+        warehouse_name: r.required_str("warehouse_name")?,
+        name: r.required_str("name")?,
+        field_type,
+        required: r.bool("required")?.unwrap_or(false),
+        is_multi: r.bool("is_multi")?.unwrap_or(false),
+        parent_link: r.bool("parent_link")?.unwrap_or(false),
+        dropdown: r.opt_str("dropdown")?,
+        entity_link: r.opt_str("entity_link")?,
+        tooltip: r.opt_str("tooltip")?,
+        unit: r.opt_str("unit")?,
+        decimal_places: r.opt_u8("decimal_places")?,
+        archived: r.bool("archived")?.unwrap_or(false),
+    })
+}
+
+fn mixture_to_json(m: &MixtureConfig) -> Value {
+    json!({
+        "allow_measured_ingredients": m.allow_measured_ingredients,
+        "component_lot_storage_enabled": m.component_lot_storage_enabled,
+        "component_lot_text_enabled": m.component_lot_text_enabled,
+    })
+}
+
+fn mixture_from_json(v: &Value) -> Result<Option<MixtureConfig>, ValueError> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    let r = Reader::new("mixture_schema_config", v, MIXTURE_KEYS)?;
+    Ok(Some(MixtureConfig {
+        allow_measured_ingredients: r.bool("allow_measured_ingredients")?.unwrap_or(false),
+        component_lot_storage_enabled: r.bool("component_lot_storage_enabled")?.unwrap_or(false),
+        component_lot_text_enabled: r.bool("component_lot_text_enabled")?.unwrap_or(false),
+    }))
+}
+
+fn naming_to_json(n: &BTreeSet<NamingStrategy>) -> Value {
+    Value::Array(n.iter().map(|s| json!(s.as_str())).collect())
+}
+
+fn naming_from_json(v: &Value) -> Result<BTreeSet<NamingStrategy>, ValueError> {
+    strings("naming_strategies", v)?
+        .iter()
+        .map(|s| {
+            s.parse::<NamingStrategy>()
+                .map_err(|e| err("naming_strategies", e.to_string(), format!("use one of: {}", e.expected)))
+        })
+        .collect()
+}
+
+fn set_to_json(s: &BTreeSet<String>) -> Value {
+    Value::Array(s.iter().map(|s| json!(s)).collect())
+}
+
+/// `create_schema`'s map: schema keys and `fields`; no name template (that is its own op).
+pub fn schema_def_to_json(s: &SchemaDef) -> Value {
+    let p = &s.props;
+    let mut m = Map::new();
+    m.insert("name".into(), json!(p.name));
+    m.insert("warehouse_name".into(), json!(p.warehouse_name));
+    m.insert("prefix".into(), json!(p.prefix));
+    m.insert("entity_type".into(), json!(p.entity_type.as_str()));
+    m.insert("naming_strategies".into(), naming_to_json(&p.naming_strategies));
+    if p.use_registry_id_as_label {
+        m.insert("use_registry_id_as_label".into(), json!(true));
+    }
+    if p.include_registry_id_in_chips {
+        m.insert("include_registry_id_in_chips".into(), json!(true));
+    }
+    if !p.constraint_fields.is_empty() {
+        m.insert("constraint_fields".into(), set_to_json(&p.constraint_fields));
+    }
+    if p.show_bases_in_expanded_view {
+        m.insert("show_bases_in_expanded_view".into(), json!(true));
+    }
+    if let Some(mix) = &p.mixture_schema_config {
+        m.insert("mixture_schema_config".into(), mixture_to_json(mix));
+    }
+    m.insert("fields".into(), Value::Array(s.fields.iter().map(field_def_to_json).collect()));
+    Value::Object(m)
+}
+
+pub fn schema_def_from_json(v: &Value) -> Result<SchemaDef, ValueError> {
+    if let Value::Object(m) = v
+        && m.contains_key("name_template")
+    {
+        return Err(err(
+            "name_template",
+            "create_schema takes no name_template".into(),
+            "set it with set_name_template(schema, #{ parts: [...] }) after create_schema",
+        ));
+    }
+    let r = Reader::new("a schema", v, SCHEMA_KEYS)?;
+    let entity_type = r.enum_value::<EntityType>("entity_type")?.ok_or_else(|| {
+        err("entity_type", "a schema needs `entity_type`".into(), "add `entity_type: \"custom_entity\"`")
+    })?;
+    let mut props = SchemaProps::new(&r.required_str("name")?, &r.required_str("warehouse_name")?, &r.required_str("prefix")?, entity_type);
+    if let Some(n) = r.raw("naming_strategies") {
+        props.naming_strategies = naming_from_json(n)?;
+    }
+    props.use_registry_id_as_label = r.bool("use_registry_id_as_label")?.unwrap_or(false);
+    props.include_registry_id_in_chips = r.bool("include_registry_id_in_chips")?.unwrap_or(false);
+    props.constraint_fields = r.strings("constraint_fields")?.unwrap_or_default().into_iter().collect();
+    props.show_bases_in_expanded_view = r.bool("show_bases_in_expanded_view")?.unwrap_or(false);
+    if let Some(mix) = r.raw("mixture_schema_config") {
+        props.mixture_schema_config = mixture_from_json(mix)?;
+    }
+    let fields = match r.raw("fields") {
+        None | Some(Value::Null) => vec![],
+        Some(Value::Array(items)) => items.iter().map(field_def_from_json).collect::<Result<_, _>>()?,
+        Some(other) => {
+            return Err(err("fields", format!("`fields` must be an array, not {}", type_name(other)), "write fields: [#{...}, ...]"));
+        }
+    };
+    Ok(SchemaDef { props, name_template: NameTemplate::default(), archived: false, fields })
+}
+
+pub fn template_to_json(t: &NameTemplate) -> Value {
+    let parts: Vec<Value> = t
+        .parts
+        .iter()
+        .map(|p| {
+            let mut m = Map::new();
+            m.insert("type".into(), json!(p.kind.as_str()));
+            if let Some(v) = &p.value {
+                m.insert("value".into(), json!(v));
+            }
+            if let Some(f) = &p.field {
+                m.insert("field".into(), json!(f));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    json!({ "parts": parts, "order_name_parts_by_sequence": t.order_name_parts_by_sequence })
+}
+
+pub fn template_from_json(v: &Value) -> Result<NameTemplate, ValueError> {
+    let r = Reader::new("a name template", v, TEMPLATE_KEYS)?;
+    let parts = match r.raw("parts") {
+        None | Some(Value::Null) => vec![],
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|p| {
+                let pr = Reader::new("a name template part", p, PART_KEYS)?;
+                let kind = pr.enum_value::<PartType>("type")?.ok_or_else(|| {
+                    err("type", "a name template part needs `type`".into(), "add `type: \"TEXT\"` (or another part type)")
+                })?;
+                Ok(NamePart { kind, value: pr.opt_str("value")?, field: pr.opt_str("field")? })
+            })
+            .collect::<Result<_, ValueError>>()?,
+        Some(other) => {
+            return Err(err("parts", format!("`parts` must be an array, not {}", type_name(other)), "write parts: [#{...}]"));
+        }
+    };
+    Ok(NameTemplate { parts, order_name_parts_by_sequence: r.bool("order_name_parts_by_sequence")?.unwrap_or(false) })
+}
+
+impl SchemaPatch {
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        if let Some(v) = &self.name {
+            m.insert("name".into(), json!(v));
+        }
+        if let Some(v) = &self.warehouse_name {
+            m.insert("warehouse_name".into(), json!(v));
+        }
+        if let Some(v) = &self.prefix {
+            m.insert("prefix".into(), json!(v));
+        }
+        if let Some(v) = &self.entity_type {
+            m.insert("entity_type".into(), json!(v.as_str()));
+        }
+        if let Some(v) = &self.naming_strategies {
+            m.insert("naming_strategies".into(), naming_to_json(v));
+        }
+        if let Some(v) = self.use_registry_id_as_label {
+            m.insert("use_registry_id_as_label".into(), json!(v));
+        }
+        if let Some(v) = self.include_registry_id_in_chips {
+            m.insert("include_registry_id_in_chips".into(), json!(v));
+        }
+        if let Some(v) = &self.constraint_fields {
+            m.insert("constraint_fields".into(), set_to_json(v));
+        }
+        if let Some(v) = self.show_bases_in_expanded_view {
+            m.insert("show_bases_in_expanded_view".into(), json!(v));
+        }
+        if let Some(v) = &self.mixture_schema_config {
+            m.insert("mixture_schema_config".into(), v.as_ref().map_or(Value::Null, mixture_to_json));
+        }
+        Value::Object(m)
+    }
+
+    pub fn from_json(v: &Value) -> Result<SchemaPatch, ValueError> {
+        let r = Reader::new("update_schema's changes", v, &SCHEMA_KEYS[..10])?;
+        let mut p = SchemaPatch {
+            name: r.opt_str("name")?,
+            warehouse_name: r.opt_str("warehouse_name")?,
+            prefix: r.opt_str("prefix")?,
+            entity_type: r.enum_value("entity_type")?,
+            naming_strategies: None,
+            use_registry_id_as_label: r.bool("use_registry_id_as_label")?,
+            include_registry_id_in_chips: r.bool("include_registry_id_in_chips")?,
+            constraint_fields: r.strings("constraint_fields")?.map(|v| v.into_iter().collect()),
+            show_bases_in_expanded_view: r.bool("show_bases_in_expanded_view")?,
+            mixture_schema_config: None,
+        };
+        if let Some(n) = r.raw("naming_strategies") {
+            p.naming_strategies = Some(naming_from_json(n)?);
+        }
+        if let Some(m) = r.raw("mixture_schema_config") {
+            p.mixture_schema_config = Some(mixture_from_json(m)?);
+        }
+        if p.is_empty() {
+            return Err(ValueError {
+                key: None,
+                message: "update_schema changes nothing".into(),
+                help: "name at least one key to change, e.g. #{ name: \"New name\" }".into(),
+            });
+        }
+        Ok(p)
+    }
+}
+
+impl FieldPatch {
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        if let Some(v) = &self.name {
+            m.insert("name".into(), json!(v));
+        }
+        if let Some(v) = &self.warehouse_name {
+            m.insert("warehouse_name".into(), json!(v));
+        }
+        if let Some(v) = &self.field_type {
+            m.insert("type".into(), json!(v.as_str()));
+        }
+        for (k, v) in [("required", self.required), ("is_multi", self.is_multi), ("parent_link", self.parent_link)] {
+            if let Some(v) = v {
+                m.insert(k.into(), json!(v));
+            }
+        }
+        for (k, v) in [("dropdown", &self.dropdown), ("entity_link", &self.entity_link), ("tooltip", &self.tooltip), ("unit", &self.unit)] {
+            if let Some(v) = v {
+                m.insert(k.into(), opt_json(v.clone()));
+            }
+        }
+        if let Some(v) = self.decimal_places {
+            m.insert("decimal_places".into(), opt_json(v));
+        }
+        Value::Object(m)
+    }
+
+    pub fn from_json(v: &Value) -> Result<FieldPatch, ValueError> {
+        let r = Reader::new("update_field's changes", v, &FIELD_KEYS[..11])?;
+        let nullable = |k: &str| -> Result<Option<Option<String>>, ValueError> {
+            if r.has(k) { Ok(Some(r.opt_str(k)?)) } else { Ok(None) }
+        };
+        let p = FieldPatch {
+            name: r.opt_str("name")?,
+            warehouse_name: r.opt_str("warehouse_name")?,
+            field_type: r.enum_value("type")?,
+            required: r.bool("required")?,
+            is_multi: r.bool("is_multi")?,
+            parent_link: r.bool("parent_link")?,
+            dropdown: nullable("dropdown")?,
+            entity_link: nullable("entity_link")?,
+            tooltip: nullable("tooltip")?,
+            unit: nullable("unit")?,
+            decimal_places: if r.has("decimal_places") { Some(r.opt_u8("decimal_places")?) } else { None },
+        };
+        if p.is_empty() {
+            return Err(ValueError {
+                key: None,
+                message: "update_field changes nothing".into(),
+                help: "name at least one key to change, e.g. #{ required: true }".into(),
+            });
+        }
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_round_trips() {
+        let mut f = FieldDef::new("w", "W \"quoted\"", FieldType::Decimal);
+        f.decimal_places = Some(2);
+        f.unit = Some("g".into());
+        f.tooltip = Some("line\nbreak".into());
+        assert_eq!(field_def_from_json(&field_def_to_json(&f)), Ok(f));
+    }
+
+    #[test]
+    fn unknown_key_and_bad_enum_are_named() {
+        let e = field_def_from_json(&json!({"warehouse_name": "a", "name": "A", "type": "text", "colour": 1})).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("colour"));
+        let e = field_def_from_json(&json!({"warehouse_name": "a", "name": "A", "type": "texty"})).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("type"));
+        assert!(e.help.contains("long_text"));
+    }
+
+    #[test]
+    fn patch_round_trips_with_nulls() {
+        let p = FieldPatch { tooltip: Some(None), required: Some(true), ..Default::default() };
+        assert_eq!(FieldPatch::from_json(&p.to_json()), Ok(p));
+        let s = SchemaPatch { mixture_schema_config: Some(None), name: Some("x".into()), ..Default::default() };
+        assert_eq!(SchemaPatch::from_json(&s.to_json()), Ok(s));
+    }
+}

@@ -1,0 +1,551 @@
+//! Reading `schemas/**/*.yaml` into a [`CodeModel`], reporting every problem with its place.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_saphyr::{Location, Options, Spanned};
+
+use super::validate::{Problem, Target, validate_model};
+use super::{
+    CodeModel, DropdownDef, EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate,
+    NamingStrategy, PartType, SchemaDef, SchemaProps,
+};
+use crate::diag::{Problems, SourceProblem};
+
+/// Loading failed: the located problems, all of them.
+pub type LoadError = Problems;
+
+/// Where a value stood: file and 1-based line/column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+type S<T> = Spanned<T>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    kind: S<String>,
+    name: Option<S<String>>,
+    warehouse_name: Option<S<String>>,
+    prefix: Option<S<String>>,
+    entity_type: Option<S<String>>,
+    naming_strategies: Option<S<Vec<String>>>,
+    use_registry_id_as_label: Option<S<bool>>,
+    include_registry_id_in_chips: Option<S<bool>>,
+    constraint_fields: Option<S<Vec<String>>>,
+    show_bases_in_expanded_view: Option<S<bool>>,
+    mixture_schema_config: Option<S<MixtureConfig>>,
+    name_template: Option<S<RawTemplate>>,
+    archived: Option<S<bool>>,
+    fields: Option<Vec<S<RawField>>>,
+    options: Option<S<Vec<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTemplate {
+    #[serde(default)]
+    parts: Vec<RawPart>,
+    #[serde(default)]
+    order_name_parts_by_sequence: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPart {
+    #[serde(rename = "type")]
+    kind: String,
+    value: Option<String>,
+    #[serde(alias = "wh_field_name")]
+    field: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    warehouse_name: Option<S<String>>,
+    name: Option<S<String>>,
+    #[serde(rename = "type")]
+    field_type: Option<S<String>>,
+    required: Option<S<bool>>,
+    is_multi: Option<S<bool>>,
+    parent_link: Option<S<bool>>,
+    dropdown: Option<S<String>>,
+    entity_link: Option<S<String>>,
+    tooltip: Option<S<String>>,
+    unit: Option<S<String>>,
+    decimal_places: Option<S<i64>>,
+    archived: Option<S<bool>>,
+}
+
+/// The places of one item's keys, to point problems found later at the right line.
+struct Spans {
+    item: Location,
+    keys: Vec<(&'static str, Location)>,
+    fields: Vec<(Location, Vec<(&'static str, Location)>)>,
+}
+
+impl Spans {
+    fn key(&self, key: Option<&str>) -> Location {
+        key.and_then(|k| self.keys.iter().find(|(n, _)| *n == k).map(|(_, l)| *l)).unwrap_or(self.item)
+    }
+
+    fn field_key(&self, j: usize, key: Option<&str>) -> Location {
+        match self.fields.get(j) {
+            Some((at, keys)) => key.and_then(|k| keys.iter().find(|(n, _)| *n == k).map(|(_, l)| *l)).unwrap_or(*at),
+            None => self.item,
+        }
+    }
+}
+
+struct FileCtx<'a> {
+    path: &'a Path,
+    text: Arc<String>,
+    problems: Vec<SourceProblem>,
+}
+
+impl FileCtx<'_> {
+    fn at(&mut self, loc: Location, message: String, help: &str) {
+        self.problems.push(
+            SourceProblem::new(self.path, loc.line() as usize, loc.column() as usize, message)
+                .with_help(help)
+                .with_source(self.text.clone()),
+        );
+    }
+}
+
+fn loc_of<T>(s: &Option<S<T>>) -> Option<Location> {
+    s.as_ref().map(|s| s.referenced)
+}
+
+fn parse_enum<T: std::str::FromStr<Err = super::UnknownValue>>(
+    ctx: &mut FileCtx<'_>,
+    value: &S<String>,
+) -> Option<T> {
+    match value.value.parse::<T>() {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let help = format!("use one of: {}", e.expected);
+            ctx.at(value.referenced, e.to_string(), &help);
+            None
+        }
+    }
+}
+
+fn required<T: Clone>(ctx: &mut FileCtx<'_>, v: &Option<S<T>>, at: Location, what: &str) -> Option<T> {
+    match v {
+        Some(v) => Some(v.value.clone()),
+        None => {
+            ctx.at(at, format!("missing `{what}`"), &format!("add `{what}: ...`"));
+            None
+        }
+    }
+}
+
+fn convert_field(ctx: &mut FileCtx<'_>, raw: &S<RawField>) -> Option<(FieldDef, (Location, Vec<(&'static str, Location)>))> {
+    let at = raw.referenced;
+    let r = &raw.value;
+    let warehouse_name = required(ctx, &r.warehouse_name, at, "warehouse_name");
+    let name = required(ctx, &r.name, at, "name");
+    let field_type = match &r.field_type {
+        Some(t) => parse_enum::<FieldType>(ctx, t),
+        None => {
+            ctx.at(at, "missing `type`".into(), "add `type: text` (or another field type)");
+            None
+        }
+    };
+    let decimal_places = match &r.decimal_places {
+        Some(d) if !(0..=255).contains(&d.value) => {
+            ctx.at(d.referenced, format!("decimal_places {} is out of range", d.value), "use a value from 0 to 15");
+            None
+        }
+        Some(d) => Some(d.value as u8),
+        None => None,
+    };
+    let keys = [
+        ("warehouse_name", loc_of(&r.warehouse_name)),
+        ("name", loc_of(&r.name)),
+        ("type", loc_of(&r.field_type)),
+        ("required", loc_of(&r.required)),
+        ("is_multi", loc_of(&r.is_multi)),
+        ("parent_link", loc_of(&r.parent_link)),
+        ("dropdown", loc_of(&r.dropdown)),
+        ("entity_link", loc_of(&r.entity_link)),
+        ("tooltip", loc_of(&r.tooltip)),
+        ("unit", loc_of(&r.unit)),
+        ("decimal_places", loc_of(&r.decimal_places)),
+        ("archived", loc_of(&r.archived)),
+    ]
+    .into_iter()
+    .filter_map(|(k, l)| l.map(|l| (k, l)))
+    .collect();
+    let val = |b: &Option<S<bool>>| b.as_ref().is_some_and(|b| b.value);
+    let s = |v: &Option<S<String>>| v.as_ref().map(|v| v.value.clone());
+    Some((
+        FieldDef {
+            warehouse_name: warehouse_name?,
+            name: name?,
+            field_type: field_type?,
+            required: val(&r.required),
+            is_multi: val(&r.is_multi),
+            parent_link: val(&r.parent_link),
+            dropdown: s(&r.dropdown),
+            entity_link: s(&r.entity_link),
+            tooltip: s(&r.tooltip),
+            unit: s(&r.unit),
+            decimal_places,
+            archived: val(&r.archived),
+        },
+        (at, keys),
+    ))
+}
+
+enum Item {
+    Schema(SchemaDef),
+    Dropdown(DropdownDef),
+}
+
+fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)> {
+    let at = raw.referenced;
+    let r = &raw.value;
+    let mut keys: Vec<(&'static str, Location)> = [
+        ("kind", Some(r.kind.referenced)),
+        ("name", loc_of(&r.name)),
+        ("warehouse_name", loc_of(&r.warehouse_name)),
+        ("prefix", loc_of(&r.prefix)),
+        ("entity_type", loc_of(&r.entity_type)),
+        ("naming_strategies", loc_of(&r.naming_strategies)),
+        ("use_registry_id_as_label", loc_of(&r.use_registry_id_as_label)),
+        ("include_registry_id_in_chips", loc_of(&r.include_registry_id_in_chips)),
+        ("constraint_fields", loc_of(&r.constraint_fields)),
+        ("show_bases_in_expanded_view", loc_of(&r.show_bases_in_expanded_view)),
+        ("mixture_schema_config", loc_of(&r.mixture_schema_config)),
+        ("name_template", loc_of(&r.name_template)),
+        ("archived", loc_of(&r.archived)),
+        ("options", loc_of(&r.options)),
+    ]
+    .into_iter()
+    .filter_map(|(k, l)| l.map(|l| (k, l)))
+    .collect();
+    match r.kind.value.as_str() {
+        "dropdown" => {
+            for (key, loc) in &keys {
+                if !matches!(*key, "kind" | "name" | "options") {
+                    ctx.at(*loc, format!("`{key}` is not a dropdown key"), "a dropdown has only `kind`, `name` and `options`");
+                }
+            }
+            if let Some(f) = r.fields.as_ref().and_then(|f| f.first()) {
+                ctx.at(f.referenced, "`fields` is not a dropdown key".into(), "a dropdown has only `kind`, `name` and `options`");
+            }
+            let name = required(ctx, &r.name, at, "name")?;
+            let options = required(ctx, &r.options, at, "options")?;
+            Some((Item::Dropdown(DropdownDef { name, options }), Spans { item: at, keys, fields: vec![] }))
+        }
+        "entity_schema" => {
+            if let Some(o) = &r.options {
+                ctx.at(o.referenced, "`options` is not an entity schema key".into(), "options belong to `kind: dropdown` items");
+            }
+            let name = required(ctx, &r.name, at, "name");
+            let warehouse_name = required(ctx, &r.warehouse_name, at, "warehouse_name");
+            let prefix = required(ctx, &r.prefix, at, "prefix");
+            let entity_type = match &r.entity_type {
+                Some(t) => parse_enum::<EntityType>(ctx, t),
+                None => {
+                    ctx.at(at, "missing `entity_type`".into(), "add `entity_type: custom_entity` (or another type)");
+                    None
+                }
+            };
+            let mut naming = None;
+            if let Some(ns) = &r.naming_strategies {
+                let mut set = std::collections::BTreeSet::new();
+                for n in &ns.value {
+                    match n.parse::<NamingStrategy>() {
+                        Ok(v) => {
+                            set.insert(v);
+                        }
+                        Err(e) => ctx.at(ns.referenced, e.to_string(), &format!("use one of: {}", e.expected)),
+                    }
+                }
+                if ns.value.is_empty() {
+                    ctx.at(ns.referenced, "naming_strategies is empty".into(), "list at least one, e.g. [NEW_IDS]");
+                }
+                naming = Some(set);
+            }
+            let mut template = NameTemplate::default();
+            if let Some(t) = &r.name_template {
+                template.order_name_parts_by_sequence = t.value.order_name_parts_by_sequence;
+                for p in &t.value.parts {
+                    match p.kind.parse::<PartType>() {
+                        Ok(kind) => template.parts.push(NamePart { kind, value: p.value.clone(), field: p.field.clone() }),
+                        Err(e) => ctx.at(t.referenced, e.to_string(), &format!("use one of: {}", e.expected)),
+                    }
+                }
+            }
+            let mut fields = Vec::new();
+            let mut field_spans = Vec::new();
+            for f in r.fields.iter().flatten() {
+                if let Some((def, spans)) = convert_field(ctx, f) {
+                    fields.push(def);
+                    field_spans.push(spans);
+                }
+            }
+            let entity_type = entity_type?;
+            if entity_type == EntityType::Entry {
+                for key in ["naming_strategies", "use_registry_id_as_label", "include_registry_id_in_chips", "constraint_fields"] {
+                    if let Some((_, loc)) = keys.iter().find(|(k, _)| *k == key) {
+                        ctx.at(*loc, format!("`{key}` is not supported on entry schemas"), "remove it; entries are not registered");
+                    }
+                }
+            }
+            if !entity_type.is_sequence()
+                && let Some(loc) = loc_of(&r.show_bases_in_expanded_view)
+            {
+                ctx.at(loc, format!("show_bases_in_expanded_view is not supported on `{entity_type}` schemas"), "remove it; it applies to sequence schemas only");
+            }
+            keys.retain(|(k, _)| *k != "show_bases_in_expanded_view" || entity_type.is_sequence());
+            let flag = |b: &Option<S<bool>>| b.as_ref().is_some_and(|b| b.value);
+            let mut props = SchemaProps::new(&name?, &warehouse_name?, &prefix?, entity_type);
+            if let Some(n) = naming {
+                props.naming_strategies = n;
+            }
+            props.use_registry_id_as_label = flag(&r.use_registry_id_as_label);
+            props.include_registry_id_in_chips = flag(&r.include_registry_id_in_chips);
+            props.constraint_fields =
+                r.constraint_fields.as_ref().map(|c| c.value.iter().cloned().collect::<BTreeSet<_>>()).unwrap_or_default();
+            props.show_bases_in_expanded_view = flag(&r.show_bases_in_expanded_view);
+            props.mixture_schema_config = r.mixture_schema_config.as_ref().map(|m| m.value);
+            if fields.len() != r.fields.as_ref().map_or(0, Vec::len) {
+                return None;
+            }
+            let def = SchemaDef { props, name_template: template, archived: flag(&r.archived), fields };
+            Some((Item::Schema(def), Spans { item: at, keys, fields: field_spans }))
+        }
+        other => {
+            ctx.at(
+                r.kind.referenced,
+                format!("unknown kind `{other}`"),
+                "use `kind: entity_schema` or `kind: dropdown`",
+            );
+            None
+        }
+    }
+}
+
+fn yaml_options() -> Options {
+    let mut o = Options::default();
+    o.strict_booleans = true;
+    o
+}
+
+struct Origin {
+    file: usize,
+    spans: Spans,
+}
+
+struct Loaded {
+    model: CodeModel,
+    schema_origin: Vec<Origin>,
+    dropdown_origin: Vec<Origin>,
+    files: Vec<(PathBuf, Arc<String>)>,
+    problems: Vec<SourceProblem>,
+}
+
+fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
+    let text = Arc::new(text);
+    let file = loaded.files.len();
+    loaded.files.push((path.to_path_buf(), text.clone()));
+    let mut ctx = FileCtx { path, text: text.clone(), problems: Vec::new() };
+    match serde_saphyr::from_multiple_with_options::<Option<S<RawItem>>>(&text, yaml_options()) {
+        Err(e) => {
+            let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+            let message = e.without_snippet().to_string();
+            let message = message.lines().next().unwrap_or("invalid YAML").to_string();
+            ctx.problems.push(
+                SourceProblem::new(path, line, col, message)
+                    .with_help("fix the YAML here; see the README for the schema file format")
+                    .with_source(text.clone()),
+            );
+        }
+        Ok(items) => {
+            for raw in items.iter().flatten() {
+                if let Some((item, spans)) = convert_item(&mut ctx, raw) {
+                    match item {
+                        Item::Schema(s) => {
+                            loaded.model.schemas.push(s);
+                            loaded.schema_origin.push(Origin { file, spans });
+                        }
+                        Item::Dropdown(d) => {
+                            loaded.model.dropdowns.push(d);
+                            loaded.dropdown_origin.push(Origin { file, spans });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    loaded.problems.extend(ctx.problems);
+}
+
+fn finish(mut loaded: Loaded) -> Result<CodeModel, LoadError> {
+    for Problem { target, key, message, help } in validate_model(&loaded.model) {
+        let (origin, loc) = match target {
+            Target::Schema(i) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.key(key)),
+            Target::Field(i, j) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.field_key(j, key)),
+            Target::Dropdown(i) => (&loaded.dropdown_origin[i], loaded.dropdown_origin[i].spans.key(key)),
+        };
+        let (path, text) = &loaded.files[origin.file];
+        loaded.problems.push(
+            SourceProblem::new(path, loc.line() as usize, loc.column() as usize, message)
+                .with_help(help)
+                .with_source(text.clone()),
+        );
+    }
+    if loaded.problems.is_empty() {
+        Ok(loaded.model)
+    } else {
+        loaded.problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        Err(Problems(loaded.problems))
+    }
+}
+
+fn empty() -> Loaded {
+    Loaded {
+        model: CodeModel::default(),
+        schema_origin: vec![],
+        dropdown_origin: vec![],
+        files: vec![],
+        problems: vec![],
+    }
+}
+
+/// Load one YAML text (tests, and single files).
+pub fn load_str(path: &Path, text: &str) -> Result<CodeModel, LoadError> {
+    let mut loaded = empty();
+    load_file(&mut loaded, path, text.to_string());
+    finish(loaded)
+}
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            yaml_files(&path, out)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Load every `*.yaml`/`*.yml` file under `dir` (sub-folders included), in path order.
+pub fn load_dir(dir: &Path) -> Result<CodeModel, LoadError> {
+    let mut loaded = empty();
+    let mut files = Vec::new();
+    if let Err(e) = yaml_files(dir, &mut files) {
+        return Err(Problems(vec![
+            SourceProblem::new(dir, 1, 1, format!("cannot read the schemas folder: {e}"))
+                .with_help("create it, or set `schemas:` in liminal.yaml"),
+        ]));
+    }
+    files.sort();
+    for path in files {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => load_file(&mut loaded, &path, text),
+            Err(e) => loaded.problems.push(
+                SourceProblem::new(&path, 1, 1, format!("cannot read file: {e}")).with_help("check the file's permissions"),
+            ),
+        }
+    }
+    finish(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PIZZA: &str = r#"
+kind: entity_schema
+name: Pizza
+warehouse_name: pizza
+prefix: PZ
+entity_type: custom_entity
+fields:
+  - warehouse_name: toppings
+    name: Toppings
+    type: dropdown
+    dropdown: Toppings
+    is_multi: true
+  - warehouse_name: weight
+    name: Weight
+    type: float
+    decimal_places: 2
+    unit: g
+---
+kind: dropdown
+name: Toppings
+options: [Cheese, "Bob's \"special\""]
+"#;
+
+    #[test]
+    fn loads_schema_and_dropdown() {
+        let m = load_str(Path::new("pizza.yaml"), PIZZA).unwrap();
+        assert_eq!(m.schemas.len(), 1);
+        assert_eq!(m.schemas[0].fields[1].field_type, FieldType::Decimal);
+        assert_eq!(m.dropdowns[0].options[1], "Bob's \"special\"");
+        assert_eq!(m.schemas[0].props.naming_strategies.len(), 3);
+    }
+
+    #[test]
+    fn three_mistakes_three_located_errors() {
+        let text = r#"kind: entity_schema
+name: Pizza
+warehouse_name: Pizza
+prefix: PZ
+entity_type: custom_entity
+fields:
+  - warehouse_name: notes
+    name: Notes
+    type: text
+    unit: g
+  - warehouse_name: size
+    name: Size
+    type: integer
+    decimal_places: 2
+"#;
+        let err = load_str(Path::new("s.yaml"), text).unwrap_err();
+        let places: Vec<_> = err.0.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(places, vec![(3, 17), (10, 11), (14, 21)], "{err:?}");
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let text = "kind: dropdown\nname: A\noptions: [x]\ncolour: red\n";
+        let err = load_str(Path::new("d.yaml"), text).unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        assert_eq!(err.0[0].line, 4, "{:?}", err.0[0]);
+        assert!(err.0[0].message.contains("colour"), "{}", err.0[0].message);
+    }
+
+    #[test]
+    fn bad_enum_value_names_the_choices() {
+        let text = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: plasmid\n";
+        let err = load_str(Path::new("a.yaml"), text).unwrap_err();
+        assert_eq!((err.0[0].line, err.0[0].column), (5, 14));
+        assert!(err.0[0].help.as_deref().unwrap_or("").contains("custom_entity"));
+    }
+
+    #[test]
+    fn links_must_exist_in_code() {
+        let text = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\nfields:\n  - {warehouse_name: b, name: B, type: entity_link, entity_link: nowhere}\n  - {warehouse_name: c, name: C, type: dropdown, dropdown: Nope}\n";
+        let err = load_str(Path::new("a.yaml"), text).unwrap_err();
+        assert_eq!(err.0.len(), 2, "{err:?}");
+        assert_eq!(err.0[0].line, 7);
+        assert_eq!(err.0[1].line, 8);
+    }
+}

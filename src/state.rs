@@ -1,0 +1,394 @@
+//! A tenant's state, shaped like Benchling's: schemas with ids and every field in order (archived
+//! ones included), dropdowns with every option in order, the unit dictionary, the registry, and
+//! the `liminal_remote` schema that holds the revision.
+//!
+//! References are by id, as in Benchling: a field links to a schema id, a dropdown id and a unit
+//! id, so renaming a schema or a dropdown keeps its links. [`TenantState::view`] turns a stored
+//! schema back into the code model's vocabulary (warehouse names, display names).
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::{
+    EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType,
+    REMOTE_FIELD, REMOTE_SCHEMA, SEQUENCE_CONSTRAINTS, SchemaDef, SchemaProps,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registry {
+    pub id: String,
+    pub name: String,
+    pub organization_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    pub id: String,
+    pub name: String,
+    pub warehouse_name: String,
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub is_multi: bool,
+    #[serde(default)]
+    pub parent_link: bool,
+    /// The linked schema's id (entity links) or the dropdown's id (dropdown fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tooltip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimal_places: Option<u8>,
+    #[serde(default)]
+    pub archived: bool,
+}
+
+/// A name-template part as Benchling stores it: field parts point at a field id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPart {
+    #[serde(rename = "type")]
+    pub kind: PartType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schema {
+    pub id: String,
+    pub name: String,
+    pub warehouse_name: String,
+    pub prefix: String,
+    pub entity_type: EntityType,
+    #[serde(default)]
+    pub naming_strategies: BTreeSet<NamingStrategy>,
+    #[serde(default)]
+    pub use_registry_id_as_label: bool,
+    #[serde(default)]
+    pub include_registry_id_in_chips: bool,
+    /// Field ids, or a sequence constraint (`bases`, `amino_acids_*`).
+    #[serde(default)]
+    pub constraint: Vec<String>,
+    #[serde(default)]
+    pub show_bases_in_expanded_view: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mixture_schema_config: Option<MixtureConfig>,
+    #[serde(default)]
+    pub name_template: Vec<StoredPart>,
+    #[serde(default)]
+    pub order_name_parts_by_sequence: bool,
+    #[serde(default)]
+    pub archived: bool,
+    #[serde(default)]
+    pub fields: Vec<Field>,
+}
+
+impl Schema {
+    pub fn field(&self, warehouse_name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.warehouse_name == warehouse_name)
+    }
+
+    pub fn field_mut(&mut self, warehouse_name: &str) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.warehouse_name == warehouse_name)
+    }
+
+    pub fn field_index(&self, warehouse_name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.warehouse_name == warehouse_name)
+    }
+
+    pub fn active_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| !f.archived)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DropdownOption {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dropdown {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub archived: bool,
+    #[serde(default)]
+    pub options: Vec<DropdownOption>,
+}
+
+impl Dropdown {
+    pub fn option(&self, name: &str) -> Option<&DropdownOption> {
+        self.options.iter().find(|o| o.name == name)
+    }
+
+    pub fn active_options(&self) -> impl Iterator<Item = &DropdownOption> {
+        self.options.iter().filter(|o| !o.archived)
+    }
+}
+
+/// A whole tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantState {
+    pub registry: Registry,
+    #[serde(default)]
+    pub units: Vec<Unit>,
+    #[serde(default)]
+    pub schemas: Vec<Schema>,
+    #[serde(default)]
+    pub dropdowns: Vec<Dropdown>,
+    /// Counter for the ids this state hands out itself (local tenant, emulator).
+    #[serde(default)]
+    pub next_id: u64,
+}
+
+impl Default for TenantState {
+    fn default() -> Self {
+        TenantState::new()
+    }
+}
+
+/// The units a new local tenant or emulator starts with.
+const STOCK_UNITS: [(&str, &str); 14] = [
+    ("g", "gram"),
+    ("mg", "milligram"),
+    ("kg", "kilogram"),
+    ("ug", "microgram"),
+    ("L", "liter"),
+    ("mL", "milliliter"),
+    ("uL", "microliter"),
+    ("s", "second"),
+    ("min", "minute"),
+    ("h", "hour"),
+    ("degC", "degree Celsius"),
+    ("mM", "millimolar"),
+    ("uM", "micromolar"),
+    ("%", "percent"),
+];
+
+impl TenantState {
+    /// An empty tenant with one registry and the stock units.
+    pub fn new() -> TenantState {
+        let units = STOCK_UNITS
+            .iter()
+            .enumerate()
+            .map(|(i, (symbol, name))| Unit {
+                id: format!("unit_{:04}", i + 1),
+                name: (*symbol).to_string(),
+                symbol: Some((*name).to_string()),
+            })
+            .collect();
+        TenantState {
+            registry: Registry { id: "src_local".into(), name: "Registry".into(), organization_id: "ent_local".into() },
+            units,
+            schemas: Vec::new(),
+            dropdowns: Vec::new(),
+            next_id: 0,
+        }
+    }
+
+    /// A fresh id with Benchling's prefix for the kind of object (`ts_`, `tsf_`, `sfs_`, `sfso_`).
+    pub fn new_id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}{:08}", self.next_id)
+    }
+
+    pub fn schema(&self, warehouse_name: &str) -> Option<&Schema> {
+        self.schemas.iter().find(|s| s.warehouse_name == warehouse_name)
+    }
+
+    pub fn schema_mut(&mut self, warehouse_name: &str) -> Option<&mut Schema> {
+        self.schemas.iter_mut().find(|s| s.warehouse_name == warehouse_name)
+    }
+
+    pub fn schema_by_id(&self, id: &str) -> Option<&Schema> {
+        self.schemas.iter().find(|s| s.id == id)
+    }
+
+    pub fn dropdown(&self, name: &str) -> Option<&Dropdown> {
+        self.dropdowns.iter().find(|d| d.name == name)
+    }
+
+    pub fn dropdown_mut(&mut self, name: &str) -> Option<&mut Dropdown> {
+        self.dropdowns.iter_mut().find(|d| d.name == name)
+    }
+
+    pub fn dropdown_by_id(&self, id: &str) -> Option<&Dropdown> {
+        self.dropdowns.iter().find(|d| d.id == id)
+    }
+
+    pub fn unit_by_name(&self, name: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.name == name)
+    }
+
+    pub fn unit_by_id(&self, id: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.id == id)
+    }
+
+    /// The revision recorded in `liminal_remote`, as Liminal reads it: the name of the single
+    /// active `revision_id` field. `None` when the schema does not exist.
+    pub fn revision(&self) -> Result<Option<String>, String> {
+        let Some(remote) = self.schema(REMOTE_SCHEMA) else { return Ok(None) };
+        let fields: Vec<_> = remote.active_fields().filter(|f| f.warehouse_name == REMOTE_FIELD).collect();
+        match fields.as_slice() {
+            [f] => Ok(Some(f.name.clone())),
+            _ => Err(format!(
+                "the `{REMOTE_SCHEMA}` schema has {} active `{REMOTE_FIELD}` fields; exactly one is expected",
+                fields.len()
+            )),
+        }
+    }
+
+    /// Record `revision` in `liminal_remote`, creating the schema on first use exactly as Liminal
+    /// does. Returns whether anything changed.
+    pub fn set_revision(&mut self, revision: &str) -> bool {
+        if let Some(remote) = self.schema_mut(REMOTE_SCHEMA) {
+            if let Some(f) = remote.fields.iter_mut().find(|f| f.warehouse_name == REMOTE_FIELD && !f.archived) {
+                if f.name == revision {
+                    return false;
+                }
+                f.name = revision.to_string();
+                return true;
+            }
+        }
+        let schema_id = self.new_id("ts_");
+        let field_id = self.new_id("tsf_");
+        if let Some(remote) = self.schema_mut(REMOTE_SCHEMA) {
+            remote.fields.push(remote_field(field_id, revision));
+            return true;
+        }
+        self.schemas.push(Schema {
+            id: schema_id,
+            name: REMOTE_SCHEMA.into(),
+            warehouse_name: REMOTE_SCHEMA.into(),
+            prefix: REMOTE_SCHEMA.into(),
+            entity_type: EntityType::CustomEntity,
+            naming_strategies: [NamingStrategy::NewIds].into_iter().collect(),
+            use_registry_id_as_label: false,
+            include_registry_id_in_chips: false,
+            constraint: vec![],
+            show_bases_in_expanded_view: false,
+            mixture_schema_config: None,
+            name_template: vec![],
+            order_name_parts_by_sequence: false,
+            archived: false,
+            fields: vec![remote_field(field_id, revision)],
+        });
+        true
+    }
+
+    /// A stored schema in the code model's vocabulary. Links that point at nothing known keep
+    /// their id, so a diff shows them rather than hiding them.
+    pub fn view(&self, s: &Schema) -> SchemaDef {
+        let field_wh = |id: &str| {
+            s.fields.iter().find(|f| f.id == id).map(|f| f.warehouse_name.clone()).unwrap_or_else(|| id.to_string())
+        };
+        let mut props = SchemaProps::new(&s.name, &s.warehouse_name, &s.prefix, s.entity_type);
+        props.naming_strategies = s.naming_strategies.clone();
+        props.use_registry_id_as_label = s.use_registry_id_as_label;
+        props.include_registry_id_in_chips = s.include_registry_id_in_chips;
+        props.constraint_fields = s
+            .constraint
+            .iter()
+            .map(|c| if SEQUENCE_CONSTRAINTS.contains(&c.as_str()) { c.clone() } else { field_wh(c) })
+            .collect();
+        props.show_bases_in_expanded_view = s.show_bases_in_expanded_view;
+        props.mixture_schema_config = s.mixture_schema_config;
+        let name_template = NameTemplate {
+            parts: s
+                .name_template
+                .iter()
+                .map(|p| NamePart { kind: p.kind, value: p.text.clone(), field: p.field_id.as_deref().map(field_wh) })
+                .collect(),
+            order_name_parts_by_sequence: s.order_name_parts_by_sequence,
+        };
+        SchemaDef {
+            props,
+            name_template,
+            archived: s.archived,
+            fields: s.fields.iter().map(|f| self.field_view(f)).collect(),
+        }
+    }
+
+    /// A stored field in the code model's vocabulary.
+    pub fn field_view(&self, f: &Field) -> FieldDef {
+        let (dropdown, entity_link) = match (&f.link, f.field_type) {
+            (Some(id), FieldType::Dropdown) => {
+                (Some(self.dropdown_by_id(id).map(|d| d.name.clone()).unwrap_or_else(|| id.clone())), None)
+            }
+            (Some(id), _) => (None, Some(self.schema_by_id(id).map(|s| s.warehouse_name.clone()).unwrap_or_else(|| id.clone()))),
+            (None, _) => (None, None),
+        };
+        FieldDef {
+            warehouse_name: f.warehouse_name.clone(),
+            name: f.name.clone(),
+            field_type: f.field_type,
+            required: f.required,
+            is_multi: f.is_multi,
+            parent_link: f.parent_link,
+            dropdown,
+            entity_link,
+            tooltip: f.tooltip.clone(),
+            unit: f.unit.as_ref().map(|id| self.unit_by_id(id).map(|u| u.name.clone()).unwrap_or_else(|| id.clone())),
+            decimal_places: f.decimal_places,
+            archived: f.archived,
+        }
+    }
+
+    /// Schemas that belong to the code model: everything but `liminal_remote`.
+    pub fn managed_schemas(&self) -> impl Iterator<Item = &Schema> {
+        self.schemas.iter().filter(|s| s.warehouse_name != REMOTE_SCHEMA)
+    }
+}
+
+fn remote_field(id: String, revision: &str) -> Field {
+    Field {
+        id,
+        name: revision.to_string(),
+        warehouse_name: REMOTE_FIELD.into(),
+        field_type: FieldType::Text,
+        required: true,
+        is_multi: false,
+        parent_link: false,
+        link: None,
+        tooltip: None,
+        unit: None,
+        decimal_places: None,
+        archived: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revision_round_trips_through_liminal_remote() {
+        let mut s = TenantState::new();
+        assert_eq!(s.revision(), Ok(None));
+        assert!(s.set_revision("abcdefabcdef"));
+        assert!(!s.set_revision("abcdefabcdef"));
+        assert_eq!(s.revision(), Ok(Some("abcdefabcdef".into())));
+        assert!(s.set_revision("123456789012"));
+        assert_eq!(s.revision(), Ok(Some("123456789012".into())));
+        assert_eq!(s.managed_schemas().count(), 0);
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<TenantState>(&json).unwrap(), s);
+    }
+}
