@@ -9,3 +9,4 @@ pub mod diag;
 pub mod op;
 pub mod schema;
 pub mod state;
+pub mod tenant;

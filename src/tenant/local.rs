@@ -1,0 +1,95 @@
+//! The local tenant: a [`TenantState`] in a JSON file, written atomically after every change.
+
+use std::path::{Path, PathBuf};
+
+use super::{ApplyError, Tenant, TenantError};
+use crate::op::Op;
+use crate::state::TenantState;
+
+pub struct LocalTenant {
+    path: PathBuf,
+    state: Option<TenantState>,
+}
+
+impl LocalTenant {
+    /// A tenant kept in `path`. The file is created on the first write; until then the tenant is
+    /// empty.
+    pub fn new(path: impl Into<PathBuf>) -> LocalTenant {
+        LocalTenant { path: path.into(), state: None }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, e: impl std::fmt::Display) -> TenantError {
+        TenantError::File { path: self.path.clone(), message: e.to_string() }
+    }
+
+    fn load(&mut self) -> Result<&mut TenantState, TenantError> {
+        if self.state.is_none() {
+            let state = match std::fs::read_to_string(&self.path) {
+                Ok(text) => serde_json::from_str(&text).map_err(|e| self.err(e))?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => TenantState::new(),
+                Err(e) => return Err(self.err(e)),
+            };
+            self.state = Some(state);
+        }
+        match self.state.as_mut() {
+            Some(s) => Ok(s),
+            None => Err(TenantError::File { path: self.path.clone(), message: "state not loaded".into() }),
+        }
+    }
+
+    /// Write the state: to a temporary file beside the target, then rename over it.
+    fn save(&self) -> Result<(), TenantError> {
+        let Some(state) = &self.state else { return Ok(()) };
+        write_atomic(&self.path, &state_json(state)).map_err(|e| self.err(e))
+    }
+}
+
+/// The state as the local tenant file holds it: pretty JSON with a final newline.
+pub fn state_json(state: &TenantState) -> String {
+    let mut text = serde_json::to_string_pretty(state).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Write `text` to `path` atomically (temporary file in the same folder + rename).
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+impl Tenant for LocalTenant {
+    async fn read(&mut self) -> Result<TenantState, TenantError> {
+        Ok(self.load()?.clone())
+    }
+
+    async fn revision(&mut self) -> Result<Option<String>, TenantError> {
+        self.load()?.revision().map_err(TenantError::Remote)
+    }
+
+    async fn apply(&mut self, ops: &[Op], done: &mut (dyn FnMut(usize) + Send)) -> Result<(), ApplyError> {
+        for (index, op) in ops.iter().enumerate() {
+            let state = self.load().map_err(|error| ApplyError::Tenant { index, error })?;
+            op.apply(state).map_err(|error| ApplyError::Op { index, error })?;
+            self.save().map_err(|error| ApplyError::Tenant { index, error })?;
+            done(index);
+        }
+        Ok(())
+    }
+
+    async fn set_revision(&mut self, revision: &str) -> Result<bool, TenantError> {
+        let changed = self.load()?.set_revision(revision);
+        if changed {
+            self.save()?;
+        }
+        Ok(changed)
+    }
+}
