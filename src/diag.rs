@@ -54,11 +54,7 @@ impl SourceProblem {
         let text = self.source.as_deref()?;
         let line_start: usize = text.split_inclusive('\n').take(self.line - 1).map(str::len).sum();
         let line_text = text[line_start..].split('\n').next().unwrap_or("");
-        let col = line_text
-            .char_indices()
-            .nth(self.column - 1)
-            .map(|(i, _)| i)
-            .unwrap_or(line_text.len());
+        let col = line_text.char_indices().nth(self.column - 1).map(|(i, _)| i).unwrap_or(line_text.len());
         let rest = &line_text[col..];
         let token = rest
             .char_indices()

@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::schema::{
-    EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType,
-    REMOTE_FIELD, REMOTE_SCHEMA, SEQUENCE_CONSTRAINTS, SchemaDef, SchemaProps,
+    EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType, REMOTE_FIELD,
+    REMOTE_SCHEMA, SEQUENCE_CONSTRAINTS, SchemaDef, SchemaProps,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,14 +258,14 @@ impl TenantState {
     /// Record `revision` in `liminal_remote`, creating the schema on first use exactly as Liminal
     /// does. Returns whether anything changed.
     pub fn set_revision(&mut self, revision: &str) -> bool {
-        if let Some(remote) = self.schema_mut(REMOTE_SCHEMA) {
-            if let Some(f) = remote.fields.iter_mut().find(|f| f.warehouse_name == REMOTE_FIELD && !f.archived) {
-                if f.name == revision {
-                    return false;
-                }
-                f.name = revision.to_string();
-                return true;
+        if let Some(remote) = self.schema_mut(REMOTE_SCHEMA)
+            && let Some(f) = remote.fields.iter_mut().find(|f| f.warehouse_name == REMOTE_FIELD && !f.archived)
+        {
+            if f.name == revision {
+                return false;
             }
+            f.name = revision.to_string();
+            return true;
         }
         let schema_id = self.new_id("ts_");
         let field_id = self.new_id("tsf_");
@@ -332,7 +332,9 @@ impl TenantState {
             (Some(id), FieldType::Dropdown) => {
                 (Some(self.dropdown_by_id(id).map(|d| d.name.clone()).unwrap_or_else(|| id.clone())), None)
             }
-            (Some(id), _) => (None, Some(self.schema_by_id(id).map(|s| s.warehouse_name.clone()).unwrap_or_else(|| id.clone()))),
+            (Some(id), _) => {
+                (None, Some(self.schema_by_id(id).map(|s| s.warehouse_name.clone()).unwrap_or_else(|| id.clone())))
+            }
             (None, _) => (None, None),
         };
         FieldDef {

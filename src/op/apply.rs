@@ -20,15 +20,19 @@ fn schema_index(state: &TenantState, wh: &str) -> Result<usize, OpError> {
 }
 
 fn field_index(schema: &Schema, field: &str) -> Result<usize, OpError> {
-    schema.field_index(field).ok_or_else(|| OpError::NotFound {
-        what: "field",
-        name: format!("{}.{field}", schema.warehouse_name),
-    })
+    schema
+        .field_index(field)
+        .ok_or_else(|| OpError::NotFound { what: "field", name: format!("{}.{field}", schema.warehouse_name) })
 }
 
 /// Liminal's reorder: the named items first, in that order; every other item keeps its relative
 /// order after them.
-fn reorder<T: Clone>(items: &[T], names: &[String], name_of: impl Fn(&T) -> &str, what: &str) -> Result<Vec<T>, OpError> {
+fn reorder<T: Clone>(
+    items: &[T],
+    names: &[String],
+    name_of: impl Fn(&T) -> &str,
+    what: &str,
+) -> Result<Vec<T>, OpError> {
     let mut out = Vec::with_capacity(items.len());
     for (i, n) in names.iter().enumerate() {
         if names[..i].contains(n) {
@@ -63,7 +67,10 @@ fn resolve_field(state: &TenantState, entity_type: EntityType, def: &FieldDef, i
         (None, Some(target)) => {
             let t = state.schema(target).ok_or_else(|| OpError::not_found("schema", target))?;
             if t.entity_type == EntityType::Entry {
-                return Err(OpError::Invalid(format!("field `{}` cannot link to entry schema `{target}`", def.warehouse_name)));
+                return Err(OpError::Invalid(format!(
+                    "field `{}` cannot link to entry schema `{target}`",
+                    def.warehouse_name
+                )));
             }
             Some(t.id.clone())
         }
@@ -128,7 +135,10 @@ fn template_parts(schema: &Schema, t: &NameTemplate) -> Result<Vec<StoredPart>, 
                         name: format!("{}.{f}", schema.warehouse_name),
                     })?;
                     if p.kind.needs_parent_link() && !field.parent_link {
-                        return Err(OpError::Invalid(format!("a {} part needs a parent-link field; `{f}` is not", p.kind)));
+                        return Err(OpError::Invalid(format!(
+                            "a {} part needs a parent-link field; `{f}` is not",
+                            p.kind
+                        )));
                     }
                     Some(field.id.clone())
                 }
@@ -139,10 +149,19 @@ fn template_parts(schema: &Schema, t: &NameTemplate) -> Result<Vec<StoredPart>, 
         .collect()
 }
 
-fn check_schema_names_free(state: &TenantState, skip: Option<&str>, name: Option<&str>, wh: Option<&str>, prefix: Option<&str>) -> Result<(), OpError> {
+fn check_schema_names_free(
+    state: &TenantState,
+    skip: Option<&str>,
+    name: Option<&str>,
+    wh: Option<&str>,
+    prefix: Option<&str>,
+) -> Result<(), OpError> {
     for s in state.schemas.iter().filter(|s| Some(s.id.as_str()) != skip) {
         if name == Some(s.name.as_str()) {
-            return Err(OpError::Conflict(format!("schema name `{}` is already used by `{}`", s.name, s.warehouse_name)));
+            return Err(OpError::Conflict(format!(
+                "schema name `{}` is already used by `{}`",
+                s.name, s.warehouse_name
+            )));
         }
         if wh == Some(s.warehouse_name.as_str()) {
             return Err(OpError::Conflict(format!("warehouse name `{}` is already used", s.warehouse_name)));
@@ -256,10 +275,10 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
         }
         Op::UnarchiveDropdownOption { dropdown, option, index } => {
             let d = dropdown_mut(state, dropdown)?;
-            let o = d.option(option).cloned().ok_or_else(|| OpError::NotFound {
-                what: "dropdown option",
-                name: format!("{dropdown}: {option}"),
-            })?;
+            let o = d
+                .option(option)
+                .cloned()
+                .ok_or_else(|| OpError::NotFound { what: "dropdown option", name: format!("{dropdown}: {option}") })?;
             if !o.archived {
                 return Err(OpError::Conflict(format!("option `{option}` of `{dropdown}` is not archived")));
             }
@@ -268,10 +287,10 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
         }
         Op::ArchiveDropdownOption { dropdown, option } => {
             let d = dropdown_mut(state, dropdown)?;
-            let o = d.option(option).cloned().ok_or_else(|| OpError::NotFound {
-                what: "dropdown option",
-                name: format!("{dropdown}: {option}"),
-            })?;
+            let o = d
+                .option(option)
+                .cloned()
+                .ok_or_else(|| OpError::NotFound { what: "dropdown option", name: format!("{dropdown}: {option}") })?;
             // Liminal warns and skips an option that is already archived.
             if !o.archived {
                 d.options.retain(|x| x.id != o.id);
@@ -286,10 +305,11 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             if d.option(new_option).is_some() {
                 return Err(OpError::Conflict(format!("dropdown `{dropdown}` already has an option `{new_option}`")));
             }
-            let o = d.options.iter_mut().find(|o| &o.name == option).ok_or_else(|| OpError::NotFound {
-                what: "dropdown option",
-                name: format!("{dropdown}: {option}"),
-            })?;
+            let o = d
+                .options
+                .iter_mut()
+                .find(|o| &o.name == option)
+                .ok_or_else(|| OpError::NotFound { what: "dropdown option", name: format!("{dropdown}: {option}") })?;
             o.name = new_option.clone();
             Ok(())
         }
@@ -390,17 +410,23 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             if patch.entity_type.is_some_and(|t| t != s.entity_type) {
                 return Err(OpError::Invalid(format!("cannot change the entity type of schema `{schema}`")));
             }
-            check_schema_names_free(state, Some(&s.id), patch.name.as_deref(), patch.warehouse_name.as_deref(), patch.prefix.as_deref())?;
+            check_schema_names_free(
+                state,
+                Some(&s.id),
+                patch.name.as_deref(),
+                patch.warehouse_name.as_deref(),
+                patch.prefix.as_deref(),
+            )?;
             let mut view = state.view(s);
             patch.apply_to(&mut view.props);
             if view.props.entity_type == EntityType::Entry {
                 view.props.naming_strategies = s.naming_strategies.clone();
             }
             let keys = patch.keys();
-            if let Some(p) = validate_schema(0, &view)
-                .into_iter()
-                .find(|p| matches!(p.target, crate::schema::validate::Target::Schema(_)) && p.key.is_some_and(|k| keys.contains(&k)))
-            {
+            if let Some(p) = validate_schema(0, &view).into_iter().find(|p| {
+                matches!(p.target, crate::schema::validate::Target::Schema(_))
+                    && p.key.is_some_and(|k| keys.contains(&k))
+            }) {
                 return Err(OpError::Invalid(format!("schema `{schema}`: {}", p.message)));
             }
             let constraint = constraint_ids(s, &view.props.constraint_fields)?;
@@ -454,7 +480,14 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
                         field.warehouse_name
                     )));
                 }
-                return apply(&Op::UnarchiveField { schema: schema.clone(), field: field.warehouse_name.clone(), index: Some(*index) }, state);
+                return apply(
+                    &Op::UnarchiveField {
+                        schema: schema.clone(),
+                        field: field.warehouse_name.clone(),
+                        index: Some(*index),
+                    },
+                    state,
+                );
             }
             if let Some(other) = s.fields.iter().find(|f| f.name == field.name) {
                 return Err(OpError::Conflict(format!(
@@ -522,9 +555,14 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             }
             for (new, what) in [(&patch.name, "name"), (&patch.warehouse_name, "warehouse name")] {
                 if let Some(new) = new
-                    && s.fields.iter().enumerate().any(|(k, f)| k != j && (if what == "name" { &f.name } else { &f.warehouse_name }) == new)
+                    && s.fields
+                        .iter()
+                        .enumerate()
+                        .any(|(k, f)| k != j && (if what == "name" { &f.name } else { &f.warehouse_name }) == new)
                 {
-                    return Err(OpError::Conflict(format!("schema `{schema}` already has a field with {what} `{new}`")));
+                    return Err(OpError::Conflict(format!(
+                        "schema `{schema}` already has a field with {what} `{new}`"
+                    )));
                 }
             }
             if let Some(wh) = &patch.warehouse_name
@@ -614,7 +652,10 @@ pub(super) fn reverse(op: &Op, before: &TenantState) -> Result<Op, OpError> {
         },
         Op::ReorderDropdownOptions { dropdown, .. } => {
             let d = before.dropdown(dropdown).ok_or_else(|| OpError::not_found("dropdown", dropdown))?;
-            Op::ReorderDropdownOptions { dropdown: dropdown.clone(), options: d.options.iter().map(|o| o.name.clone()).collect() }
+            Op::ReorderDropdownOptions {
+                dropdown: dropdown.clone(),
+                options: d.options.iter().map(|o| o.name.clone()).collect(),
+            }
         }
         Op::CreateSchema { schema } => Op::ArchiveSchema { schema: schema.props.warehouse_name.clone() },
         Op::ArchiveSchema { schema } => Op::UnarchiveSchema { schema: schema.clone() },
@@ -653,7 +694,10 @@ pub(super) fn reverse(op: &Op, before: &TenantState) -> Result<Op, OpError> {
         }
         Op::ReorderFields { schema, .. } => {
             let s = schema_ref(before, schema)?;
-            Op::ReorderFields { schema: schema.clone(), fields: s.fields.iter().map(|f| f.warehouse_name.clone()).collect() }
+            Op::ReorderFields {
+                schema: schema.clone(),
+                fields: s.fields.iter().map(|f| f.warehouse_name.clone()).collect(),
+            }
         }
     })
 }

@@ -18,7 +18,10 @@ use crate::schema::{DropdownDef, FieldDef, NameTemplate, SchemaDef};
 use crate::state::TenantState;
 
 pub use patch::{FieldPatch, SchemaPatch};
-pub use values::{ValueError, field_def_from_json, field_def_to_json, schema_def_from_json, schema_def_to_json, template_from_json, template_to_json};
+pub use values::{
+    ValueError, field_def_from_json, field_def_to_json, schema_def_from_json, schema_def_to_json, template_from_json,
+    template_to_json,
+};
 
 /// One migration operation. Schemas and fields are named by warehouse name, dropdowns and
 /// options by display name, as in Liminal. Indexes are 0-based.

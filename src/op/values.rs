@@ -87,7 +87,9 @@ impl<'a> Reader<'a> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(err(key, format!("`{key}` must be a string, not {}", type_name(other)), "quote the value")),
+            Some(other) => {
+                Err(err(key, format!("`{key}` must be a string, not {}", type_name(other)), "quote the value"))
+            }
         }
     }
 
@@ -108,11 +110,16 @@ impl<'a> Reader<'a> {
                 Some(v) if v <= 255 => Ok(Some(v as u8)),
                 _ => Err(err(key, format!("`{key}` is out of range: {n}"), "use a value from 0 to 15")),
             },
-            Some(other) => Err(err(key, format!("`{key}` must be a number, not {}", type_name(other)), "write a whole number")),
+            Some(other) => {
+                Err(err(key, format!("`{key}` must be a number, not {}", type_name(other)), "write a whole number"))
+            }
         }
     }
 
-    fn enum_value<T: std::str::FromStr<Err = crate::schema::UnknownValue>>(&self, key: &str) -> Result<Option<T>, ValueError> {
+    fn enum_value<T: std::str::FromStr<Err = crate::schema::UnknownValue>>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, ValueError> {
         match self.opt_str(key)? {
             None => Ok(None),
             Some(s) => s.parse().map(Some).map_err(|e: crate::schema::UnknownValue| {
@@ -136,7 +143,9 @@ pub(crate) fn strings(key: &str, v: &Value) -> Result<Vec<String>, ValueError> {
             .iter()
             .map(|i| match i {
                 Value::String(s) => Ok(s.clone()),
-                other => Err(err(key, format!("`{key}` must hold strings, not {}", type_name(other)), "quote every item")),
+                other => {
+                    Err(err(key, format!("`{key}` must hold strings, not {}", type_name(other)), "quote every item"))
+                }
             })
             .collect(),
         other => Err(err(key, format!("`{key}` must be an array, not {}", type_name(other)), "write [\"a\", \"b\"]")),
@@ -174,7 +183,8 @@ const SCHEMA_KEYS: &[&str] = &[
 
 const TEMPLATE_KEYS: &[&str] = &["parts", "order_name_parts_by_sequence"];
 const PART_KEYS: &[&str] = &["type", "value", "field"];
-const MIXTURE_KEYS: &[&str] = &["allow_measured_ingredients", "component_lot_storage_enabled", "component_lot_text_enabled"];
+const MIXTURE_KEYS: &[&str] =
+    &["allow_measured_ingredients", "component_lot_storage_enabled", "component_lot_text_enabled"];
 
 fn opt_json<T: Into<Value>>(v: Option<T>) -> Value {
     v.map_or(Value::Null, Into::into)
@@ -190,7 +200,9 @@ pub fn field_def_to_json(f: &FieldDef) -> Value {
             m.insert(k.into(), json!(true));
         }
     }
-    for (k, v) in [("dropdown", &f.dropdown), ("entity_link", &f.entity_link), ("tooltip", &f.tooltip), ("unit", &f.unit)] {
+    for (k, v) in
+        [("dropdown", &f.dropdown), ("entity_link", &f.entity_link), ("tooltip", &f.tooltip), ("unit", &f.unit)]
+    {
         if let Some(v) = v {
             m.insert(k.into(), json!(v));
         }
@@ -305,7 +317,12 @@ pub fn schema_def_from_json(v: &Value) -> Result<SchemaDef, ValueError> {
     let entity_type = r.enum_value::<EntityType>("entity_type")?.ok_or_else(|| {
         err("entity_type", "a schema needs `entity_type`".into(), "add `entity_type: \"custom_entity\"`")
     })?;
-    let mut props = SchemaProps::new(&r.required_str("name")?, &r.required_str("warehouse_name")?, &r.required_str("prefix")?, entity_type);
+    let mut props = SchemaProps::new(
+        &r.required_str("name")?,
+        &r.required_str("warehouse_name")?,
+        &r.required_str("prefix")?,
+        entity_type,
+    );
     if let Some(n) = r.raw("naming_strategies") {
         props.naming_strategies = naming_from_json(n)?;
     }
@@ -320,7 +337,11 @@ pub fn schema_def_from_json(v: &Value) -> Result<SchemaDef, ValueError> {
         None | Some(Value::Null) => vec![],
         Some(Value::Array(items)) => items.iter().map(field_def_from_json).collect::<Result<_, _>>()?,
         Some(other) => {
-            return Err(err("fields", format!("`fields` must be an array, not {}", type_name(other)), "write fields: [#{...}, ...]"));
+            return Err(err(
+                "fields",
+                format!("`fields` must be an array, not {}", type_name(other)),
+                "write fields: [#{...}, ...]",
+            ));
         }
     };
     Ok(SchemaDef { props, name_template: NameTemplate::default(), archived: false, fields })
@@ -354,13 +375,21 @@ pub fn template_from_json(v: &Value) -> Result<NameTemplate, ValueError> {
             .map(|p| {
                 let pr = Reader::new("a name template part", p, PART_KEYS)?;
                 let kind = pr.enum_value::<PartType>("type")?.ok_or_else(|| {
-                    err("type", "a name template part needs `type`".into(), "add `type: \"TEXT\"` (or another part type)")
+                    err(
+                        "type",
+                        "a name template part needs `type`".into(),
+                        "add `type: \"TEXT\"` (or another part type)",
+                    )
                 })?;
                 Ok(NamePart { kind, value: pr.opt_str("value")?, field: pr.opt_str("field")? })
             })
             .collect::<Result<_, ValueError>>()?,
         Some(other) => {
-            return Err(err("parts", format!("`parts` must be an array, not {}", type_name(other)), "write parts: [#{...}]"));
+            return Err(err(
+                "parts",
+                format!("`parts` must be an array, not {}", type_name(other)),
+                "write parts: [#{...}]",
+            ));
         }
     };
     Ok(NameTemplate { parts, order_name_parts_by_sequence: r.bool("order_name_parts_by_sequence")?.unwrap_or(false) })
@@ -450,7 +479,12 @@ impl FieldPatch {
                 m.insert(k.into(), json!(v));
             }
         }
-        for (k, v) in [("dropdown", &self.dropdown), ("entity_link", &self.entity_link), ("tooltip", &self.tooltip), ("unit", &self.unit)] {
+        for (k, v) in [
+            ("dropdown", &self.dropdown),
+            ("entity_link", &self.entity_link),
+            ("tooltip", &self.tooltip),
+            ("unit", &self.unit),
+        ] {
             if let Some(v) = v {
                 m.insert(k.into(), opt_json(v.clone()));
             }
@@ -505,7 +539,8 @@ mod tests {
 
     #[test]
     fn unknown_key_and_bad_enum_are_named() {
-        let e = field_def_from_json(&json!({"warehouse_name": "a", "name": "A", "type": "text", "colour": 1})).unwrap_err();
+        let e =
+            field_def_from_json(&json!({"warehouse_name": "a", "name": "A", "type": "text", "colour": 1})).unwrap_err();
         assert_eq!(e.key.as_deref(), Some("colour"));
         let e = field_def_from_json(&json!({"warehouse_name": "a", "name": "A", "type": "texty"})).unwrap_err();
         assert_eq!(e.key.as_deref(), Some("type"));

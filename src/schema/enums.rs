@@ -190,10 +190,7 @@ impl EntityType {
 
     /// DNA/RNA sequences and oligos.
     pub fn is_nt_sequence(self) -> bool {
-        matches!(
-            self,
-            EntityType::DnaSequence | EntityType::RnaSequence | EntityType::DnaOligo | EntityType::RnaOligo
-        )
+        matches!(self, EntityType::DnaSequence | EntityType::RnaSequence | EntityType::DnaOligo | EntityType::RnaOligo)
     }
 
     /// nt sequences plus AA sequences.
@@ -292,10 +289,7 @@ impl PartType {
 
     /// Parts that name a field.
     pub fn takes_field(self) -> bool {
-        matches!(
-            self,
-            PartType::Field | PartType::LinkedBioentityRegistryIdentifier | PartType::ChildEntityLotNumber
-        )
+        matches!(self, PartType::Field | PartType::LinkedBioentityRegistryIdentifier | PartType::ChildEntityLotNumber)
     }
 
     /// Parts whose field must be a parent link.

@@ -9,8 +9,8 @@ use serde_saphyr::{Location, Options, Spanned};
 
 use super::validate::{Problem, Target, validate_model};
 use super::{
-    CodeModel, DropdownDef, EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate,
-    NamingStrategy, PartType, SchemaDef, SchemaProps,
+    CodeModel, DropdownDef, EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy,
+    PartType, SchemaDef, SchemaProps,
 };
 use crate::diag::{Problems, SourceProblem};
 
@@ -84,11 +84,14 @@ struct RawField {
     archived: Option<S<bool>>,
 }
 
+/// Where a field stood, and where each of its keys stood.
+type FieldSpans = (Location, Vec<(&'static str, Location)>);
+
 /// The places of one item's keys, to point problems found later at the right line.
 struct Spans {
     item: Location,
     keys: Vec<(&'static str, Location)>,
-    fields: Vec<(Location, Vec<(&'static str, Location)>)>,
+    fields: Vec<FieldSpans>,
 }
 
 impl Spans {
@@ -124,10 +127,7 @@ fn loc_of<T>(s: &Option<S<T>>) -> Option<Location> {
     s.as_ref().map(|s| s.referenced)
 }
 
-fn parse_enum<T: std::str::FromStr<Err = super::UnknownValue>>(
-    ctx: &mut FileCtx<'_>,
-    value: &S<String>,
-) -> Option<T> {
+fn parse_enum<T: std::str::FromStr<Err = super::UnknownValue>>(ctx: &mut FileCtx<'_>, value: &S<String>) -> Option<T> {
     match value.value.parse::<T>() {
         Ok(v) => Some(v),
         Err(e) => {
@@ -148,7 +148,7 @@ fn required<T: Clone>(ctx: &mut FileCtx<'_>, v: &Option<S<T>>, at: Location, wha
     }
 }
 
-fn convert_field(ctx: &mut FileCtx<'_>, raw: &S<RawField>) -> Option<(FieldDef, (Location, Vec<(&'static str, Location)>))> {
+fn convert_field(ctx: &mut FileCtx<'_>, raw: &S<RawField>) -> Option<(FieldDef, FieldSpans)> {
     let at = raw.referenced;
     let r = &raw.value;
     let warehouse_name = required(ctx, &r.warehouse_name, at, "warehouse_name");
@@ -237,11 +237,19 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
         "dropdown" => {
             for (key, loc) in &keys {
                 if !matches!(*key, "kind" | "name" | "options") {
-                    ctx.at(*loc, format!("`{key}` is not a dropdown key"), "a dropdown has only `kind`, `name` and `options`");
+                    ctx.at(
+                        *loc,
+                        format!("`{key}` is not a dropdown key"),
+                        "a dropdown has only `kind`, `name` and `options`",
+                    );
                 }
             }
             if let Some(f) = r.fields.as_ref().and_then(|f| f.first()) {
-                ctx.at(f.referenced, "`fields` is not a dropdown key".into(), "a dropdown has only `kind`, `name` and `options`");
+                ctx.at(
+                    f.referenced,
+                    "`fields` is not a dropdown key".into(),
+                    "a dropdown has only `kind`, `name` and `options`",
+                );
             }
             let name = required(ctx, &r.name, at, "name")?;
             let options = required(ctx, &r.options, at, "options")?;
@@ -249,7 +257,11 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
         }
         "entity_schema" => {
             if let Some(o) = &r.options {
-                ctx.at(o.referenced, "`options` is not an entity schema key".into(), "options belong to `kind: dropdown` items");
+                ctx.at(
+                    o.referenced,
+                    "`options` is not an entity schema key".into(),
+                    "options belong to `kind: dropdown` items",
+                );
             }
             let name = required(ctx, &r.name, at, "name");
             let warehouse_name = required(ctx, &r.warehouse_name, at, "warehouse_name");
@@ -282,7 +294,9 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
                 template.order_name_parts_by_sequence = t.value.order_name_parts_by_sequence;
                 for p in &t.value.parts {
                     match p.kind.parse::<PartType>() {
-                        Ok(kind) => template.parts.push(NamePart { kind, value: p.value.clone(), field: p.field.clone() }),
+                        Ok(kind) => {
+                            template.parts.push(NamePart { kind, value: p.value.clone(), field: p.field.clone() })
+                        }
                         Err(e) => ctx.at(t.referenced, e.to_string(), &format!("use one of: {}", e.expected)),
                     }
                 }
@@ -297,16 +311,29 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
             }
             let entity_type = entity_type?;
             if entity_type == EntityType::Entry {
-                for key in ["naming_strategies", "use_registry_id_as_label", "include_registry_id_in_chips", "constraint_fields"] {
+                for key in [
+                    "naming_strategies",
+                    "use_registry_id_as_label",
+                    "include_registry_id_in_chips",
+                    "constraint_fields",
+                ] {
                     if let Some((_, loc)) = keys.iter().find(|(k, _)| *k == key) {
-                        ctx.at(*loc, format!("`{key}` is not supported on entry schemas"), "remove it; entries are not registered");
+                        ctx.at(
+                            *loc,
+                            format!("`{key}` is not supported on entry schemas"),
+                            "remove it; entries are not registered",
+                        );
                     }
                 }
             }
             if !entity_type.is_sequence()
                 && let Some(loc) = loc_of(&r.show_bases_in_expanded_view)
             {
-                ctx.at(loc, format!("show_bases_in_expanded_view is not supported on `{entity_type}` schemas"), "remove it; it applies to sequence schemas only");
+                ctx.at(
+                    loc,
+                    format!("show_bases_in_expanded_view is not supported on `{entity_type}` schemas"),
+                    "remove it; it applies to sequence schemas only",
+                );
             }
             keys.retain(|(k, _)| *k != "show_bases_in_expanded_view" || entity_type.is_sequence());
             let flag = |b: &Option<S<bool>>| b.as_ref().is_some_and(|b| b.value);
@@ -316,8 +343,11 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
             }
             props.use_registry_id_as_label = flag(&r.use_registry_id_as_label);
             props.include_registry_id_in_chips = flag(&r.include_registry_id_in_chips);
-            props.constraint_fields =
-                r.constraint_fields.as_ref().map(|c| c.value.iter().cloned().collect::<BTreeSet<_>>()).unwrap_or_default();
+            props.constraint_fields = r
+                .constraint_fields
+                .as_ref()
+                .map(|c| c.value.iter().cloned().collect::<BTreeSet<_>>())
+                .unwrap_or_default();
             props.show_bases_in_expanded_view = flag(&r.show_bases_in_expanded_view);
             props.mixture_schema_config = r.mixture_schema_config.as_ref().map(|m| m.value);
             if fields.len() != r.fields.as_ref().map_or(0, Vec::len) {
@@ -458,7 +488,8 @@ pub fn load_dir(dir: &Path) -> Result<CodeModel, LoadError> {
         match std::fs::read_to_string(&path) {
             Ok(text) => load_file(&mut loaded, &path, text),
             Err(e) => loaded.problems.push(
-                SourceProblem::new(&path, 1, 1, format!("cannot read file: {e}")).with_help("check the file's permissions"),
+                SourceProblem::new(&path, 1, 1, format!("cannot read file: {e}"))
+                    .with_help("check the file's permissions"),
             ),
         }
     }

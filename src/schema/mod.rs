@@ -11,9 +11,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-pub use enums::{
-    EntityType, FieldType, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS, UnknownValue, to_snake_case,
-};
+pub use enums::{EntityType, FieldType, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS, UnknownValue, to_snake_case};
 pub use load::{LoadError, Located, load_dir, load_str};
 pub use validate::{Problem, Target as ProblemTarget, validate_field, validate_model, validate_schema};
 

@@ -28,7 +28,9 @@ impl TenantError {
     pub fn help(&self) -> &'static str {
         match self {
             TenantError::File { .. } => "check the path under `local:` in liminal.yaml and the folder's permissions",
-            TenantError::Remote(_) => "fix the liminal_remote schema in Benchling so it has exactly one active revision_id field",
+            TenantError::Remote(_) => {
+                "fix the liminal_remote schema in Benchling so it has exactly one active revision_id field"
+            }
             TenantError::Http(_) => "check the tenant's url and your network; run with -v to see each request",
             TenantError::Auth(_) => "check the credentials' environment variables named in liminal.yaml",
         }
