@@ -6,6 +6,8 @@
 //! state ([`op::Op::apply`]) is the one definition of what it means.
 
 pub mod diag;
+pub mod diff;
+pub mod generate;
 pub mod op;
 pub mod schema;
 pub mod state;

@@ -113,9 +113,9 @@ fn constraint_ids(schema: &Schema, names: &std::collections::BTreeSet<String>) -
                 Ok(c.clone())
             } else {
                 match schema.field(c) {
-                    Some(f) if !f.archived => Ok(f.id.clone()),
-                    _ => Err(OpError::Invalid(format!(
-                        "constraint field `{c}` is not an active field of `{}`",
+                    Some(f) => Ok(f.id.clone()),
+                    None => Err(OpError::Invalid(format!(
+                        "constraint field `{c}` is not a field of `{}`",
                         schema.warehouse_name
                     ))),
                 }

@@ -1,0 +1,352 @@
+//! Autogenerate: compare the code model with a tenant's state and produce ordered steps
+//! (operation, reverse) that bring the tenant to the code.
+//!
+//! It follows Liminal's compare (reference §6) with deliberate differences, each for a reason:
+//!
+//! - **Total, deterministic order.** Steps are sorted by Liminal's `order` value, then by the
+//!   order they were generated in; dropdowns are visited by name and schemas by warehouse name
+//!   (new schemas so that link targets come first), never in set or import order.
+//! - **Inputs are never mutated**; the diff works on a copy of the state and simulates every
+//!   step on it ([`Op::apply`]), so indexes are exact and each reverse is computed from the state
+//!   the step really meets. Applying the steps gives a state whose diff is empty.
+//! - **New schemas are created with their final warehouse name, tooltips and units** (Benchling's
+//!   v3 API takes them at creation); Liminal creates under `to_snake_case(name)` and renames after,
+//!   which breaks a new field of an existing schema that links to the new schema (§6.3). Links to
+//!   a new schema that is created later (a cycle) are set by a follow-up `update_field`, and
+//!   template-based naming strategies by a follow-up `update_schema` after the name template:
+//!   the only splits Benchling needs.
+//! - **Field positions are exact.** New and unarchived fields go right after the code field that
+//!   precedes them; a reorder is emitted only when the active fields' order still differs.
+//! - Fields of types that cannot hold several values have `is_multi: false` on both sides, so
+//!   Liminal's `is_multi=None` artefact updates (E1) do not arise.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::op::{FieldPatch, Op, OpError, SchemaPatch};
+use crate::schema::{CodeModel, FieldDef, NameTemplate, NamingStrategy, REMOTE_SCHEMA, SchemaDef};
+use crate::state::TenantState;
+
+/// One generated step: the operation and the one that undoes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub op: Op,
+    pub reverse: Op,
+}
+
+/// A generated step could not be simulated: the code asks for something the tenant cannot do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{step}: {error}")]
+pub struct DiffError {
+    pub step: String,
+    pub error: OpError,
+}
+
+/// A difference as `diff` reports it (Liminal's `diff --json` shape).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Difference {
+    /// The dropdown name or schema warehouse name the step is about.
+    pub name: String,
+    /// Liminal's operation class name.
+    pub operation: String,
+    /// The Rhai constructor.
+    pub constructor: String,
+    pub description: String,
+}
+
+impl From<&Step> for Difference {
+    fn from(s: &Step) -> Difference {
+        let name = match s.op.target() {
+            crate::op::Target::Dropdown(n) | crate::op::Target::Schema(n) => n,
+        };
+        Difference {
+            name,
+            operation: s.op.liminal_name().to_string(),
+            constructor: s.op.name().to_string(),
+            description: s.op.describe(),
+        }
+    }
+}
+
+struct Builder {
+    work: TenantState,
+    steps: Vec<Step>,
+}
+
+impl Builder {
+    fn emit(&mut self, op: Op) -> Result<(), DiffError> {
+        let fail = |op: &Op, error| DiffError { step: op.describe(), error };
+        let reverse = op.reverse(&self.work).map_err(|e| fail(&op, e))?;
+        op.apply(&mut self.work).map_err(|e| fail(&op, e))?;
+        self.steps.push(Step { op, reverse });
+        Ok(())
+    }
+}
+
+/// Compare `code` with `state` and return the steps, in the order to apply them.
+pub fn diff(code: &CodeModel, state: &TenantState) -> Result<Vec<Step>, DiffError> {
+    let mut b = Builder { work: state.clone(), steps: Vec::new() };
+
+    let mut dropdowns: Vec<_> = code.dropdowns.iter().collect();
+    dropdowns.sort_by(|a, b| a.name.cmp(&b.name));
+    for d in &dropdowns {
+        diff_dropdown(&mut b, &d.name, &d.options)?;
+    }
+
+    let active: Vec<&SchemaDef> = {
+        let mut v: Vec<_> = code.schemas.iter().filter(|s| !s.archived).collect();
+        v.sort_by(|a, b| a.props.warehouse_name.cmp(&b.props.warehouse_name));
+        v
+    };
+    let new: Vec<&SchemaDef> = active.iter().copied().filter(|s| state.schema(s.warehouse_name()).is_none()).collect();
+    create_schemas(&mut b, &new)?;
+    for s in active.iter().filter(|s| state.schema(s.warehouse_name()).is_some()) {
+        diff_schema(&mut b, s)?;
+    }
+
+    let in_code: BTreeSet<&str> = active.iter().map(|s| s.warehouse_name()).collect();
+    let mut to_archive: Vec<String> = state
+        .schemas
+        .iter()
+        .filter(|s| !s.archived && s.warehouse_name != REMOTE_SCHEMA && !in_code.contains(s.warehouse_name.as_str()))
+        .map(|s| s.warehouse_name.clone())
+        .collect();
+    to_archive.sort();
+    for schema in to_archive {
+        b.emit(Op::ArchiveSchema { schema })?;
+    }
+
+    let names: BTreeSet<&str> = code.dropdowns.iter().map(|d| d.name.as_str()).collect();
+    let mut to_archive: Vec<String> = state
+        .dropdowns
+        .iter()
+        .filter(|d| !d.archived && !names.contains(d.name.as_str()))
+        .map(|d| d.name.clone())
+        .collect();
+    to_archive.sort();
+    for name in to_archive {
+        b.emit(Op::ArchiveDropdown { name })?;
+    }
+
+    // Generation already follows `order` within each target; a stable sort puts the targets'
+    // steps together by `order`, as Liminal's sort does.
+    let mut steps = b.steps;
+    steps.sort_by_key(|s| s.op.order());
+    Ok(steps)
+}
+
+fn diff_dropdown(b: &mut Builder, name: &str, options: &[String]) -> Result<(), DiffError> {
+    let Some(existing) = b.work.dropdown(name) else {
+        return b.emit(Op::CreateDropdown { name: name.to_string(), options: options.to_vec() });
+    };
+    if existing.archived {
+        b.emit(Op::UnarchiveDropdown { name: name.to_string() })?;
+    }
+    for (index, option) in options.iter().enumerate() {
+        let active = b.work.dropdown(name).and_then(|d| d.option(option)).is_some_and(|o| !o.archived);
+        if !active {
+            // Liminal's CreateDropdownOption unarchives an archived option of that name.
+            b.emit(Op::CreateDropdownOption { dropdown: name.to_string(), option: option.clone(), index })?;
+        }
+    }
+    let stale: Vec<String> = b
+        .work
+        .dropdown(name)
+        .map(|d| d.active_options().filter(|o| !options.contains(&o.name)).map(|o| o.name.clone()).collect())
+        .unwrap_or_default();
+    for option in stale {
+        b.emit(Op::ArchiveDropdownOption { dropdown: name.to_string(), option })?;
+    }
+    let order: Vec<&str> =
+        b.work.dropdown(name).map(|d| d.active_options().map(|o| o.name.as_str()).collect()).unwrap_or_default();
+    if order != options.iter().map(String::as_str).collect::<Vec<_>>() {
+        b.emit(Op::ReorderDropdownOptions { dropdown: name.to_string(), options: options.to_vec() })?;
+    }
+    Ok(())
+}
+
+/// New schemas, link targets first (ties by warehouse name); a link to a schema not created yet
+/// (a cycle) is set afterwards.
+fn create_schemas(b: &mut Builder, new: &[&SchemaDef]) -> Result<(), DiffError> {
+    let wh: BTreeSet<&str> = new.iter().map(|s| s.warehouse_name()).collect();
+    let deps: BTreeMap<&str, BTreeSet<&str>> = new
+        .iter()
+        .map(|s| {
+            let targets = s
+                .active_fields()
+                .filter_map(|f| f.entity_link.as_deref())
+                .filter(|t| wh.contains(t) && *t != s.warehouse_name())
+                .collect();
+            (s.warehouse_name(), targets)
+        })
+        .collect();
+    let mut order: Vec<&SchemaDef> = Vec::new();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    while order.len() < new.len() {
+        let ready = new
+            .iter()
+            .find(|s| !done.contains(s.warehouse_name()) && deps[s.warehouse_name()].iter().all(|d| done.contains(d)))
+            .or_else(|| new.iter().find(|s| !done.contains(s.warehouse_name())));
+        let Some(s) = ready else { break };
+        done.insert(s.warehouse_name());
+        order.push(s);
+    }
+
+    let mut deferred: Vec<(String, FieldDef)> = Vec::new();
+    let mut created: BTreeSet<&str> = BTreeSet::new();
+    for s in order {
+        let mut def = (*s).clone();
+        def.fields.retain(|f| !f.archived);
+        def.name_template = NameTemplate::default();
+        for f in &mut def.fields {
+            if let Some(t) = &f.entity_link
+                && wh.contains(t.as_str())
+                && t != s.warehouse_name()
+                && !created.contains(t.as_str())
+            {
+                deferred.push((s.warehouse_name().to_string(), f.clone()));
+                f.entity_link = None;
+            }
+        }
+        let wanted = def.props.naming_strategies.clone();
+        let standard: BTreeSet<NamingStrategy> = wanted.iter().copied().filter(|n| !n.is_template_based()).collect();
+        def.props.naming_strategies =
+            if standard.is_empty() { [NamingStrategy::NewIds].into_iter().collect() } else { standard };
+        let initial = def.props.naming_strategies.clone();
+        let schema = s.warehouse_name().to_string();
+        b.emit(Op::CreateSchema { schema: Box::new(def) })?;
+        if !s.name_template.is_empty() {
+            b.emit(Op::SetNameTemplate { schema: schema.clone(), template: s.name_template.clone() })?;
+        }
+        if initial != wanted {
+            let patch = SchemaPatch { naming_strategies: Some(wanted), ..Default::default() };
+            b.emit(Op::UpdateSchema { schema, patch: Box::new(patch) })?;
+        }
+        created.insert(s.warehouse_name());
+    }
+    for (schema, f) in deferred {
+        let patch = FieldPatch { entity_link: Some(f.entity_link.clone()), ..Default::default() };
+        b.emit(Op::UpdateField { schema, field: f.warehouse_name, patch: Box::new(patch) })?;
+    }
+    Ok(())
+}
+
+/// Where a code field should go in the tenant's full field list: right after the closest
+/// preceding code field that the tenant has.
+fn position_after_previous(b: &Builder, schema: &str, code_fields: &[&FieldDef], k: usize) -> usize {
+    let Some(s) = b.work.schema(schema) else { return 0 };
+    code_fields[..k].iter().rev().find_map(|prev| s.field_index(&prev.warehouse_name)).map_or(0, |i| i + 1)
+}
+
+/// An existing schema (active or archived) that code keeps active.
+fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
+    let wh = code.warehouse_name().to_string();
+    let Some(current) = b.work.schema(&wh) else { return Ok(()) };
+    if current.archived {
+        b.emit(Op::UnarchiveSchema { schema: wh.clone() })?;
+    }
+    let fields: Vec<&FieldDef> = code.active_fields().collect();
+
+    // 100: fields the tenant has never had.
+    for (k, f) in fields.iter().enumerate() {
+        if b.work.schema(&wh).is_some_and(|s| s.field(&f.warehouse_name).is_none()) {
+            let index = position_after_previous(b, &wh, &fields, k);
+            b.emit(Op::CreateField { schema: wh.clone(), field: Box::new((*f).clone()), index })?;
+        }
+    }
+
+    // 110 and 120: name template and schema properties.
+    let view = match b.work.schema(&wh) {
+        Some(s) => b.work.view(s),
+        None => return Ok(()),
+    };
+    if view.name_template != code.name_template {
+        b.emit(Op::SetNameTemplate { schema: wh.clone(), template: code.name_template.clone() })?;
+    }
+    let patch = SchemaPatch::between(&view.props, &code.props);
+    if !patch.is_empty() {
+        b.emit(Op::UpdateSchema { schema: wh.clone(), patch: Box::new(patch) })?;
+    }
+
+    // 130: archived fields that code wants active again.
+    for (k, f) in fields.iter().enumerate() {
+        if b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)).is_some_and(|x| x.archived) {
+            let index = position_after_previous(b, &wh, &fields, k);
+            b.emit(Op::UnarchiveField { schema: wh.clone(), field: f.warehouse_name.clone(), index: Some(index) })?;
+        }
+    }
+
+    // 140: property changes.
+    for f in &fields {
+        let Some(current) = b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)) else { continue };
+        let mut have = b.work.field_view(current);
+        have.archived = false;
+        let patch = FieldPatch::between(&have, f);
+        if !patch.is_empty() {
+            b.emit(Op::UpdateField { schema: wh.clone(), field: f.warehouse_name.clone(), patch: Box::new(patch) })?;
+        }
+    }
+
+    // 150: active fields that code does not keep active.
+    let keep: BTreeSet<&str> = fields.iter().map(|f| f.warehouse_name.as_str()).collect();
+    let stale: Vec<String> = b
+        .work
+        .schema(&wh)
+        .map(|s| {
+            s.active_fields()
+                .filter(|f| !keep.contains(f.warehouse_name.as_str()))
+                .map(|f| f.warehouse_name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    for field in stale {
+        b.emit(Op::ArchiveField { schema: wh.clone(), field, index: None })?;
+    }
+
+    // 160: order of the active fields.
+    let want: Vec<String> = fields.iter().map(|f| f.warehouse_name.clone()).collect();
+    let have: Vec<String> =
+        b.work.schema(&wh).map(|s| s.active_fields().map(|f| f.warehouse_name.clone()).collect()).unwrap_or_default();
+    if have != want {
+        b.emit(Op::ReorderFields { schema: wh, fields: want })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{EntityType, FieldType, SchemaProps};
+
+    fn schema(wh: &str, fields: Vec<FieldDef>) -> SchemaDef {
+        SchemaDef {
+            props: SchemaProps::new(&wh.to_uppercase(), wh, &wh.to_uppercase(), EntityType::CustomEntity),
+            name_template: NameTemplate::default(),
+            archived: false,
+            fields,
+        }
+    }
+
+    #[test]
+    fn mutually_linked_new_schemas_apply_cleanly() {
+        let mut a_link = FieldDef::new("to_b", "To B", FieldType::EntityLink);
+        a_link.entity_link = Some("b".into());
+        let mut b_link = FieldDef::new("to_a", "To A", FieldType::EntityLink);
+        b_link.entity_link = Some("a".into());
+        let code = CodeModel { schemas: vec![schema("a", vec![a_link]), schema("b", vec![b_link])], dropdowns: vec![] };
+        let state = TenantState::new();
+        let steps = diff(&code, &state).unwrap();
+        let mut s = state.clone();
+        for step in &steps {
+            step.op.apply(&mut s).unwrap();
+        }
+        assert!(diff(&code, &s).unwrap().is_empty());
+        assert_eq!(steps.iter().filter(|s| matches!(s.op, Op::UpdateField { .. })).count(), 1);
+    }
+
+    #[test]
+    fn empty_code_and_state_give_no_steps() {
+        assert!(diff(&CodeModel::default(), &TenantState::new()).unwrap().is_empty());
+    }
+}
