@@ -15,6 +15,8 @@
 //!   a new schema that is created later (a cycle) are set by a follow-up `update_field`, and
 //!   template-based naming strategies by a follow-up `update_schema` after the name template:
 //!   the only splits Benchling needs.
+//! - **Unarchiving a field sorts before the name template and schema updates** (see
+//!   [`Op::order`]), so templates and constraints may name it and downgrades still apply.
 //! - **Field positions are exact.** New and unarchived fields go right after the code field that
 //!   precedes them; a reorder is emitted only when the active fields' order still differs.
 //! - Fields of types that cannot hold several values have `is_multi: false` on both sides, so
@@ -256,6 +258,14 @@ fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
         }
     }
 
+    // 105: archived fields that code wants active again.
+    for (k, f) in fields.iter().enumerate() {
+        if b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)).is_some_and(|x| x.archived) {
+            let index = position_after_previous(b, &wh, &fields, k);
+            b.emit(Op::UnarchiveField { schema: wh.clone(), field: f.warehouse_name.clone(), index: Some(index) })?;
+        }
+    }
+
     // 110 and 120: name template and schema properties.
     let view = match b.work.schema(&wh) {
         Some(s) => b.work.view(s),
@@ -267,14 +277,6 @@ fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
     let patch = SchemaPatch::between(&view.props, &code.props);
     if !patch.is_empty() {
         b.emit(Op::UpdateSchema { schema: wh.clone(), patch: Box::new(patch) })?;
-    }
-
-    // 130: archived fields that code wants active again.
-    for (k, f) in fields.iter().enumerate() {
-        if b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)).is_some_and(|x| x.archived) {
-            let index = position_after_previous(b, &wh, &fields, k);
-            b.emit(Op::UnarchiveField { schema: wh.clone(), field: f.warehouse_name.clone(), index: Some(index) })?;
-        }
     }
 
     // 140: property changes.

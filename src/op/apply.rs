@@ -419,6 +419,8 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             )?;
             let mut view = state.view(s);
             patch.apply_to(&mut view.props);
+            // Benchling's constraint may name any field of the schema, archived ones included.
+            view.fields.iter_mut().for_each(|f| f.archived = false);
             if view.props.entity_type == EntityType::Entry {
                 view.props.naming_strategies = s.naming_strategies.clone();
             }

@@ -135,7 +135,10 @@ impl Op {
         }
     }
 
-    /// Liminal 5.1.0's `order`: the diff sorts operations by it.
+    /// The diff sorts operations by this value: Liminal 5.1.0's `order`, except that unarchiving
+    /// a field comes right after creating fields (Liminal: after updating the schema, at 130), so
+    /// a name template or constraint can name a field unarchived in the same revision, and the
+    /// revision's downgrade can archive that field again after restoring them.
     pub fn order(&self) -> u32 {
         match self {
             Op::CreateDropdown { .. } => 10,
@@ -151,7 +154,7 @@ impl Op {
             Op::CreateField { .. } => 100,
             Op::SetNameTemplate { .. } => 110,
             Op::UpdateSchema { .. } => 120,
-            Op::UnarchiveField { .. } => 130,
+            Op::UnarchiveField { .. } => 105,
             Op::UpdateField { .. } => 140,
             Op::ArchiveField { .. } => 150,
             Op::ReorderFields { .. } => 160,

@@ -1,0 +1,228 @@
+//! Properties of the diff over random code models and tenant states:
+//! - applying a diff's steps gives a state whose diff is empty;
+//! - applying the reverses, newest first, gives back a state in sync with the original;
+//! - the code generated from a state (`generate-files`) has an empty diff against it.
+
+use std::collections::BTreeSet;
+
+use liminal::diff::diff;
+use liminal::generate::code_from_state;
+use liminal::schema::{
+    CodeModel, DropdownDef, EntityType, FieldDef, FieldType, NamePart, NameTemplate, NamingStrategy, PartType,
+    SchemaDef, SchemaProps, validate_model,
+};
+use liminal::state::TenantState;
+use proptest::prelude::*;
+
+const SCHEMAS: [&str; 4] = ["pizza", "dough", "sauce", "oven"];
+const DROPDOWNS: [&str; 3] = ["Toppings", "Bob's \"sauce\"", "Größe\\Size"];
+const OPTIONS: [&str; 5] = ["Cheese", "Ham", "It's \"hot\"", "Ölive", "back\\slash"];
+
+/// Field `k`'s type and unit are fixed by its name: Benchling cannot change a unit once set,
+/// and type changes are not what these properties are about.
+fn field_kind(k: usize) -> (FieldType, Option<&'static str>, Option<u8>) {
+    match k {
+        0 => (FieldType::Text, None, None),
+        1 => (FieldType::Integer, Some("g"), None),
+        2 => (FieldType::Decimal, Some("mg"), Some(2)),
+        3 => (FieldType::Boolean, None, None),
+        4 => (FieldType::Dropdown, None, None),
+        5 => (FieldType::EntityLink, None, None),
+        6 => (FieldType::LongText, None, None),
+        _ => (FieldType::Date, None, None),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct FieldSeed {
+    kind: usize,
+    required: bool,
+    multi: bool,
+    tooltip: Option<String>,
+    archived: bool,
+    target: usize,
+}
+
+#[derive(Debug, Clone)]
+struct SchemaSeed {
+    present: bool,
+    archived: bool,
+    label: bool,
+    naming: Vec<NamingStrategy>,
+    fields: Vec<FieldSeed>,
+    constraint: Vec<usize>,
+    template: bool,
+}
+
+#[derive(Debug, Clone)]
+struct ModelSeed {
+    dropdowns: Vec<(bool, Vec<usize>)>,
+    schemas: Vec<SchemaSeed>,
+}
+
+fn field_seed() -> impl Strategy<Value = FieldSeed> {
+    (
+        0usize..8,
+        any::<bool>(),
+        any::<bool>(),
+        prop::option::of(prop::sample::select(vec!["grams", "a \"quoted\" tip", "line\nbreak"])),
+        prop::bool::weighted(0.15),
+        0usize..8,
+    )
+        .prop_map(|(kind, required, multi, tooltip, archived, target)| FieldSeed {
+            kind,
+            required,
+            multi,
+            tooltip: tooltip.map(String::from),
+            archived,
+            target,
+        })
+}
+
+fn schema_seed() -> impl Strategy<Value = SchemaSeed> {
+    (
+        prop::bool::weighted(0.75),
+        prop::bool::weighted(0.1),
+        any::<bool>(),
+        prop::sample::subsequence(
+            vec![NamingStrategy::NewIds, NamingStrategy::IdsFromNames, NamingStrategy::KeepNames],
+            1..=3,
+        ),
+        prop::collection::vec(field_seed(), 0..7),
+        prop::collection::vec(0usize..8, 0..2),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(|(present, archived, label, naming, fields, constraint, template)| SchemaSeed {
+            present,
+            archived,
+            label,
+            naming,
+            fields,
+            constraint,
+            template,
+        })
+}
+
+fn model_seed() -> impl Strategy<Value = ModelSeed> {
+    (
+        prop::collection::vec(
+            (
+                prop::bool::weighted(0.7),
+                prop::sample::subsequence((0..OPTIONS.len()).collect::<Vec<_>>(), 1..=4).prop_shuffle(),
+            ),
+            DROPDOWNS.len(),
+        ),
+        prop::collection::vec(schema_seed(), SCHEMAS.len()),
+    )
+        .prop_map(|(dropdowns, schemas)| ModelSeed { dropdowns, schemas })
+}
+
+fn build(seed: &ModelSeed) -> CodeModel {
+    let mut dropdowns: Vec<DropdownDef> = seed
+        .dropdowns
+        .iter()
+        .enumerate()
+        .filter(|(i, (present, _))| *present || *i == 0)
+        .map(|(i, (_, opts))| DropdownDef {
+            name: DROPDOWNS[i].to_string(),
+            options: opts.iter().map(|o| OPTIONS[*o].to_string()).collect(),
+        })
+        .collect();
+    dropdowns.sort_by(|a, b| a.name.cmp(&b.name));
+    let present: Vec<usize> = (0..SCHEMAS.len()).filter(|i| seed.schemas[*i].present).collect();
+    // Links go to schemas code keeps active: a link to a schema that never exists cannot apply.
+    let targets: Vec<usize> = present.iter().copied().filter(|i| !seed.schemas[*i].archived).collect();
+    let schemas = present
+        .iter()
+        .map(|&i| {
+            let s = &seed.schemas[i];
+            let wh = SCHEMAS[i];
+            let mut props =
+                SchemaProps::new(&wh.to_uppercase(), wh, &format!("P{}", wh.to_uppercase()), EntityType::CustomEntity);
+            props.naming_strategies = s.naming.iter().copied().collect();
+            props.use_registry_id_as_label = s.label;
+            let mut seen = BTreeSet::new();
+            let fields: Vec<FieldDef> = s
+                .fields
+                .iter()
+                .filter(|f| seen.insert(f.kind))
+                .map(|f| {
+                    let (t, unit, places) = field_kind(f.kind);
+                    let wh = format!("f{}", f.kind);
+                    let mut def = FieldDef::new(&wh, &wh.to_uppercase(), t);
+                    def.required = f.required;
+                    def.tooltip = f.tooltip.clone();
+                    def.archived = f.archived;
+                    def.unit = unit.map(String::from);
+                    def.decimal_places = places;
+                    if t == FieldType::Dropdown {
+                        def.dropdown = Some(dropdowns[f.target % dropdowns.len()].name.clone());
+                        def.is_multi = f.multi;
+                    }
+                    if t == FieldType::EntityLink
+                        && let Some(target) = targets.get(f.target % targets.len().max(1))
+                    {
+                        def.entity_link = Some(SCHEMAS[*target].to_string());
+                        def.is_multi = f.multi;
+                    }
+                    def
+                })
+                .collect();
+            let active: Vec<&FieldDef> = fields.iter().filter(|f| !f.archived).collect();
+            props.constraint_fields = s
+                .constraint
+                .iter()
+                .filter_map(|k| active.get(k % active.len().max(1)).map(|f| f.warehouse_name.clone()))
+                .collect();
+            let mut name_template = NameTemplate::default();
+            if s.template {
+                name_template.parts.push(NamePart { kind: PartType::Text, value: Some(format!("{wh}-")), field: None });
+                if let Some(f) = active.first() {
+                    name_template.parts.push(NamePart {
+                        kind: PartType::Field,
+                        value: None,
+                        field: Some(f.warehouse_name.clone()),
+                    });
+                }
+            }
+            SchemaDef { props, name_template, archived: s.archived, fields }
+        })
+        .collect();
+    CodeModel { schemas, dropdowns }
+}
+
+fn apply_diff(code: &CodeModel, state: &TenantState) -> Result<TenantState, String> {
+    let mut s = state.clone();
+    for step in diff(code, state).map_err(|e| e.to_string())? {
+        step.op.apply(&mut s).map_err(|e| format!("{:?}: {e}", step.op))?;
+    }
+    Ok(s)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn diff_converges_and_reverses_restore(a in model_seed(), b in model_seed(), c in model_seed()) {
+        let (a, b, c) = (build(&a), build(&b), build(&c));
+        prop_assume!(validate_model(&a).is_empty() && validate_model(&b).is_empty() && validate_model(&c).is_empty());
+
+        // A tenant with history: B applied, then C (so it has archived leftovers).
+        let state = apply_diff(&c, &apply_diff(&b, &TenantState::new()).unwrap()).unwrap();
+        prop_assert_eq!(diff(&code_from_state(&state), &state).unwrap(), vec![]);
+
+        let steps = diff(&a, &state).unwrap();
+        prop_assert_eq!(&diff(&a, &state).unwrap(), &steps, "not deterministic");
+        let mut after = state.clone();
+        for step in &steps {
+            step.op.apply(&mut after).map_err(|e| TestCaseError::fail(format!("{:?}: {e}", step.op)))?;
+        }
+        prop_assert_eq!(diff(&a, &after).unwrap(), vec![]);
+
+        let mut back = after.clone();
+        for step in steps.iter().rev() {
+            step.reverse.apply(&mut back).map_err(|e| TestCaseError::fail(format!("reverse {:?}: {e}", step.reverse)))?;
+        }
+        prop_assert_eq!(diff(&code_from_state(&state), &back).unwrap(), vec![]);
+    }
+}
