@@ -9,6 +9,7 @@ pub mod diag;
 pub mod diff;
 pub mod generate;
 pub mod op;
+pub mod project;
 pub mod schema;
 pub mod state;
 pub mod tenant;

@@ -1,0 +1,251 @@
+//! The project: `liminal.yaml` (found in the current folder or the nearest parent), its paths
+//! and its tenants.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::diag::SourceProblem;
+
+pub const CONFIG_FILE: &str = "liminal.yaml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    schemas: Option<String>,
+    versions: Option<String>,
+    #[serde(default)]
+    tenants: BTreeMap<String, Spanned<RawTenant>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTenant {
+    local: Option<String>,
+    url: Option<String>,
+    client_id_env: Option<String>,
+    client_secret_env: Option<String>,
+    api_key_env: Option<String>,
+    alias: Option<String>,
+    /// Seconds before a request is abandoned.
+    timeout: Option<u64>,
+}
+
+/// How a tenant is reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantKind {
+    /// A JSON file (relative paths are relative to the project root).
+    Local { path: PathBuf },
+    /// Benchling's API (or the emulator).
+    Http { url: String, auth: AuthEnv, timeout_secs: Option<u64> },
+}
+
+/// The names of the environment variables holding a tenant's secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthEnv {
+    ClientCredentials { client_id_env: String, client_secret_env: String },
+    ApiKey { api_key_env: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantConfig {
+    pub name: String,
+    pub alias: Option<String>,
+    pub kind: TenantKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub schemas_dir: PathBuf,
+    pub versions_dir: PathBuf,
+    pub tenants: Vec<TenantConfig>,
+}
+
+/// Project-level errors.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("no {CONFIG_FILE} found in {0} or any parent folder")]
+    NotFound(PathBuf),
+    #[error("{0}")]
+    Invalid(Box<SourceProblem>),
+    #[error("unknown tenant `{name}`; this project has: {known}")]
+    UnknownTenant { name: String, known: String },
+    #[error("environment variable {0} is not set")]
+    MissingEnv(String),
+}
+
+impl ProjectError {
+    pub fn help(&self) -> String {
+        match self {
+            ProjectError::NotFound(_) => "run `liminal init` to start a project here".into(),
+            ProjectError::Invalid(p) => p.help.clone().unwrap_or_default(),
+            ProjectError::UnknownTenant { .. } => format!("use a tenant key or alias from {CONFIG_FILE}"),
+            ProjectError::MissingEnv(v) => format!("export {v}=… (liminal.yaml names the variable, never the secret)"),
+        }
+    }
+}
+
+impl Project {
+    /// Find `liminal.yaml` in `start` or the nearest parent and load it.
+    pub fn discover(start: &Path) -> Result<Project, ProjectError> {
+        let mut dir = Some(start);
+        while let Some(d) = dir {
+            let candidate = d.join(CONFIG_FILE);
+            if candidate.is_file() {
+                return Project::load(&candidate);
+            }
+            dir = d.parent();
+        }
+        Err(ProjectError::NotFound(start.to_path_buf()))
+    }
+
+    pub fn load(path: &Path) -> Result<Project, ProjectError> {
+        let invalid = |line: usize, col: usize, msg: String, help: &str, text: &Arc<String>| {
+            ProjectError::Invalid(Box::new(
+                SourceProblem::new(path, line, col, msg).with_help(help).with_source(text.clone()),
+            ))
+        };
+        let text = Arc::new(std::fs::read_to_string(path).map_err(|e| {
+            ProjectError::Invalid(Box::new(
+                SourceProblem::new(path, 1, 1, format!("cannot read: {e}")).with_help("check the file's permissions"),
+            ))
+        })?);
+        let mut options = serde_saphyr::Options::default();
+        options.strict_booleans = true;
+        let raw: RawConfig = serde_saphyr::from_str_with_options(&text, options).map_err(|e| {
+            let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+            let msg = e.without_snippet().to_string();
+            invalid(
+                line,
+                col,
+                msg.lines().next().unwrap_or("invalid YAML").to_string(),
+                "see the README for liminal.yaml's keys",
+                &text,
+            )
+        })?;
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut tenants = Vec::new();
+        for (name, t) in raw.tenants {
+            let at = t.referenced;
+            let (line, col) = (at.line() as usize, at.column() as usize);
+            let t = t.value;
+            let kind = match (&t.local, &t.url) {
+                (Some(local), None) => TenantKind::Local { path: root.join(local) },
+                (None, Some(url)) => {
+                    let auth = match (&t.client_id_env, &t.client_secret_env, &t.api_key_env) {
+                        (Some(id), Some(secret), None) => {
+                            AuthEnv::ClientCredentials { client_id_env: id.clone(), client_secret_env: secret.clone() }
+                        }
+                        (None, None, Some(key)) => AuthEnv::ApiKey { api_key_env: key.clone() },
+                        _ => {
+                            return Err(invalid(
+                                line,
+                                col,
+                                format!("tenant `{name}` needs client_id_env and client_secret_env, or api_key_env"),
+                                "name the environment variables that hold the credentials",
+                                &text,
+                            ));
+                        }
+                    };
+                    TenantKind::Http { url: url.trim_end_matches('/').to_string(), auth, timeout_secs: t.timeout }
+                }
+                _ => {
+                    return Err(invalid(
+                        line,
+                        col,
+                        format!("tenant `{name}` needs exactly one of `local:` or `url:`"),
+                        "use `local: .liminal/NAME.json` for a local tenant, or `url: https://…` for Benchling",
+                        &text,
+                    ));
+                }
+            };
+            tenants.push(TenantConfig { name, alias: t.alias, kind });
+        }
+        Ok(Project {
+            schemas_dir: root.join(raw.schemas.as_deref().unwrap_or("schemas")),
+            versions_dir: root.join(raw.versions.as_deref().unwrap_or("versions")),
+            root,
+            tenants,
+        })
+    }
+
+    /// A tenant by key or alias.
+    pub fn tenant(&self, name: &str) -> Result<&TenantConfig, ProjectError> {
+        self.tenants.iter().find(|t| t.name == name || t.alias.as_deref() == Some(name)).ok_or_else(|| {
+            ProjectError::UnknownTenant {
+                name: name.to_string(),
+                known: self.tenants.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
+            }
+        })
+    }
+}
+
+/// Read a secret from the environment; the error names the variable, never a value.
+pub fn secret(var: &str) -> Result<String, ProjectError> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Ok(v),
+        _ => Err(ProjectError::MissingEnv(var.to_string())),
+    }
+}
+
+/// The `liminal.yaml` that `init` writes.
+pub fn default_config() -> &'static str {
+    "# liminal project: see README for all keys.\n\
+     schemas: schemas\n\
+     versions: versions\n\
+     tenants:\n\
+     \x20 dev:\n\
+     \x20   local: .liminal/dev.json\n\
+     \x20 # prod:\n\
+     \x20 #   url: https://YOUR-TENANT.benchling.com\n\
+     \x20 #   client_id_env: BENCHLING_PROD_CLIENT_ID\n\
+     \x20 #   client_secret_env: BENCHLING_PROD_CLIENT_SECRET\n\
+     \x20 #   alias: production\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_tenants_and_finds_by_alias() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(
+            &path,
+            "tenants:\n  dev:\n    local: .liminal/dev.json\n  prod:\n    url: https://x.benchling.com/\n    api_key_env: K\n    alias: production\n",
+        )
+        .unwrap();
+        let sub = dir.path().join("schemas/deep");
+        std::fs::create_dir_all(&sub).unwrap();
+        let p = Project::discover(&sub).unwrap();
+        assert_eq!(p.schemas_dir, dir.path().join("schemas"));
+        assert_eq!(p.tenant("production").unwrap().name, "prod");
+        assert!(
+            matches!(&p.tenant("prod").unwrap().kind, TenantKind::Http { url, .. } if url == "https://x.benchling.com")
+        );
+        assert!(p.tenant("nope").is_err());
+    }
+
+    #[test]
+    fn default_config_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, default_config()).unwrap();
+        let p = Project::load(&path).unwrap();
+        assert_eq!(p.tenants.len(), 1);
+    }
+
+    #[test]
+    fn tenant_without_backend_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, "tenants:\n  dev:\n    alias: d\n").unwrap();
+        let Err(ProjectError::Invalid(p)) = Project::load(&path) else { panic!() };
+        assert_eq!(p.line, 3);
+    }
+}
