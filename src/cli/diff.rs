@@ -1,0 +1,71 @@
+//! `liminal diff <tenant>`: what `revision` would generate, described.
+
+use miette::Report;
+use serde_json::json;
+
+use super::{Done, Ui, open_tenant, project, report, tenant_report};
+use crate::diff::{Difference, diff};
+use crate::op::Target;
+use crate::tenant::Tenant;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Tenant key or alias from liminal.yaml
+    tenant: String,
+    /// Print one JSON document (same as --format json)
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+    let project = project()?;
+    let config = project.tenant(&args.tenant)?;
+    let code = crate::schema::load_dir(&project.schemas_dir).map_err(Report::new)?;
+    let mut tenant = open_tenant(config, ui)?;
+    let state = tenant.read().await.map_err(tenant_report)?;
+    let steps = diff(&code, &state).map_err(|e| {
+        let help = e.error.help();
+        report(e, help)
+    })?;
+    let (dropdowns, schemas): (Vec<_>, Vec<_>) =
+        steps.iter().partition(|s| matches!(s.op.target(), Target::Dropdown(_)));
+    let part = |steps: &[&crate::diff::Step]| {
+        let differences: Vec<Difference> = steps.iter().map(|s| Difference::from(*s)).collect();
+        json!({ "compared": true, "in_sync": differences.is_empty(), "differences": differences })
+    };
+    let document = json!({
+        "tenant": config.name,
+        "total_differences": steps.len(),
+        "in_sync": steps.is_empty(),
+        "dropdowns": part(&dropdowns),
+        "entity_schemas": part(&schemas),
+    });
+    if args.json || ui.json() {
+        let mut out = std::io::stdout().lock();
+        let _ = std::io::Write::write_all(
+            &mut out,
+            format!("{}\n", serde_json::to_string_pretty(&document).unwrap_or_default()).as_bytes(),
+        );
+    } else {
+        for (label, list) in [("Dropdowns", &dropdowns), ("Entity schemas", &schemas)] {
+            if list.is_empty() {
+                ui.line(format!("{label} are in sync for {} tenant.", config.name));
+            } else {
+                ui.line(format!("{label}: {} difference(s) for {} tenant.", list.len(), config.name));
+                for (i, s) in list.iter().enumerate() {
+                    ui.line(format!("  {}. {}", i + 1, s.op.describe()));
+                }
+            }
+        }
+        if steps.is_empty() {
+            ui.line(format!("{} is in sync with the code.", config.name));
+        } else {
+            ui.line(format!(
+                "{} difference(s) in total; `liminal revision {} \"message\"` writes them as a revision.",
+                steps.len(),
+                args.tenant
+            ));
+        }
+    }
+    Ok(Done(if steps.is_empty() { 0 } else { 2 }))
+}

@@ -1,0 +1,54 @@
+//! `liminal generate-files <tenant>`: schemas/ YAML from an existing tenant.
+
+use miette::Report;
+use serde_json::json;
+
+use super::{Done, Ui, open_tenant, project, relative, report, tenant_report};
+use crate::generate::{code_from_state, files};
+use crate::tenant::Tenant;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Tenant key or alias from liminal.yaml
+    tenant: String,
+    /// Replace files that already exist (others are left alone)
+    #[arg(short, long)]
+    overwrite: bool,
+}
+
+pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+    let project = project()?;
+    let config = project.tenant(&args.tenant)?;
+    let mut tenant = open_tenant(config, ui)?;
+    let state = tenant.read().await.map_err(tenant_report)?;
+    let model = code_from_state(&state);
+    let mut written = Vec::new();
+    let mut skipped = Vec::new();
+    for (path, text) in files(&model) {
+        let full = project.schemas_dir.join(&path);
+        if full.exists() && !args.overwrite {
+            skipped.push(relative(&project, &full));
+            continue;
+        }
+        crate::tenant::local::write_atomic(&full, &text)
+            .map_err(|e| report(format!("cannot write {}: {e}", full.display()), "check the folder's permissions"))?;
+        written.push(relative(&project, &full));
+    }
+    ui.document(&json!({ "tenant": config.name, "written": written, "skipped": skipped }));
+    for p in &written {
+        ui.line(format!("wrote {}", p.display()));
+    }
+    if !skipped.is_empty() {
+        ui.line(format!(
+            "{} file(s) already exist and were left alone; use --overwrite to replace them.",
+            skipped.len()
+        ));
+    }
+    ui.line(format!(
+        "{} schema(s) and {} dropdown(s) from {}.",
+        model.schemas.len(),
+        model.dropdowns.len(),
+        config.name
+    ));
+    Ok(Done::OK)
+}

@@ -1,0 +1,178 @@
+//! The command line: clap types, one file per command, output in text or JSON. Commands parse
+//! their arguments, call the library and print; the logic lives in the library.
+
+mod completions;
+mod current;
+mod diff;
+mod generate;
+mod ui;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use miette::Report;
+
+use crate::op::Op;
+use crate::project::{AuthEnv, Project, ProjectError, TenantConfig, TenantKind};
+use crate::state::TenantState;
+use crate::tenant::local::LocalTenant;
+use crate::tenant::{ApplyError, Tenant, TenantError};
+pub use ui::Ui;
+
+/// Benchling schema migrations as code: YAML schemas, Rhai revisions, one linear chain.
+#[derive(Debug, Parser)]
+#[command(name = "liminal", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Output format: text for people, json for tools (stdout then holds one JSON document)
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Log each HTTP request to stderr (secrets redacted)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the tenant's current revision id
+    Current(current::Args),
+    /// Describe what `revision` would generate (exit 0 in sync, 2 differences, 1 error)
+    Diff(diff::Args),
+    /// Write schemas/ YAML from an existing tenant
+    GenerateFiles(generate::Args),
+    /// Print a shell completion script
+    Completions(completions::Args),
+}
+
+/// What a command found out, for the exit code.
+pub struct Done(pub u8);
+
+impl Done {
+    pub const OK: Done = Done(0);
+}
+
+/// Run the command line; the binary's `main` is just this.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ui = Ui::new(cli.format, cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            ui.error(&miette::miette!("cannot start the async runtime: {e}"));
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli.command, &ui)) {
+        Ok(Done(code)) => ExitCode::from(code),
+        Err(report) => {
+            ui.error(&report);
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
+    match command {
+        Command::Current(args) => current::run(args, ui).await,
+        Command::Diff(args) => diff::run(args, ui).await,
+        Command::GenerateFiles(args) => generate::run(args, ui).await,
+        Command::Completions(args) => completions::run(args),
+    }
+}
+
+/// A library error as a diagnostic with a help line.
+pub(crate) fn report(error: impl std::fmt::Display, help: impl std::fmt::Display) -> Report {
+    miette::miette!(help = help.to_string(), "{error}")
+}
+
+impl From<ProjectError> for Report {
+    fn from(e: ProjectError) -> Report {
+        match e {
+            ProjectError::Invalid(p) => Report::new(*p),
+            other => {
+                let help = other.help();
+                report(other, help)
+            }
+        }
+    }
+}
+
+pub(crate) fn tenant_report(e: TenantError) -> Report {
+    let help = e.help();
+    report(e, help)
+}
+
+/// The project around the current folder.
+pub(crate) fn project() -> Result<Project, Report> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a project"))?;
+    Ok(Project::discover(&cwd)?)
+}
+
+/// Any backend behind one type, so commands need not care which one a tenant uses.
+pub enum AnyTenant {
+    Local(LocalTenant),
+}
+
+impl Tenant for AnyTenant {
+    async fn read(&mut self) -> Result<TenantState, TenantError> {
+        match self {
+            AnyTenant::Local(t) => t.read().await,
+        }
+    }
+
+    async fn revision(&mut self) -> Result<Option<String>, TenantError> {
+        match self {
+            AnyTenant::Local(t) => t.revision().await,
+        }
+    }
+
+    async fn apply(&mut self, ops: &[Op], done: &mut (dyn FnMut(usize) + Send)) -> Result<(), ApplyError> {
+        match self {
+            AnyTenant::Local(t) => t.apply(ops, done).await,
+        }
+    }
+
+    async fn set_revision(&mut self, revision: &str) -> Result<bool, TenantError> {
+        match self {
+            AnyTenant::Local(t) => t.set_revision(revision).await,
+        }
+    }
+
+    fn requests(&self) -> u64 {
+        match self {
+            AnyTenant::Local(t) => t.requests(),
+        }
+    }
+}
+
+/// Open a tenant named on the command line.
+pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, Report> {
+    let _ = ui;
+    match &config.kind {
+        TenantKind::Local { path } => Ok(AnyTenant::Local(LocalTenant::new(path.clone()))),
+        TenantKind::Http { url, auth, .. } => {
+            let var = match auth {
+                AuthEnv::ClientCredentials { client_id_env, .. } => client_id_env,
+                AuthEnv::ApiKey { api_key_env } => api_key_env,
+            };
+            Err(report(
+                format!("tenant `{}` at {url} needs the HTTP backend (credentials from {var})", config.name),
+                "this build has only the local backend",
+            ))
+        }
+    }
+}
+
+/// Where the command runs from, for relative paths in messages.
+pub(crate) fn relative(project: &Project, path: &std::path::Path) -> PathBuf {
+    path.strip_prefix(&project.root).map(PathBuf::from).unwrap_or_else(|_| path.to_path_buf())
+}
