@@ -173,7 +173,7 @@ naming_strategies: [NEW_IDS]
 constraint_fields: [size]
 name_template: { parts: [ { type: TEXT, value: "PZ: \"x\"" }, { type: FIELD, field: size } ] }
 fields:
-  - { warehouse_name: size, name: "Size: big", type: integer, unit: g, required: true, tooltip: "a\nb" }
+  - { warehouse_name: size, name: "Size: big", type: integer, unit: gram, required: true, tooltip: "a\nb" }
   - { warehouse_name: kind, name: Kind, type: dropdown, dropdown: "Größe", is_multi: true }
   - { warehouse_name: yes, name: "true", type: text }
 ---

@@ -164,22 +164,23 @@ impl Default for TenantState {
     }
 }
 
-/// The units a new local tenant or emulator starts with.
-const STOCK_UNITS: [(&str, &str); 14] = [
-    ("g", "gram"),
-    ("mg", "milligram"),
-    ("kg", "kilogram"),
-    ("ug", "microgram"),
-    ("L", "liter"),
-    ("mL", "milliliter"),
-    ("uL", "microliter"),
-    ("s", "second"),
-    ("min", "minute"),
-    ("h", "hour"),
-    ("degC", "degree Celsius"),
-    ("mM", "millimolar"),
-    ("uM", "micromolar"),
-    ("%", "percent"),
+/// The units a new local tenant or emulator starts with: (id, name, symbol). Code names units
+/// by `name`, as Liminal's `unit_name` does.
+const STOCK_UNITS: [(&str, &str, &str); 14] = [
+    ("unit_g", "gram", "g"),
+    ("unit_mg", "milligram", "mg"),
+    ("unit_kg", "kilogram", "kg"),
+    ("unit_ug", "microgram", "ug"),
+    ("unit_l", "liter", "L"),
+    ("unit_ml", "milliliter", "mL"),
+    ("unit_ul", "microliter", "uL"),
+    ("unit_s", "second", "s"),
+    ("unit_min", "minute", "min"),
+    ("unit_h", "hour", "h"),
+    ("unit_degc", "degree Celsius", "degC"),
+    ("unit_mm", "millimolar", "mM"),
+    ("unit_um", "micromolar", "uM"),
+    ("unit_pct", "percent", "%"),
 ];
 
 impl TenantState {
@@ -187,12 +188,7 @@ impl TenantState {
     pub fn new() -> TenantState {
         let units = STOCK_UNITS
             .iter()
-            .enumerate()
-            .map(|(i, (symbol, name))| Unit {
-                id: format!("unit_{:04}", i + 1),
-                name: (*symbol).to_string(),
-                symbol: Some((*name).to_string()),
-            })
+            .map(|(id, name, symbol)| Unit { id: (*id).into(), name: (*name).into(), symbol: Some((*symbol).into()) })
             .collect();
         TenantState {
             registry: Registry { id: "src_local".into(), name: "Registry".into(), organization_id: "ent_local".into() },

@@ -23,8 +23,8 @@ const OPTIONS: [&str; 5] = ["Cheese", "Ham", "It's \"hot\"", "Ölive", "back\\sl
 fn field_kind(k: usize) -> (FieldType, Option<&'static str>, Option<u8>) {
     match k {
         0 => (FieldType::Text, None, None),
-        1 => (FieldType::Integer, Some("g"), None),
-        2 => (FieldType::Decimal, Some("mg"), Some(2)),
+        1 => (FieldType::Integer, Some("gram"), None),
+        2 => (FieldType::Decimal, Some("milligram"), Some(2)),
         3 => (FieldType::Boolean, None, None),
         4 => (FieldType::Dropdown, None, None),
         5 => (FieldType::EntityLink, None, None),

@@ -516,7 +516,7 @@ fields:
     name: Weight
     type: float
     decimal_places: 2
-    unit: g
+    unit: gram
 ---
 kind: dropdown
 name: Toppings
@@ -543,7 +543,7 @@ fields:
   - warehouse_name: notes
     name: Notes
     type: text
-    unit: g
+    unit: gram
   - warehouse_name: size
     name: Size
     type: integer
