@@ -8,5 +8,6 @@
 pub mod diag;
 pub mod op;
 pub mod schema;
+pub mod script;
 pub mod state;
 pub mod tenant;
