@@ -12,5 +12,6 @@ pub mod generate;
 pub mod op;
 pub mod project;
 pub mod schema;
+pub mod script;
 pub mod state;
 pub mod tenant;
