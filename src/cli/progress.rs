@@ -1,0 +1,70 @@
+//! Progress while a plan runs: a bar on a terminal, plain lines otherwise (and in JSON mode,
+//! where the lines go to stderr and stdout keeps the one document).
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::migrate::{PlanStep, Progress};
+use crate::script::LocatedOp;
+
+pub struct Reporter {
+    bar: Option<ProgressBar>,
+    op_number: usize,
+    pub applied: Vec<serde_json::Value>,
+}
+
+impl Reporter {
+    pub fn new(interactive: bool, total_ops: usize) -> Reporter {
+        let bar = interactive.then(|| {
+            let bar = ProgressBar::with_draw_target(Some(total_ops as u64), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} operations {msg}") {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Reporter { bar, op_number: 0, applied: Vec::new() }
+    }
+
+    fn say(&self, line: String) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Reporter {
+    fn revision(&mut self, index: usize, total: usize, step: &PlanStep) {
+        self.op_number = step.skip;
+        let verb = match step.direction {
+            crate::script::Direction::Upgrade => "Upgrading to",
+            crate::script::Direction::Downgrade => "Downgrading",
+        };
+        self.say(format!("{verb} {} ({index}/{total}): {}", step.id, step.message));
+        if step.skip > 0 {
+            self.say(format!("  resuming: the first {} operation(s) were applied by an interrupted run", step.skip));
+        }
+    }
+
+    fn op_done(&mut self, step: &PlanStep, op: &LocatedOp) {
+        self.op_number += 1;
+        self.say(format!("  {}. {}", self.op_number, op.op.describe()));
+        self.applied.push(serde_json::json!({
+            "revision": step.id,
+            "operation": op.op.name(),
+            "description": op.op.describe(),
+        }));
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn revision_done(&mut self, step: &PlanStep) {
+        self.say(format!("  recorded revision {}", step.record));
+    }
+}
