@@ -5,6 +5,7 @@
 //! scripts that build operations; backends apply operations to tenants. An operation applied to a
 //! state ([`op::Op::apply`]) is the one definition of what it means.
 
+pub mod chain;
 pub mod diag;
 pub mod op;
 pub mod schema;
