@@ -5,11 +5,12 @@
 //! scripts that build operations; backends apply operations to tenants. An operation applied to a
 //! state ([`op::Op::apply`]) is the one definition of what it means.
 
+pub mod chain;
 pub mod cli;
 pub mod diag;
 pub mod diff;
-pub mod migrate;
 pub mod generate;
+pub mod migrate;
 pub mod op;
 pub mod project;
 pub mod schema;

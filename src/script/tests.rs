@@ -149,6 +149,8 @@ fn sandbox_has_no_eval_no_print_output_and_strict_variables() {
     assert!(e.message.starts_with("syntax error"), "{e}");
     let e = parse("fn upgrade() { [archive_schema(revision)] }\nfn downgrade() { [] }").unwrap_err();
     assert!(e.message.contains("revision"), "{e}");
+    let e = run("fn upgrade() { let f = Fn(\"eval\"); f.call(\"[]\") }\nfn downgrade() { [] }", Direction::Upgrade);
+    assert!(e.is_err(), "eval through a function pointer: {e:?}");
     // print goes nowhere (the test harness would show it otherwise) and does not fail.
     assert!(run("fn upgrade() { print(\"hi\"); debug(1); [] }\nfn downgrade() { [] }", Direction::Upgrade).is_ok());
     let start = Instant::now();
