@@ -128,17 +128,19 @@ pub struct PreflightError {
 }
 
 /// Simulate the whole plan on a copy of the tenant; returns the state it would end in.
-pub fn preflight(state: &TenantState, steps: &[PlanStep]) -> Result<TenantState, PreflightError> {
+pub fn preflight(state: &TenantState, steps: &[PlanStep]) -> Result<TenantState, Box<PreflightError>> {
     let mut sim = state.clone();
     for step in steps {
         for located in step.pending() {
-            located.op.apply(&mut sim).map_err(|error| PreflightError {
-                revision: step.id.clone(),
-                path: step.path.clone(),
-                line: located.line,
-                column: located.column,
-                op: located.op.describe(),
-                error,
+            located.op.apply(&mut sim).map_err(|error| {
+                Box::new(PreflightError {
+                    revision: step.id.clone(),
+                    path: step.path.clone(),
+                    line: located.line,
+                    column: located.column,
+                    op: located.op.describe(),
+                    error,
+                })
             })?;
         }
         sim.set_revision(&step.record);

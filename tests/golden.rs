@@ -266,7 +266,8 @@ fn e6_extra_benchling_field_is_archived() {
 
 #[test]
 fn e7_e8_single_key_updates() {
-    let cases: [(&str, fn(&mut liminal::state::Field), FieldPatch, FieldPatch); 4] = [
+    type Case = (&'static str, fn(&mut liminal::state::Field), FieldPatch, FieldPatch);
+    let cases: [Case; 4] = [
         (
             "enum_field",
             |f| f.required = true,

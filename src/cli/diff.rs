@@ -3,7 +3,7 @@
 use miette::Report;
 use serde_json::json;
 
-use super::{Done, Ui, open_tenant, project, report, tenant_report};
+use super::{Done, Ui, open_tenant, project, tenant_report};
 use crate::diff::{Difference, diff};
 use crate::op::Target;
 use crate::tenant::Tenant;
@@ -23,10 +23,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let code = crate::schema::load_dir(&project.schemas_dir).map_err(Report::new)?;
     let mut tenant = open_tenant(config, ui)?;
     let state = tenant.read().await.map_err(tenant_report)?;
-    let steps = diff(&code, &state).map_err(|e| {
-        let help = e.error.help();
-        report(e, help)
-    })?;
+    let steps = diff(&code, &state).map_err(super::diff_report)?;
     let (dropdowns, schemas): (Vec<_>, Vec<_>) =
         steps.iter().partition(|s| matches!(s.op.target(), Target::Dropdown(_)));
     let part = |steps: &[&crate::diff::Step]| {

@@ -1,10 +1,18 @@
 //! The command line: clap types, one file per command, output in text or JSON. Commands parse
 //! their arguments, call the library and print; the logic lives in the library.
 
+mod check;
 mod completions;
 mod current;
 mod diff;
 mod generate;
+mod head;
+mod history;
+mod init;
+mod migrate;
+mod progress;
+mod revision;
+mod stamp;
 mod ui;
 
 use std::path::PathBuf;
@@ -42,10 +50,27 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create liminal.yaml, schemas/ and versions/ with the base revision
+    Init(init::Args),
+    /// Diff code against a tenant and write the next revision
+    #[command(alias = "autogenerate")]
+    Revision(revision::Args),
+    /// Apply revisions up to a target (head, +n, or an id)
+    Upgrade(migrate::UpArgs),
+    /// Run downgrade() of revisions down to a target (-n, an id, or base)
+    Downgrade(migrate::DownArgs),
     /// Print the tenant's current revision id
     Current(current::Args),
+    /// Print the head revision id of the local chain
+    Head(head::Args),
+    /// List the chain, newest first, with a tenant's position
+    History(history::Args),
     /// Describe what `revision` would generate (exit 0 in sync, 2 differences, 1 error)
     Diff(diff::Args),
+    /// Lint schemas, revisions and the chain (exit 0 clean, 1 problems)
+    Check(check::Args),
+    /// Record a revision on a tenant without running anything
+    Stamp(stamp::Args),
     /// Write schemas/ YAML from an existing tenant
     GenerateFiles(generate::Args),
     /// Print a shell completion script
@@ -81,6 +106,14 @@ pub fn main() -> ExitCode {
 
 async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
     match command {
+        Command::Init(args) => init::run(args, ui),
+        Command::Revision(args) => revision::run(args, ui).await,
+        Command::Upgrade(args) => migrate::upgrade(args, ui).await,
+        Command::Downgrade(args) => migrate::downgrade(args, ui).await,
+        Command::Head(args) => head::run(args, ui),
+        Command::History(args) => history::run(args, ui).await,
+        Command::Check(args) => check::run(args, ui).await,
+        Command::Stamp(args) => stamp::run(args, ui).await,
         Command::Current(args) => current::run(args, ui).await,
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,
@@ -170,6 +203,23 @@ pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, R
             ))
         }
     }
+}
+
+/// The revision chain of the project.
+pub(crate) fn load_chain(project: &Project) -> Result<crate::chain::Chain, Report> {
+    crate::chain::Chain::load(&project.versions_dir).map_err(Report::new)
+}
+
+/// The current time (UTC), for revision headers.
+pub(crate) fn now() -> time::PrimitiveDateTime {
+    let t = time::OffsetDateTime::now_utc();
+    time::PrimitiveDateTime::new(t.date(), time::Time::from_hms(t.hour(), t.minute(), t.second()).unwrap_or(t.time()))
+}
+
+/// A diff that cannot be simulated.
+pub(crate) fn diff_report(e: crate::diff::DiffError) -> Report {
+    let help = e.error.help();
+    report(format!("the code cannot be applied to the tenant: {e}"), help)
 }
 
 /// Where the command runs from, for relative paths in messages.

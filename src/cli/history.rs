@@ -1,0 +1,62 @@
+//! `liminal history [--tenant t]`: the chain, newest first, with the tenant's position.
+
+use miette::Report;
+use serde_json::json;
+
+use super::{Done, Ui, load_chain, open_tenant, project, relative, tenant_report};
+use crate::tenant::Tenant;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Mark where this tenant is
+    #[arg(long)]
+    tenant: Option<String>,
+}
+
+pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+    let project = project()?;
+    let chain = load_chain(&project)?;
+    let current = match &args.tenant {
+        Some(name) => {
+            let config = project.tenant(name)?;
+            let mut tenant = open_tenant(config, ui)?;
+            Some((config.name.clone(), tenant.revision().await.map_err(tenant_report)?))
+        }
+        None => None,
+    };
+    let head = chain.head().header().revision.clone();
+    let mut rows = Vec::new();
+    for script in chain.revisions().iter().rev() {
+        let h = script.header();
+        let here = current.as_ref().is_some_and(|(_, r)| r.as_deref() == Some(h.revision.as_str()));
+        let mut marks = Vec::new();
+        if h.revision == head {
+            marks.push("head".to_string());
+        }
+        if h.down_revision.is_none() {
+            marks.push("base".to_string());
+        }
+        if here && let Some((name, _)) = &current {
+            marks.push(format!("{name} is here"));
+        }
+        let marks = if marks.is_empty() { String::new() } else { format!(" ({})", marks.join(", ")) };
+        ui.line(format!("{} {}{marks}", h.revision, h.message));
+        rows.push(json!({
+            "revision": h.revision,
+            "down_revision": h.down_revision,
+            "message": h.message,
+            "file": relative(&project, script.path()),
+            "head": h.revision == head,
+            "current": here,
+        }));
+    }
+    if let Some((name, None)) = &current {
+        ui.line(format!("({name} has no revision recorded yet)"));
+    }
+    ui.document(&json!({
+        "tenant": current.as_ref().map(|(n, _)| n),
+        "current": current.as_ref().and_then(|(_, r)| r.clone()),
+        "revisions": rows,
+    }));
+    Ok(Done::OK)
+}

@@ -1,0 +1,52 @@
+//! `liminal init`: a new project in the current folder.
+
+use miette::Report;
+use serde_json::json;
+
+use super::{Done, Ui, now, report};
+use crate::chain::NewRevision;
+use crate::project::{CONFIG_FILE, default_config};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
+    let root = std::env::current_dir()
+        .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a folder"))?;
+    let config = root.join(CONFIG_FILE);
+    let versions = root.join("versions");
+    if config.exists() {
+        return Err(report(
+            format!("{CONFIG_FILE} already exists here"),
+            "this folder is already a liminal project; remove liminal.yaml to start over",
+        ));
+    }
+    let has_revisions = std::fs::read_dir(&versions)
+        .map(|d| d.flatten().any(|e| e.path().extension().is_some_and(|x| x == "rhai")))
+        .unwrap_or(false);
+    if has_revisions {
+        return Err(report(
+            "versions/ already holds revision files",
+            "init would start a second chain; remove them, or write liminal.yaml by hand",
+        ));
+    }
+    let io =
+        |what: &str, e: std::io::Error| report(format!("cannot create {what}: {e}"), "check the folder's permissions");
+    std::fs::create_dir_all(root.join("schemas")).map_err(|e| io("schemas/", e))?;
+    std::fs::create_dir_all(&versions).map_err(|e| io("versions/", e))?;
+    std::fs::write(&config, default_config()).map_err(|e| io(CONFIG_FILE, e))?;
+    let base = NewRevision::base(now()).map_err(Report::new)?;
+    let path = base.write(&versions).map_err(|e| io("the base revision", e))?;
+    let gitignore = root.join(".gitignore");
+    let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
+    if !existing.lines().any(|l| l.trim() == ".liminal/" || l.trim() == ".liminal") {
+        let sep = if existing.is_empty() || existing.ends_with('\n') { "" } else { "\n" };
+        std::fs::write(&gitignore, format!("{existing}{sep}.liminal/\n")).map_err(|e| io(".gitignore", e))?;
+    }
+    let rel = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
+    ui.document(&json!({ "config": CONFIG_FILE, "base_revision": base.id, "file": rel }));
+    ui.line(format!("Initialized a liminal project: {CONFIG_FILE}, schemas/, versions/."));
+    ui.line(format!("Base revision {} written to {rel}.", base.id));
+    ui.line("Next: describe schemas in schemas/*.yaml, then `liminal revision dev \"message\"`.");
+    Ok(Done::OK)
+}

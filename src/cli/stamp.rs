@@ -1,0 +1,44 @@
+//! `liminal stamp <tenant> <id>`: record a revision without running anything.
+
+use miette::Report;
+use serde_json::json;
+
+use super::{Done, Ui, load_chain, open_tenant, project, report, tenant_report};
+use crate::tenant::Tenant;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Tenant key or alias from liminal.yaml
+    tenant: String,
+    /// A revision id of the chain, or `head` / `base`
+    revision: String,
+}
+
+pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+    let project = project()?;
+    let chain = load_chain(&project)?;
+    let id = match args.revision.as_str() {
+        "head" => chain.head().header().revision.clone(),
+        "base" => chain.base().header().revision.clone(),
+        id => match chain.get(id) {
+            Some(s) => s.header().revision.clone(),
+            None => {
+                return Err(report(
+                    format!("{id} is not a revision of this project"),
+                    "use a revision id from `liminal history`, or head / base",
+                ));
+            }
+        },
+    };
+    let config = project.tenant(&args.tenant)?;
+    let mut tenant = open_tenant(config, ui)?;
+    let before = tenant.revision().await.map_err(tenant_report)?;
+    let changed = tenant.set_revision(&id).await.map_err(tenant_report)?;
+    ui.document(&json!({ "tenant": config.name, "from": before, "revision": id, "changed": changed }));
+    if changed {
+        ui.line(format!("Stamped {} at {id} (was {}).", config.name, before.as_deref().unwrap_or("none")));
+    } else {
+        ui.line(format!("{} is already at {id}.", config.name));
+    }
+    Ok(Done::OK)
+}
