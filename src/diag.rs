@@ -19,7 +19,7 @@ pub struct SourceProblem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     #[serde(skip)]
-    source: Option<Arc<String>>,
+    source: Option<NamedSource<Arc<String>>>,
 }
 
 impl SourceProblem {
@@ -41,17 +41,17 @@ impl SourceProblem {
 
     /// Attach the file's text so the diagnostic can show the line.
     pub fn with_source(mut self, text: Arc<String>) -> SourceProblem {
-        self.source = Some(text);
+        self.source = Some(NamedSource::new(display_path(&self.file), text));
         self
     }
 
-    /// `file:line:col`.
+    /// `file:line:col`, the file relative to the current folder when it is inside it.
     pub fn location(&self) -> String {
-        format!("{}:{}:{}", self.file.display(), self.line, self.column)
+        format!("{}:{}:{}", display_path(&self.file), self.line, self.column)
     }
 
     fn byte_offset(&self) -> Option<(usize, usize)> {
-        let text = self.source.as_deref()?;
+        let text: &str = self.source.as_ref()?.inner();
         let line_start: usize = text.split_inclusive('\n').take(self.line - 1).map(str::len).sum();
         let line_text = text[line_start..].split('\n').next().unwrap_or("");
         let col = line_text.char_indices().nth(self.column - 1).map(|(i, _)| i).unwrap_or(line_text.len());
@@ -109,7 +109,10 @@ impl Diagnostic for Problems {
     }
 }
 
-/// A named source for callers that want to render a snippet themselves.
-pub fn named_source(path: &Path, text: &str) -> NamedSource<String> {
-    NamedSource::new(path.display().to_string(), text.to_string())
+/// A path as users read it: relative to the current folder when it is inside it.
+pub fn display_path(path: &Path) -> String {
+    match std::env::current_dir() {
+        Ok(cwd) => path.strip_prefix(&cwd).unwrap_or(path).display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
 }
