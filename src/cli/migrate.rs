@@ -66,6 +66,7 @@ fn plan_json(project: &Project, steps: &[PlanStep]) -> Vec<serde_json::Value> {
                 "operations": s.pending().iter().map(|o| json!({
                     "operation": o.op.name(),
                     "description": o.op.describe(),
+                    "hazard": o.op.hazard(),
                     "line": o.line,
                     "column": o.column,
                 })).collect::<Vec<_>>(),
@@ -145,7 +146,8 @@ async fn execute(direction: Direction, name: &str, target: &str, dry_run: bool, 
                 ));
             }
             for (k, o) in s.pending().iter().enumerate() {
-                ui.line(format!("  {}. {}", s.skip + k + 1, o.op.describe()));
+                let mark = o.op.hazard().map(|h| format!("   ! {h}")).unwrap_or_default();
+                ui.line(format!("  {}. {}{mark}", s.skip + k + 1, o.op.describe()));
             }
         }
         return Ok(Done::OK);

@@ -72,6 +72,11 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         "file": rel,
         "operations": upgrade.len(),
     }));
+    for op in &upgrade {
+        if let Some(hazard) = op.hazard() {
+            ui.status(format!("warning: `{}` {hazard}", op.describe()));
+        }
+    }
     if code.is_some() && upgrade.is_empty() {
         ui.status(format!("{} is in sync with the code: the revision has empty lists.", config.name));
     }
