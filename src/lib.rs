@@ -10,3 +10,4 @@ pub mod op;
 pub mod schema;
 pub mod state;
 pub mod tenant;
+pub mod wire;
