@@ -5,6 +5,7 @@ mod check;
 mod completions;
 mod current;
 mod diff;
+mod emulator;
 mod generate;
 mod head;
 mod history;
@@ -73,6 +74,8 @@ pub enum Command {
     Stamp(stamp::Args),
     /// Write schemas/ YAML from an existing tenant
     GenerateFiles(generate::Args),
+    /// Serve the Benchling API emulator on 127.0.0.1
+    Emulator(emulator::Args),
     /// Print a shell completion script
     Completions(completions::Args),
 }
@@ -117,6 +120,7 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::Current(args) => current::run(args, ui).await,
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,
+        Command::Emulator(args) => emulator::run(args).await,
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the unmodified Python liminal-orm 5.1.0 CLI through a whole migration cycle against the
-# emulator (examples/emulator.rs): init, revision, upgrade head, current, diff, a second
+# emulator (`liminal emulator`): init, revision, upgrade head, current, diff, a second
 # revision and upgrade, downgrade -1, then a restart of the emulator on the same state file.
 # Checks every exit code and what `current` prints; prints the requests each command made.
 #
@@ -22,8 +22,8 @@ fi
 PY="$VENV/bin/python"
 LIMINAL="$VENV/bin/liminal"
 
-cargo build --quiet --example emulator --manifest-path "$ROOT/Cargo.toml"
-EMU_BIN="$TARGET/debug/examples/emulator"
+cargo build --quiet --bin liminal --manifest-path "$ROOT/Cargo.toml"
+EMU_BIN="$TARGET/debug/liminal"
 
 WORK=$(mktemp -d)
 EMU_PID=""
@@ -41,7 +41,7 @@ cleanup() {
 trap cleanup EXIT
 
 start_emulator() {
-    "$EMU_BIN" --port 0 --state "$WORK/state.json" >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
+    "$EMU_BIN" emulator --port 0 --state "$WORK/state.json" >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
     EMU_PID=$!
     for _ in $(seq 1 100); do
         if grep -q '^listening on ' "$WORK/emulator.out" 2>/dev/null; then break; fi

@@ -32,7 +32,7 @@ class Pizza(BaseModel, CustomEntityMixin):
     cook_temp: SqlColumn = Column(name="Cook Temp", type=BenchlingFieldType.INTEGER, required=False)
     toppings: SqlColumn = Column(name="Toppings", type=BenchlingFieldType.DROPDOWN, required=False, dropdown=Toppings)
     weight: SqlColumn = Column(
-        name="Weight", type=BenchlingFieldType.DECIMAL, required=False, unit_name="g", decimal_places=2
+        name="Weight", type=BenchlingFieldType.DECIMAL, required=False, unit_name="gram", decimal_places=2
     )
     notes: SqlColumn = Column(name="Notes", type=BenchlingFieldType.TEXT, required=False, tooltip="free text")
 

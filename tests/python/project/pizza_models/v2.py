@@ -32,7 +32,7 @@ class Pizza(BaseModel, CustomEntityMixin):
         name="Toppings", type=BenchlingFieldType.DROPDOWN, required=False, is_multi=True, dropdown=Toppings
     )
     weight: SqlColumn = Column(
-        name="Weight", type=BenchlingFieldType.DECIMAL, required=False, unit_name="g", decimal_places=2
+        name="Weight", type=BenchlingFieldType.DECIMAL, required=False, unit_name="gram", decimal_places=2
     )
     crust: SqlColumn = Column(name="Crust", type=BenchlingFieldType.LONG_TEXT, required=False)
 

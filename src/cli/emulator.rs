@@ -1,0 +1,42 @@
+//! `liminal emulator`: Benchling's API (the part migrations use) on 127.0.0.1.
+
+use std::path::PathBuf;
+
+use miette::Report;
+
+use super::{Done, report};
+use crate::emulator::{EmulatorConfig, run as serve};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Port on 127.0.0.1 (0: any free port)
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Keep the tenant in this JSON file across restarts (default: in memory)
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// OAuth2 client id the token endpoint accepts
+    #[arg(long, default_value = "liminal", requires = "client_secret")]
+    client_id: String,
+    /// OAuth2 client secret the token endpoint accepts (also accepted as an API key)
+    #[arg(long, default_value = "liminal")]
+    client_secret: String,
+    /// Lifetime of issued tokens, in seconds
+    #[arg(long, default_value_t = 900)]
+    token_ttl: u64,
+}
+
+pub async fn run(args: Args) -> Result<Done, Report> {
+    let config = EmulatorConfig {
+        port: args.port,
+        state_file: args.state,
+        client_id: args.client_id,
+        client_secret: args.client_secret,
+        token_ttl_secs: args.token_ttl,
+    };
+    serve(config).await.map_err(|e| {
+        let help = e.help();
+        report(e, help)
+    })?;
+    Ok(Done::OK)
+}
