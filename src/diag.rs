@@ -19,7 +19,7 @@ pub struct SourceProblem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     #[serde(skip)]
-    source: Option<NamedSource<Arc<String>>>,
+    source: Option<Arc<NamedSource<Arc<String>>>>,
 }
 
 impl SourceProblem {
@@ -41,7 +41,7 @@ impl SourceProblem {
 
     /// Attach the file's text so the diagnostic can show the line.
     pub fn with_source(mut self, text: Arc<String>) -> SourceProblem {
-        self.source = Some(NamedSource::new(display_path(&self.file), text));
+        self.source = Some(Arc::new(NamedSource::new(display_path(&self.file), text)));
         self
     }
 
@@ -79,7 +79,7 @@ impl Diagnostic for SourceProblem {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn SourceCode)
+        self.source.as_deref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
