@@ -19,6 +19,7 @@ pub struct UpArgs {
     /// Tenant key or alias from liminal.yaml
     tenant: String,
     /// `head`, `+n`, or a revision id
+    #[arg(allow_hyphen_values = true)]
     target: String,
     /// Print the plan and change nothing
     #[arg(long)]
