@@ -180,6 +180,11 @@ async fn execute(direction: Direction, name: &str, target: &str, dry_run: bool, 
                     "{} is recorded at {at}, with the first {applied} operation(s) of {revision} applied; fix the tenant or the revision, then run the same command again: those operations are skipped",
                     config.name
                 )
+            } else if applied > 0 {
+                format!(
+                    "{} is recorded at {at}, and the first {applied} operation(s) of {revision}'s downgrade() reached it; a downgrade does not resume: take them out of the revision (or undo them on the tenant), fix the cause, then run the same command again",
+                    config.name
+                )
             } else {
                 format!(
                     "{} is recorded at {at}; fix the tenant or the revision, then run the same command again",
