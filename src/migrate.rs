@@ -235,6 +235,14 @@ pub async fn run<T: Tenant>(
     Ok(())
 }
 
+/// Forget a partly applied revision (`liminal stamp`: the user says where the tenant stands).
+/// Returns the revision whose interrupted run was recorded, if any.
+pub async fn clear_progress<T: Tenant>(tenant: &mut T) -> Result<Option<String>, TenantError> {
+    let Some((revision, _, _)) = recorded_progress(&tenant.read().await?) else { return Ok(None) };
+    record_progress(tenant, None).await?;
+    Ok(Some(revision))
+}
+
 /// Write (or clear, with `None`) the partial-revision marker in `liminal_remote`, through the
 /// same operations every backend applies.
 async fn record_progress<T: Tenant>(tenant: &mut T, progress: Option<String>) -> Result<(), TenantError> {
