@@ -173,7 +173,7 @@ pub enum RunError {
         error: ApplyError,
         /// The revision the tenant is recorded at.
         recorded: Option<String>,
-        /// Operations of the failed revision that reached the tenant (and were recorded).
+        /// Operations of the failed revision that reached the tenant (recorded when upgrading).
         applied: usize,
     },
     #[error("recording the revision failed: {0}")]
@@ -204,7 +204,11 @@ pub async fn run<T: Tenant>(
         if let Err(error) = result {
             let failed = error.index().min(pending.len().saturating_sub(1));
             let applied = step.skip + done;
-            if applied > step.skip {
+            // Only upgrades resume. The marker names no direction, so one left by a downgrade
+            // would be read by the next upgrade of this revision as its own progress (and refused
+            // as changed, since the hash covers other operations), long after the downgrade was
+            // sorted out.
+            if applied > step.skip && step.direction == Direction::Upgrade {
                 let marker = format!("{}+{applied}@{}", step.id, ops_hash(&step.ops[..applied]));
                 record_progress(tenant, Some(marker)).await.map_err(RunError::Record)?;
             }
@@ -229,6 +233,14 @@ pub async fn run<T: Tenant>(
         progress.revision_done(step);
     }
     Ok(())
+}
+
+/// Forget a partly applied revision (`liminal stamp`: the user says where the tenant stands).
+/// Returns the revision whose interrupted run was recorded, if any.
+pub async fn clear_progress<T: Tenant>(tenant: &mut T) -> Result<Option<String>, TenantError> {
+    let Some((revision, _, _)) = recorded_progress(&tenant.read().await?) else { return Ok(None) };
+    record_progress(tenant, None).await?;
+    Ok(Some(revision))
 }
 
 /// Write (or clear, with `None`) the partial-revision marker in `liminal_remote`, through the

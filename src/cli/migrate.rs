@@ -19,6 +19,7 @@ pub struct UpArgs {
     /// Tenant key or alias from liminal.yaml
     tenant: String,
     /// `head`, `+n`, or a revision id
+    #[arg(allow_hyphen_values = true)]
     target: String,
     /// Print the plan and change nothing
     #[arg(long)]
@@ -179,6 +180,11 @@ async fn execute(direction: Direction, name: &str, target: &str, dry_run: bool, 
             let help = if direction == Direction::Upgrade && applied > 0 {
                 format!(
                     "{} is recorded at {at}, with the first {applied} operation(s) of {revision} applied; fix the tenant or the revision, then run the same command again: those operations are skipped",
+                    config.name
+                )
+            } else if applied > 0 {
+                format!(
+                    "{} is recorded at {at}, and the first {applied} operation(s) of {revision}'s downgrade() reached it; a downgrade does not resume: take them out of the revision (or undo them on the tenant), fix the cause, then run the same command again",
                     config.name
                 )
             } else {

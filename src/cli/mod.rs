@@ -89,7 +89,10 @@ impl Done {
 
 /// Run the command line; the binary's `main` is just this.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     let ui = Ui::new(cli.format, cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
@@ -105,6 +108,29 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// A command line clap rejects. Clap exits 2, but 2 is `diff`'s "differences found" and the
+/// contract's error code is 1: a typo in a CI script must not read as drift. `--help` and
+/// `--version` still exit 0; with `--format json`, stdout still gets its one error document.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    let _ = e.print();
+    if e.exit_code() == 0 {
+        return ExitCode::SUCCESS;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let json =
+        args.iter().any(|a| a == "--format=json") || args.windows(2).any(|w| w[0] == "--format" && w[1] == "json");
+    if json {
+        let rendered = e.render().to_string();
+        // The paragraph before the usage line, on one line.
+        let message = rendered.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect::<Vec<_>>();
+        let message = message.join(" ").trim_start_matches("error: ").to_string();
+        Ui::new(Format::Json, 0).document(&serde_json::json!({
+            "error": { "message": message, "help": "run `liminal --help` for the commands and their arguments", "problems": [] }
+        }));
+    }
+    ExitCode::from(1)
 }
 
 async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {

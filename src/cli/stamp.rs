@@ -4,6 +4,7 @@ use miette::Report;
 use serde_json::json;
 
 use super::{Done, Ui, load_chain, open_tenant, project, report, tenant_report};
+use crate::migrate::clear_progress;
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
@@ -34,6 +35,13 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let mut tenant = open_tenant(config, ui)?;
     let before = tenant.revision().await.map_err(tenant_report)?;
     let changed = tenant.set_revision(&id).await.map_err(tenant_report)?;
+    // Stamping says where the tenant stands: a record of an interrupted upgrade no longer
+    // holds, and left in place it would make a later upgrade skip or refuse operations.
+    let interrupted = clear_progress(&mut tenant).await.map_err(tenant_report)?;
+    if let Some(r) = &interrupted {
+        ui.status(format!("Cleared the record of an interrupted upgrade to {r}."));
+    }
+    let changed = changed || interrupted.is_some();
     ui.document(&json!({ "tenant": config.name, "from": before, "revision": id, "changed": changed }));
     if changed {
         ui.line(format!("Stamped {} at {id} (was {}).", config.name, before.as_deref().unwrap_or("none")));

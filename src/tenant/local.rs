@@ -41,10 +41,12 @@ impl LocalTenant {
         }
     }
 
-    /// Write the state: to a temporary file beside the target, then rename over it.
-    fn save(&self) -> Result<(), TenantError> {
-        let Some(state) = &self.state else { return Ok(()) };
-        write_atomic(&self.path, &state_json(state)).map_err(|e| self.err(e))
+    /// Write `next` (to a temporary file beside the target, then rename over it) and make it the
+    /// state; when the write fails, the state stays what the file holds.
+    fn commit(&mut self, next: TenantState) -> Result<(), TenantError> {
+        write_atomic(&self.path, &state_json(&next)).map_err(|e| self.err(e))?;
+        self.state = Some(next);
+        Ok(())
     }
 }
 
@@ -62,8 +64,12 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
+    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        // Do not leave a half-written temporary file behind (a full disk stays full otherwise).
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 impl Tenant for LocalTenant {
@@ -77,18 +83,22 @@ impl Tenant for LocalTenant {
 
     async fn apply(&mut self, ops: &[Op], done: &mut (dyn FnMut(usize) + Send)) -> Result<(), ApplyError> {
         for (index, op) in ops.iter().enumerate() {
-            let state = self.load().map_err(|error| ApplyError::Tenant { index, error })?;
-            op.apply(state).map_err(|error| ApplyError::Op { index, error })?;
-            self.save().map_err(|error| ApplyError::Tenant { index, error })?;
+            // Apply to a copy and keep it only once it is on disk: after a failed write the
+            // tenant must still be what the file holds, since the progress marker written next
+            // records how many operations reached it.
+            let mut next = self.load().map_err(|error| ApplyError::Tenant { index, error })?.clone();
+            op.apply(&mut next).map_err(|error| ApplyError::Op { index, error })?;
+            self.commit(next).map_err(|error| ApplyError::Tenant { index, error })?;
             done(index);
         }
         Ok(())
     }
 
     async fn set_revision(&mut self, revision: &str) -> Result<bool, TenantError> {
-        let changed = self.load()?.set_revision(revision);
+        let mut next = self.load()?.clone();
+        let changed = next.set_revision(revision);
         if changed {
-            self.save()?;
+            self.commit(next)?;
         }
         Ok(changed)
     }
