@@ -99,7 +99,7 @@ impl Emu {
                     "description": "",
                     "fieldDefinitions": [
                         {"name": "Toppings", "systemName": "toppings", "type": "DROPDOWN", "isRequired": false, "isMulti": true, "dropdownId": dd},
-                        {"name": "Weight", "systemName": "weight", "type": "FLOAT", "isRequired": false, "unitId": "unit_0001", "displayPrecision": 2},
+                        {"name": "Weight", "systemName": "weight", "type": "FLOAT", "isRequired": false, "unitId": "unit_g", "displayPrecision": 2},
                         {"name": "Notes", "systemName": "notes", "type": "TEXT", "isRequired": false, "description": "free text"}
                     ],
                     "availableRegistrationNamingOptions": ["NEW_IDS"],
@@ -174,7 +174,7 @@ async fn schemas_and_fields_have_liminal_shapes() {
     assert_eq!(f[0]["linkDefinition"], json!({"__typename": "Dropdown", "id": dd}));
     assert_eq!(f[0]["isMulti"], true);
     assert_eq!(f[1]["__typename"], "FloatFieldDefinition");
-    assert_eq!((&f[1]["unit"]["id"], &f[1]["displayPrecision"]), (&json!("unit_0001"), &json!(2)));
+    assert_eq!((&f[1]["unit"]["id"], &f[1]["displayPrecision"]), (&json!("unit_g"), &json!(2)));
     assert_eq!((&f[2]["description"], &f[1]["description"]), (&json!("free text"), &Value::Null));
     // v2 dropdown detail and v3 dropdown/options.
     let d = e.get(&format!("/api/v2/dropdowns/{dd}")).await.body;
@@ -186,7 +186,7 @@ async fn schemas_and_fields_have_liminal_shapes() {
     let reg = e.get("/api/v2/registries").await.body;
     assert_eq!(reg["registries"][0]["owner"]["id"], "ent_local");
     let units = e.get("/api/v2-alpha/unit-types?pageSize=50").await.body;
-    assert_eq!((&units["unitTypes"][0]["units"][0]["id"], &units["nextToken"]), (&json!("unit_0001"), &json!("")));
+    assert_eq!((&units["unitTypes"][0]["units"][0]["id"], &units["nextToken"]), (&json!("unit_g"), &json!("")));
     // Entry schemas are read-only; clashes are 409.
     assert_eq!(e.post("/api/v3/entry-schema", json!({})).await.status, 405);
     let again = e
@@ -269,7 +269,7 @@ async fn set_field_definitions_replaces_the_list_with_benchlings_rules() {
     let f = e.fields(&id).await;
     let (t, w, n) = (f[0]["id"].clone(), f[1]["id"].clone(), f[2]["id"].clone());
     let toppings = json!({"id": t, "name": "Toppings", "systemName": "toppings", "type": "DROPDOWN", "isRequired": false, "isMulti": true, "dropdownId": dd});
-    let weight = json!({"id": w, "name": "Weight", "systemName": "weight", "type": "FLOAT", "isRequired": false, "unitId": "unit_0001", "displayPrecision": 2});
+    let weight = json!({"id": w, "name": "Weight", "systemName": "weight", "type": "FLOAT", "isRequired": false, "unitId": "unit_g", "displayPrecision": 2});
     let notes = json!({"id": n, "name": "Notes", "systemName": "notes", "type": "TEXT", "isRequired": false});
 
     // Leaving out an existing field, unknown ids, duplicates: 400 with a problem body.
@@ -282,7 +282,7 @@ async fn set_field_definitions_replaces_the_list_with_benchlings_rules() {
     assert_eq!(e.set_fields(&id, json!([toppings, weight, notes, dup_name])).await.status, 400);
     let dup_wh = json!({"name": "Notes 2", "systemName": "notes", "type": "TEXT", "isRequired": false});
     assert_eq!(e.set_fields(&id, json!([toppings, weight, notes, dup_wh])).await.status, 400);
-    let unit_change = json!({"id": w, "name": "Weight", "systemName": "weight", "type": "FLOAT", "isRequired": false, "unitId": "unit_0002"});
+    let unit_change = json!({"id": w, "name": "Weight", "systemName": "weight", "type": "FLOAT", "isRequired": false, "unitId": "unit_mg"});
     assert_eq!(e.set_fields(&id, json!([toppings, unit_change, notes])).await.status, 400);
     let archived_constraint = json!({"id": n, "name": "Notes", "systemName": "notes", "type": "TEXT", "isRequired": false, "archived": true, "archiveReason": "Made in error"});
     assert_eq!(e.set_fields(&id, json!([toppings, weight, archived_constraint])).await.status, 400);
@@ -291,7 +291,7 @@ async fn set_field_definitions_replaces_the_list_with_benchlings_rules() {
     // Reorder, archive, and a new field linking to `dough` (ENTITY_LINK with no target first).
     let link =
         json!({"name": "Dough", "systemName": "dough", "type": "ENTITY_LINK", "isRequired": true, "isMulti": false});
-    let archived_weight = json!({"id": w, "name": "Weight", "systemName": "weight", "type": "FLOAT", "isRequired": false, "archived": true, "archiveReason": "Made in error", "unitId": "unit_0001", "displayPrecision": 2});
+    let archived_weight = json!({"id": w, "name": "Weight", "systemName": "weight", "type": "FLOAT", "isRequired": false, "archived": true, "archiveReason": "Made in error", "unitId": "unit_g", "displayPrecision": 2});
     let r = e.set_fields(&id, json!([notes, link, toppings, archived_weight])).await;
     assert_eq!(r.status, 202, "{}", r.body);
     assert!(r.body["pollingUri"].as_str().unwrap().starts_with("https://emulator.benchling.com/api/v3/tasks/"));
