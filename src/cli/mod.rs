@@ -253,6 +253,13 @@ pub(crate) fn diff_report(e: crate::diff::DiffError) -> Report {
 }
 
 /// Where the command runs from, for relative paths in messages.
+/// A path as the user can use it: relative to the current folder when inside it, otherwise
+/// relative to the project root.
 pub(crate) fn relative(project: &Project, path: &std::path::Path) -> PathBuf {
+    if let Ok(cwd) = std::env::current_dir()
+        && let Ok(p) = path.strip_prefix(&cwd)
+    {
+        return p.to_path_buf();
+    }
     path.strip_prefix(&project.root).map(PathBuf::from).unwrap_or_else(|_| path.to_path_buf())
 }
