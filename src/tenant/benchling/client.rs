@@ -465,7 +465,9 @@ impl Client {
                 }
                 // A refused connection never reached the server; anything else might have.
                 Err((message, connect)) => {
-                    (HttpError::new(req, None, message), None, connect || req.kind == Kind::Read)
+                    let mut e = HttpError::new(req, None, message);
+                    e.outcome_unknown &= !connect;
+                    (e, None, connect || req.kind == Kind::Read)
                 }
             };
             if !again || attempt >= self.0.retry.max_retries {

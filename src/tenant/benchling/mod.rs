@@ -17,6 +17,8 @@
 mod apply;
 mod auth;
 mod client;
+#[cfg(test)]
+mod client_tests;
 mod ids;
 mod read;
 
