@@ -124,10 +124,6 @@ impl HttpTenant {
         if !after.set_revision(revision) {
             return Ok(false);
         }
-        // A full read later must not reuse the custom-entity list read before this write.
-        if let Cache::Remote(view) = &mut self.cache {
-            view.dirty = true;
-        }
         self.push(after).await?;
         Ok(true)
     }

@@ -150,7 +150,7 @@ impl HttpTenant {
                 Cache::Remote(r) => Some(r),
                 _ => None,
             };
-            let state = read::read_all(&self.client, prefetched).await?;
+            let state = read::read_all(&self.client, prefetched, self.registry.clone()).await?;
             self.registry = Some(state.registry.clone());
             self.cache = Cache::Full(state);
         }

@@ -27,13 +27,12 @@ const ANY_ARCHIVED: (&str, &str) = ("archived.anyOf", "true,false");
 /// `liminal_remote` with its fields, in a skeleton state that `set_revision` can work on.
 #[derive(Debug, Clone)]
 pub struct RemoteView {
-    /// The custom-entity list as read, reusable by a full read while nothing was written.
+    /// The custom-entity list as read (constraints still name fields by display name).
     pub custom: Vec<ParsedSchema>,
     /// Registry unknown (placeholder), no units, no dropdowns; the custom-entity schemas with
-    /// no fields except `liminal_remote`, which has all of its own.
+    /// no fields except `liminal_remote`, which has all of its own. Kept up to date by writes
+    /// (`set_revision`), so a later full read reuses it instead of listing again.
     pub state: TenantState,
-    /// Something was written since: a full read must not reuse `custom`.
-    pub dirty: bool,
 }
 
 fn bad_answer(path: &str, e: WireError) -> TenantError {
@@ -140,15 +139,20 @@ pub async fn read_remote(client: &Client) -> Result<RemoteView, TenantError> {
         state.schemas.push(p.clone().with_fields(fields));
     }
     reserve_temp_ids(&mut state);
-    Ok(RemoteView { custom, state, dirty: false })
+    Ok(RemoteView { custom, state })
 }
 
-/// The whole tenant. `prefetched` (from `revision()`) saves the custom-entity list and
-/// `liminal_remote`'s fields when nothing was written since.
-pub async fn read_all(client: &Client, prefetched: Option<RemoteView>) -> Result<TenantState, TenantError> {
-    let reuse = prefetched.filter(|r| !r.dirty);
+/// The whole tenant. `prefetched` (from `revision()`, maybe written to since) saves the
+/// custom-entity list and `liminal_remote`'s fields; a known `registry` saves its request.
+pub async fn read_all(
+    client: &Client,
+    prefetched: Option<RemoteView>,
+    registry: Option<Registry>,
+) -> Result<TenantState, TenantError> {
+    // Temporary ids already handed out (a `liminal_remote` created since) stay unique.
+    let next_id = prefetched.as_ref().map_or(0, |v| v.state.next_id);
     let types: Vec<EntityType> =
-        EntityType::ALL.iter().copied().filter(|t| !(reuse.is_some() && *t == EntityType::CustomEntity)).collect();
+        EntityType::ALL.iter().copied().filter(|t| !(prefetched.is_some() && *t == EntityType::CustomEntity)).collect();
     let lists = join_all(
         types
             .iter()
@@ -158,41 +162,34 @@ pub async fn read_all(client: &Client, prefetched: Option<RemoteView>) -> Result
             })
             .collect(),
     );
+    let registry = async {
+        match registry {
+            Some(r) => Ok(r),
+            None => self::registry(client).await,
+        }
+    };
     let (registry, units, lists, mut dropdowns) =
-        tokio::try_join!(registry(client), units(client), lists, list_dropdowns(client))?;
+        tokio::try_join!(registry, units(client), lists, list_dropdowns(client))?;
 
+    // Schemas whose fields are still to read, and `liminal_remote` as `revision()` left it.
     let mut parsed: Vec<ParsedSchema> = Vec::new();
+    let mut remote: Option<Schema> = None;
     for t in EntityType::ALL {
         if *t == EntityType::CustomEntity
-            && let Some(r) = &reuse
+            && let Some(view) = &prefetched
         {
-            parsed.extend(r.custom.iter().cloned());
+            parsed.extend(view.custom.iter().filter(|p| p.schema.warehouse_name != REMOTE_SCHEMA).cloned());
+            remote = view.state.schema(REMOTE_SCHEMA).cloned();
         }
         parsed.extend(lists.iter().filter(|(lt, _)| lt == t).flat_map(|(_, l)| l.iter().cloned()));
     }
 
-    // Fields already read with the revision are not read again.
-    let known = |id: &str| -> Option<Vec<Field>> {
-        reuse
-            .as_ref()?
-            .state
-            .schemas
-            .iter()
-            .find(|s| s.id == id && s.warehouse_name == REMOTE_SCHEMA)
-            .map(|s| s.fields.clone())
-    };
     let field_jobs: Vec<_> = parsed
         .iter()
         .map(|p| {
             let c = client.clone();
             let (t, id) = (p.schema.entity_type, p.schema.id.clone());
-            let cached = known(&id);
-            async move {
-                match cached {
-                    Some(f) => Ok(f),
-                    None => list_fields(&c, t, &id).await,
-                }
-            }
+            async move { list_fields(&c, t, &id).await }
         })
         .collect();
     let option_jobs: Vec<_> = dropdowns
@@ -207,8 +204,9 @@ pub async fn read_all(client: &Client, prefetched: Option<RemoteView>) -> Result
     for (d, o) in dropdowns.iter_mut().zip(options) {
         d.options = o;
     }
-    let schemas: Vec<Schema> = parsed.into_iter().zip(fields).map(|(p, f)| p.with_fields(f)).collect();
-    let mut state = TenantState { registry, units, schemas, dropdowns, next_id: 0 };
+    let mut schemas: Vec<Schema> = remote.into_iter().collect();
+    schemas.extend(parsed.into_iter().zip(fields).map(|(p, f)| p.with_fields(f)));
+    let mut state = TenantState { registry, units, schemas, dropdowns, next_id };
     reserve_temp_ids(&mut state);
     Ok(state)
 }
