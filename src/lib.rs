@@ -6,6 +6,7 @@
 //! state ([`op::Op::apply`]) is the one definition of what it means.
 
 pub mod diag;
+pub mod emulator;
 pub mod op;
 pub mod schema;
 pub mod state;
