@@ -9,7 +9,9 @@
 //!   task polling.
 //! - Batches: consecutive field operations on one schema (after its creation, if it is created
 //!   just before) and consecutive option operations on one dropdown are applied together and
-//!   sent as one request; the result is the same as sending them one by one. Every operation of
+//!   sent as one request; the result is the same as sending them one by one (except that an
+//!   op archiving a field or option created earlier in the batch starts a new batch: Benchling
+//!   creates them active). Every operation of
 //!   a batch is reported done once the batch has landed, so progress stays a prefix of the list.
 //! - Ids the server assigns replace the temporary ids of the simulation everywhere. Ids the
 //!   answer does not carry (fields of a new schema, new options after a PATCH) are read only
@@ -61,6 +63,19 @@ pub fn joins(head: &Op, next: &Op) -> bool {
     false
 }
 
+/// The field and option ids of a state.
+fn ids_of(state: &TenantState) -> HashSet<String> {
+    let fields = state.schemas.iter().flat_map(|s| s.fields.iter().map(|f| f.id.clone()));
+    fields.chain(state.dropdowns.iter().flat_map(|d| d.options.iter().map(|o| o.id.clone()))).collect()
+}
+
+/// Whether `after` holds an archived field or option that is not among `before` ids.
+fn creates_archived(before: &HashSet<String>, after: &TenantState) -> bool {
+    let fields = after.schemas.iter().flat_map(|s| s.fields.iter().map(|f| (&f.id, f.archived)));
+    let options = after.dropdowns.iter().flat_map(|d| d.options.iter().map(|o| (&o.id, o.archived)));
+    fields.chain(options).any(|(id, archived)| archived && !before.contains(id))
+}
+
 impl HttpTenant {
     /// Apply `ops` batch by batch; see the module docs.
     pub(super) async fn apply_ops(
@@ -77,16 +92,22 @@ impl HttpTenant {
                     return Err(ApplyError::Tenant { index: i, error });
                 }
             };
+            let before_ids = ids_of(&after);
             let mut end = i;
             let mut failed = None;
             while end < ops.len() && (end == i || joins(&ops[i], &ops[end])) {
-                match ops[end].apply(&mut after) {
-                    Ok(()) => end += 1,
-                    Err(e) => {
-                        failed = Some(e);
-                        break;
-                    }
+                let mut next = after.clone();
+                if let Err(e) = ops[end].apply(&mut next) {
+                    failed = Some(e);
+                    break;
                 }
+                // Benchling creates fields and options active: one created and archived in the
+                // same batch needs two requests, so the archiving op starts the next batch.
+                if end > i && creates_archived(&before_ids, &next) {
+                    break;
+                }
+                after = next;
+                end += 1;
             }
             if end > i {
                 self.push(after).await.map_err(|error| ApplyError::Tenant { index: i, error })?;
