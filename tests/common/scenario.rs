@@ -130,12 +130,15 @@ pub fn scenario() -> Vec<Step> {
     ]
 }
 
+/// A dropdown without ids: name, archived, options (name, archived) in order.
+pub type DropdownView = (String, bool, Vec<(String, bool)>);
+
 /// A tenant as the code model sees it, without ids: schemas (by warehouse name) in their code
 /// view, dropdowns (by name) with their options in order.
 #[derive(Debug, PartialEq)]
 pub struct Comparable {
     pub schemas: Vec<(String, SchemaDef)>,
-    pub dropdowns: Vec<(String, bool, Vec<(String, bool)>)>,
+    pub dropdowns: Vec<DropdownView>,
     pub revision: Option<String>,
 }
 
@@ -147,7 +150,7 @@ pub fn comparable(state: &TenantState) -> Comparable {
         .iter()
         .map(|d| (d.name.clone(), d.archived, d.options.iter().map(|o| (o.name.clone(), o.archived)).collect()))
         .collect();
-    dropdowns.sort_by(|a: &(String, bool, Vec<_>), b| a.0.cmp(&b.0));
+    dropdowns.sort_by(|a: &DropdownView, b| a.0.cmp(&b.0));
     Comparable { schemas, dropdowns, revision: state.revision().ok().flatten() }
 }
 
