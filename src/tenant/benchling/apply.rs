@@ -25,9 +25,10 @@ use std::time::Instant;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::client::{Client, HttpError, Kind, Request, RetryPolicy};
+use super::client::{Client, HttpError, Kind, Request};
 use super::ids::rename_id;
 use super::read::{self, DROPDOWNS_PATH, wire_error};
+use super::retry::RetryPolicy;
 use super::{Cache, HttpTenant, PollConfig};
 use crate::op::Op;
 use crate::schema::{EntityType, SEQUENCE_CONSTRAINTS};

@@ -14,7 +14,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::auth::Credentials;
-use super::client::{Client, ClientConfig, Kind, Request, RetryPolicy};
+use super::client::{Client, ClientConfig, Kind, Request};
+use super::retry::RetryPolicy;
 
 type Hits = Arc<AtomicUsize>;
 

@@ -21,12 +21,14 @@ mod client;
 mod client_tests;
 mod ids;
 mod read;
+mod retry;
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 pub use auth::Credentials;
-pub use client::{RequestRecord, RetryPolicy};
+pub use client::RequestRecord;
+pub use retry::RetryPolicy;
 
 use super::{ApplyError, Tenant, TenantError};
 use crate::op::Op;
