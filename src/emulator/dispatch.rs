@@ -2,7 +2,8 @@
 //! order, injected request failures, authentication (except the token endpoint), injected write
 //! failures and then the route table. Each API response gets the `x-rate-limit-*` headers and
 //! an entry in the request log; the state file is saved after any change; injected latency is
-//! slept after the lock is released.
+//! slept after the lock is released. (The v3 spec declares no rate-limit headers; v2 does. We
+//! send them on both: harmless, and clients can rely on one behaviour.)
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -10,8 +10,11 @@
 //! Benchling enforces them: link targets, dropdowns and units must exist; a typed link
 //! (`CUSTOM_ENTITY_LINK`, `DNA_PART_LINK`, …) must target a schema of that type, `ENTITY_LINK`
 //! may target any non-entry schema; a unit cannot change once set; a field in the uniqueness
-//! constraint cannot be archived; JSON fields cannot be created. The change is applied when the
-//! task starts, so reads see it even while the task still answers `IN_PROGRESS`.
+//! constraint cannot be archived; JSON fields cannot be created. Any change of type is allowed
+//! (which ones Benchling allows is unknown); properties the new type does not have are dropped by
+//! the input rules themselves. Validation errors are synchronous 400s, not failed tasks. The
+//! change is applied when the task starts, so reads see it even while the task still answers
+//! `IN_PROGRESS`.
 
 use std::collections::HashSet;
 

@@ -5,6 +5,10 @@
 //! type per target (`CUSTOM_ENTITY_LINK` / `CustomEntityLinkFieldDefinition`, …). Going out, the
 //! target schema's type picks the Benchling type; coming in, any entity-type link that points at
 //! a schema becomes `entity_link` again (liminal's `map_field_definition_type_to_field_type`).
+//!
+//! Decimals: the 2026-08 spec and liminal 5.1.0 say `FLOAT` / `FloatFieldDefinition`, the
+//! 2026-10 SDK says `DECIMAL` / `DecimalFieldDefinition`. We send and render the former, as
+//! liminal does, and accept both.
 
 use serde_json::{Map, Value, json};
 

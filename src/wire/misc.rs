@@ -68,6 +68,17 @@ pub fn units_from_v2(v: &Value) -> Result<Vec<Unit>, WireError> {
     Ok(out)
 }
 
+/// The items of a list response: under `key` (`items` in v3, `dropdowns`, `entitySchemas`… in
+/// v2), or the body itself when it is a bare array (liminal accepts both).
+pub fn list_items<'a>(body: &'a Value, key: &str) -> Result<&'a Vec<Value>, WireError> {
+    if let Some(list) = body.as_array() {
+        return Ok(list);
+    }
+    let m = as_obj(body, "body")?;
+    let list = m.get(key).ok_or_else(|| WireError::new("body", format!("missing key `{key}`")))?;
+    as_arr(list, &format!("body.{key}"))
+}
+
 /// The next page's token of a list response; `None` at the end. Benchling documents `""` for
 /// the end of v2 lists; liminal also stops on null or absent, and so do we.
 pub fn next_token(v: &Value) -> Option<String> {

@@ -32,7 +32,7 @@ pub use field::{
     FieldInput, field_from_v3, field_input, field_input_type, field_to_v3, field_typename, parse_field_input,
 };
 pub use misc::{
-    TaskLink, TaskStatus, UNIT_TYPE_ID, error_message, next_token, parse_task_link, parse_task_status,
+    TaskLink, TaskStatus, UNIT_TYPE_ID, error_message, list_items, next_token, parse_task_link, parse_task_status,
     parse_token_response, polling_path, registries_from_v2, registries_to_v2, task_json, task_link, token_response,
     unit_types_to_v2, units_from_v2, v2_error, v3_problem,
 };

@@ -387,6 +387,9 @@ fn small_shapes_round_trip() {
     assert_eq!(units["nextToken"], "");
     assert_eq!(units_from_v2(&units).unwrap(), s.units);
     assert_eq!(next_token(&units), None);
+    assert_eq!(list_items(&json!({"items": [1, 2]}), "items").unwrap().len(), 2);
+    assert_eq!(list_items(&json!([1]), "items").unwrap().len(), 1);
+    assert!(list_items(&json!({"dropdowns": []}), "items").is_err());
     assert_eq!(next_token(&json!({"nextToken": "50"})).as_deref(), Some("50"));
     assert_eq!(parse_token_response(&token_response("t", 60)).unwrap(), ("t".into(), 60));
     let link = TaskLink { task_id: "1".into(), polling_uri: "https://x.benchling.com/api/v3/tasks/a/1".into() };
