@@ -308,18 +308,9 @@ impl Client {
                 page = page.query("nextToken", t.clone());
             }
             let reply = self.send(&page).await?;
-            let items = match (&reply.body, reply.body.get(key)) {
-                (_, Some(Value::Array(items))) => items.clone(),
-                (Value::Array(items), _) => items.clone(),
-                _ => {
-                    return Err(HttpError::decode(
-                        req.method.clone(),
-                        &req.path,
-                        format!("the answer has no `{key}` list"),
-                    ));
-                }
-            };
-            out.extend(items);
+            let items = wire::list_items(&reply.body, key)
+                .map_err(|e| HttpError::decode(req.method.clone(), &req.path, e.to_string()))?;
+            out.extend(items.iter().cloned());
             match wire::next_token(&reply.body) {
                 Some(t) => {
                     if !seen.insert(t.clone()) {
