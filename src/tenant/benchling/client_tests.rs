@@ -233,3 +233,29 @@ async fn connection_failures_are_retried_then_reported() {
     assert!(e.to_string().contains("could not connect"), "{e}");
     assert_eq!(e.status, None);
 }
+
+#[test]
+fn a_record_is_one_log_line() {
+    let r = super::client::RequestRecord {
+        method: "GET".into(),
+        path: "/api/v3/dropdown/items".into(),
+        query: "archived.anyOf=true,false&pageSize=100".into(),
+        status: Some(200),
+        started: Duration::ZERO,
+        elapsed: Duration::from_millis(12),
+    };
+    assert_eq!(r.to_string(), "GET /api/v3/dropdown/items?archived.anyOf=true,false&pageSize=100 -> 200 (12 ms)");
+}
+
+#[test]
+fn a_tenant_never_shows_its_secret() {
+    let config = super::HttpConfig::new(
+        "https://t.benchling.com",
+        Credentials::ClientCredentials { id: "cid".into(), secret: "s3cr3t-value".into() },
+    );
+    let tenant = super::HttpTenant::new(config.clone()).unwrap();
+    assert!(!format!("{tenant:?}").contains("s3cr3t-value"));
+    assert!(!format!("{config:?}").contains("s3cr3t-value"));
+    let bad = super::HttpTenant::new(super::HttpConfig::new("ftp://x", key())).unwrap_err();
+    assert!(bad.to_string().contains("https://"), "{bad}");
+}
