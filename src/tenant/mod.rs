@@ -6,6 +6,7 @@
 //! Both apply the same [`Op`]s with the same meaning ([`Op::apply`]); the HTTP backend applies
 //! each op to its in-memory copy of the tenant first and sends what changed.
 
+pub mod benchling;
 pub mod local;
 
 use crate::op::{Op, OpError};

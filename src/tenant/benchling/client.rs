@@ -1,0 +1,538 @@
+//! Sending requests to Benchling: authentication, retries with backoff, paging, and a log of
+//! every exchange (for `-v`, for `requests()` and for per-run timing).
+//!
+//! Requests are the budget (Benchling allows about 60 requests per 30 s per tenant), so this layer
+//! never sends anything the caller did not ask for, except the token exchange and retries of
+//! requests that the server did not process:
+//! - reads are retried on 429, 502, 503, 504 and transport errors;
+//! - writes only on 429 and 503 (the server did not process them) and connection failures (the
+//!   request never left); on a timeout, a 500, 502 or 504 the outcome of a write is unknown and
+//!   the error says so ([`HttpError::outcome_unknown`]), so that a create can be reconciled by
+//!   re-reading instead of being sent twice.
+//!
+//! When and how long to wait is [`super::retry`]'s business.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::header::AUTHORIZATION;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use super::auth::{Credentials, Token};
+pub use super::retry::Kind;
+use super::retry::RetryPolicy;
+use super::retry::{retry_hint, retryable};
+use crate::tenant::TenantError;
+use crate::wire;
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    None,
+    Json(Value),
+    Form(Vec<(String, String)>),
+}
+
+/// One request to send.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Payload,
+    pub kind: Kind,
+}
+
+impl Request {
+    pub fn get(path: impl Into<String>) -> Request {
+        Request { method: Method::GET, path: path.into(), query: vec![], body: Payload::None, kind: Kind::Read }
+    }
+
+    pub fn write(method: Method, path: impl Into<String>, body: Value, kind: Kind) -> Request {
+        Request { method, path: path.into(), query: vec![], body: Payload::Json(body), kind }
+    }
+
+    pub fn query(mut self, key: &str, value: impl Into<String>) -> Request {
+        self.query.push((key.to_string(), value.into()));
+        self
+    }
+
+    /// v3 operations are early-access and need `EARLY-ACCESS: true`.
+    fn early_access(&self) -> bool {
+        self.path.starts_with("/api/v3/")
+    }
+}
+
+/// A successful answer's JSON body (`null` when empty).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub body: Value,
+}
+
+/// One HTTP exchange, as logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    pub method: String,
+    pub path: String,
+    /// `k=v&k=v`, secrets redacted.
+    pub query: String,
+    /// `None` when no response arrived (timeout, connection error).
+    pub status: Option<u16>,
+    /// Since the client was created.
+    pub started: Duration,
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for RequestRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)?;
+        if !self.query.is_empty() {
+            write!(f, "?{}", self.query)?;
+        }
+        match self.status {
+            Some(s) => write!(f, " -> {s}")?,
+            None => write!(f, " -> no response")?,
+        }
+        write!(f, " ({} ms)", self.elapsed.as_millis())
+    }
+}
+
+/// A request that did not succeed.
+#[derive(Debug, Clone)]
+pub struct HttpError {
+    pub method: Method,
+    pub path: String,
+    /// The HTTP status, when a response arrived.
+    pub status: Option<u16>,
+    pub message: String,
+    /// A write that may or may not have reached the tenant (timeout, 500, 502, 504).
+    pub outcome_unknown: bool,
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            Some(s) => write!(f, "{} {} failed with {s}: {}", self.method, self.path, self.message),
+            None => write!(f, "{} {} failed: {}", self.method, self.path, self.message),
+        }
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+impl HttpError {
+    fn new(req: &Request, status: Option<u16>, message: impl Into<String>) -> HttpError {
+        let outcome_unknown = req.kind != Kind::Read && matches!(status, None | Some(500 | 502 | 504));
+        HttpError {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            status,
+            message: message.into(),
+            outcome_unknown,
+        }
+    }
+
+    /// A response that was not the JSON expected.
+    pub fn decode(method: Method, path: &str, message: impl Into<String>) -> HttpError {
+        HttpError { method, path: path.to_string(), status: None, message: message.into(), outcome_unknown: false }
+    }
+}
+
+impl From<HttpError> for TenantError {
+    fn from(e: HttpError) -> TenantError {
+        if e.status == Some(401) { TenantError::Auth(e.to_string()) } else { TenantError::Http(e.to_string()) }
+    }
+}
+
+/// The readable part of an error body: Benchling's v2 envelope `{"error": {...}}`, a v3
+/// `application/problem+json` document, or the start of whatever else came back.
+pub fn error_message(body: &str) -> String {
+    let Ok(v) = serde_json::from_str::<Value>(body) else {
+        let text: String = body.trim().chars().take(300).collect();
+        return if text.is_empty() { "(empty response)".into() } else { text };
+    };
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    if let Some(e) = v.get("error") {
+        if let Some(m) = e.as_str() {
+            return m.to_string();
+        }
+        let msg = s(e, "message").or_else(|| s(e, "userMessage")).unwrap_or_else(|| e.to_string());
+        return match s(e, "type") {
+            Some(t) => format!("{msg} ({t})"),
+            None => msg,
+        };
+    }
+    let detail = match v.get("detail") {
+        Some(Value::String(d)) if !d.is_empty() => Some(d.clone()),
+        Some(Value::Null) | None => None,
+        Some(Value::String(_)) => None,
+        Some(other) => Some(other.to_string()),
+    };
+    match (s(&v, "title"), detail) {
+        (Some(t), Some(d)) => format!("{t}: {d}"),
+        (Some(t), None) => t,
+        (None, Some(d)) => d,
+        (None, None) => v.to_string().chars().take(300).collect(),
+    }
+}
+
+/// Query keys whose values are never printed.
+const SECRET_KEYS: [&str; 5] = ["client_secret", "access_token", "api_key", "password", "secret"];
+
+fn query_text(query: &[(String, String)]) -> String {
+    query
+        .iter()
+        .map(|(k, v)| {
+            if SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str()) {
+                format!("{k}=<redacted>")
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Settings of a [`Client`].
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub credentials: Credentials,
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    pub verbose: bool,
+    /// Requests in flight at once (reads fan out; Benchling counts requests, not connections,
+    /// but a bounded fan-out is kinder to it and to the emulator).
+    pub concurrency: usize,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: String,
+    credentials: Credentials,
+    token: tokio::sync::Mutex<Option<Token>>,
+    retry: RetryPolicy,
+    verbose: bool,
+    created: Instant,
+    log: Mutex<Vec<RequestRecord>>,
+    permits: tokio::sync::Semaphore,
+}
+
+/// A cheap handle (clone it into concurrent tasks) on one tenant's connection.
+#[derive(Clone)]
+pub struct Client(Arc<Inner>);
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("base", &self.0.base).field("credentials", &self.0.credentials).finish()
+    }
+}
+
+/// The token endpoint, relative to the tenant's base URL.
+pub const TOKEN_PATH: &str = "/api/v2/token";
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client, TenantError> {
+        let base = config.base_url.trim_end_matches('/').to_string();
+        let url = reqwest::Url::parse(&base)
+            .map_err(|e| TenantError::Http(format!("the tenant url `{base}` is not a valid URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(TenantError::Http(format!("the tenant url `{base}` must start with https:// (or http://)")));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("liminal/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| TenantError::Http(format!("cannot start the HTTP client: {e}")))?;
+        Ok(Client(Arc::new(Inner {
+            http,
+            base,
+            credentials: config.credentials,
+            token: tokio::sync::Mutex::new(None),
+            retry: config.retry,
+            verbose: config.verbose,
+            created: Instant::now(),
+            log: Mutex::new(Vec::new()),
+            permits: tokio::sync::Semaphore::new(config.concurrency.max(1)),
+        })))
+    }
+
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.0.retry.clone()
+    }
+
+    /// Every exchange so far, oldest first.
+    pub fn records(&self) -> Vec<RequestRecord> {
+        self.0.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// How many HTTP exchanges were made (token requests and retries included).
+    pub fn count(&self) -> u64 {
+        self.0.log.lock().map(|l| l.len() as u64).unwrap_or(0)
+    }
+
+    /// `path` joined to the tenant's base URL.
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.0.base, path)
+    }
+
+    /// Send `req` (with retries) and return its answer, or the error with the server's message.
+    pub async fn send(&self, req: &Request) -> Result<Reply, HttpError> {
+        let mut refreshed = false;
+        loop {
+            let auth = self.authorization(req).await?;
+            match self.with_retries(req, &auth).await {
+                // A token can be revoked or expire early: get a new one, once.
+                Err(e) if e.status == Some(401) && !refreshed && self.uses_token() => {
+                    refreshed = true;
+                    self.forget_token(&auth).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Send a GET for every page of a list (`pageSize=100`, following `nextToken` until it is
+    /// empty, null or absent) and return all items under `key`.
+    pub async fn get_all(&self, req: Request, key: &str) -> Result<Vec<Value>, HttpError> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut next: Option<String> = None;
+        loop {
+            let mut page = req.clone().query("pageSize", "100");
+            if let Some(t) = &next {
+                page = page.query("nextToken", t.clone());
+            }
+            let reply = self.send(&page).await?;
+            let items = wire::list_items(&reply.body, key)
+                .map_err(|e| HttpError::decode(req.method.clone(), &req.path, e.to_string()))?;
+            out.extend(items.iter().cloned());
+            match wire::next_token(&reply.body) {
+                Some(t) => {
+                    if !seen.insert(t.clone()) {
+                        return Err(HttpError::decode(
+                            req.method.clone(),
+                            &req.path,
+                            "the server returned the same nextToken twice; stopping rather than looping",
+                        ));
+                    }
+                    next = Some(t);
+                }
+                None => return Ok(out),
+            }
+        }
+    }
+
+    fn uses_token(&self) -> bool {
+        matches!(self.0.credentials, Credentials::ClientCredentials { .. })
+    }
+
+    /// The `Authorization` value for `req`: Basic for the token exchange and API keys, else the
+    /// cached bearer token (fetched or refreshed first if it is missing or about to expire).
+    async fn authorization(&self, req: &Request) -> Result<String, HttpError> {
+        if req.path == TOKEN_PATH || !self.uses_token() {
+            return Ok(self.0.credentials.basic());
+        }
+        let mut token = self.0.token.lock().await;
+        if let Some(t) = token.as_ref()
+            && t.is_fresh(Instant::now())
+        {
+            return Ok(format!("Bearer {}", t.value));
+        }
+        let fresh = self.fetch_token().await?;
+        let header = format!("Bearer {}", fresh.value);
+        *token = Some(fresh);
+        Ok(header)
+    }
+
+    async fn forget_token(&self, used: &str) {
+        let mut token = self.0.token.lock().await;
+        if token.as_ref().is_some_and(|t| format!("Bearer {}", t.value) == used) {
+            *token = None;
+        }
+    }
+
+    /// `POST /api/v2/token` with the client id and secret as Basic, as Benchling's SDK does.
+    async fn fetch_token(&self) -> Result<Token, HttpError> {
+        let req = Request {
+            method: Method::POST,
+            path: TOKEN_PATH.into(),
+            query: vec![],
+            body: Payload::Form(vec![("grant_type".into(), "client_credentials".into())]),
+            kind: Kind::Read,
+        };
+        let sent_at = Instant::now();
+        let reply = self.with_retries(&req, &self.0.credentials.basic()).await.map_err(|mut e| {
+            if matches!(e.status, Some(400 | 401 | 403)) {
+                e.status = Some(401);
+                e.message = format!("the tenant rejected the client credentials: {}", e.message);
+            }
+            e
+        })?;
+        let (value, expires_in) = wire::parse_token_response(&reply.body)
+            .map_err(|e| HttpError::decode(Method::POST, TOKEN_PATH, format!("unexpected token response: {e}")))?;
+        Ok(Token::new(value, Duration::from_secs(expires_in), sent_at))
+    }
+
+    async fn with_retries(&self, req: &Request, auth: &str) -> Result<Reply, HttpError> {
+        let mut attempt = 0;
+        loop {
+            let (error, hint, again) = match self.exchange(req, auth).await {
+                Ok(Ok(reply)) => return Ok(reply),
+                Ok(Err((status, hint, body))) => {
+                    let again = retryable(status, req.kind);
+                    (HttpError::new(req, Some(status), error_message(&body)), hint, again)
+                }
+                // A refused connection never reached the server; anything else might have.
+                Err((message, connect)) => {
+                    let mut e = HttpError::new(req, None, message);
+                    e.outcome_unknown &= !connect;
+                    (e, None, connect || req.kind == Kind::Read)
+                }
+            };
+            if !again || attempt >= self.0.retry.max_retries {
+                return Err(error);
+            }
+            let wait = self.0.retry.delay(attempt, hint);
+            if self.0.verbose {
+                eprintln!("[http] retrying {} {} in {} ms ({error})", req.method, req.path, wait.as_millis());
+            }
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One HTTP exchange, logged. `Ok(Err(..))` is a non-success response: its status, the
+    /// server's wait hint and its body; `Err` is a transport failure and whether it happened
+    /// while connecting.
+    async fn exchange(
+        &self,
+        req: &Request,
+        auth: &str,
+    ) -> Result<Result<Reply, (u16, Option<Duration>, String)>, (String, bool)> {
+        let mut builder = self.0.http.request(req.method.clone(), self.url(&req.path)).header(AUTHORIZATION, auth);
+        if !req.query.is_empty() {
+            builder = builder.query(&req.query);
+        }
+        if req.early_access() {
+            builder = builder.header("EARLY-ACCESS", "true");
+        }
+        builder = match &req.body {
+            Payload::None => builder,
+            Payload::Json(v) => builder.json(v),
+            Payload::Form(f) => builder.form(f),
+        };
+        // Held for this exchange only, not while backing off.
+        let _permit = self.0.permits.acquire().await.ok();
+        let started = Instant::now();
+        let result = builder.send().await;
+        let (status, outcome) = match result {
+            Err(e) => (None, Err((describe_transport(&e), e.is_connect()))),
+            Ok(resp) => {
+                let status = resp.status();
+                let hint = retry_hint(status.as_u16(), resp.headers());
+                match resp.text().await {
+                    Err(e) => (Some(status.as_u16()), Err((describe_transport(&e), false))),
+                    Ok(text) => (Some(status.as_u16()), Ok(self.reply(req, status, hint, text))),
+                }
+            }
+        };
+        self.record(req, status, started);
+        outcome
+    }
+
+    fn reply(
+        &self,
+        req: &Request,
+        status: StatusCode,
+        hint: Option<Duration>,
+        text: String,
+    ) -> Result<Reply, (u16, Option<Duration>, String)> {
+        if !status.is_success() {
+            return Err((status.as_u16(), hint, text));
+        }
+        if text.trim().is_empty() {
+            return Ok(Reply { body: Value::Null });
+        }
+        match serde_json::from_str(&text) {
+            Ok(body) => Ok(Reply { body }),
+            // A success without JSON is not something we can use; report it like an error body.
+            Err(e) => {
+                Err((status.as_u16(), None, format!("the answer is not JSON ({e}) in {} {}", req.method, req.path)))
+            }
+        }
+    }
+
+    fn record(&self, req: &Request, status: Option<u16>, started: Instant) {
+        let record = RequestRecord {
+            method: req.method.to_string(),
+            path: req.path.clone(),
+            query: query_text(&req.query),
+            status,
+            started: started.duration_since(self.0.created),
+            elapsed: started.elapsed(),
+        };
+        if self.0.verbose {
+            eprintln!("[http] {record}");
+        }
+        if let Ok(mut log) = self.0.log.lock() {
+            log.push(record);
+        }
+    }
+}
+
+/// A transport error in words, without the URL (reqwest includes it, with any query).
+fn describe_transport(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "transport error"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() { what.to_string() } else { format!("{what}: {detail}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_error_envelopes() {
+        let v2 = r#"{"error":{"message":"Rate limit exceeded.","type":"invalid_request_error","userMessage":"x"}}"#;
+        assert_eq!(error_message(v2), "Rate limit exceeded. (invalid_request_error)");
+        let v3 = r#"{"type":"about:blank","title":"Bad Request","detail":"duplicate systemName","status":400}"#;
+        assert_eq!(error_message(v3), "Bad Request: duplicate systemName");
+        assert_eq!(error_message("<html>oops</html>"), "<html>oops</html>");
+        assert_eq!(error_message(""), "(empty response)");
+    }
+
+    #[test]
+    fn outcome_is_unknown_only_for_writes_without_a_clear_answer() {
+        let get = Request::get("/x");
+        let post = Request::write(Method::POST, "/x", Value::Null, Kind::Create);
+        assert!(!HttpError::new(&get, None, "t").outcome_unknown);
+        assert!(HttpError::new(&post, None, "t").outcome_unknown);
+        assert!(HttpError::new(&post, Some(500), "t").outcome_unknown);
+        assert!(!HttpError::new(&post, Some(400), "t").outcome_unknown);
+        assert!(!HttpError::new(&post, Some(429), "t").outcome_unknown);
+        let e = HttpError::new(&post, Some(400), "bad");
+        assert_eq!(e.to_string(), "POST /x failed with 400: bad");
+    }
+
+    #[test]
+    fn query_secrets_are_redacted() {
+        let q = vec![("pageSize".to_string(), "100".to_string()), ("client_secret".to_string(), "s".to_string())];
+        assert_eq!(query_text(&q), "pageSize=100&client_secret=<redacted>");
+    }
+}
