@@ -23,8 +23,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use miette::Report;
 
 use crate::op::Op;
-use crate::project::{AuthEnv, Project, ProjectError, TenantConfig, TenantKind};
+use crate::project::{AuthEnv, Project, ProjectError, TenantConfig, TenantKind, secret};
 use crate::state::TenantState;
+use crate::tenant::benchling::{Credentials, HttpConfig, HttpTenant};
 use crate::tenant::local::LocalTenant;
 use crate::tenant::{ApplyError, Tenant, TenantError};
 pub use ui::Ui;
@@ -183,54 +184,58 @@ pub(crate) fn project() -> Result<Project, Report> {
 /// Any backend behind one type, so commands need not care which one a tenant uses.
 pub enum AnyTenant {
     Local(LocalTenant),
+    Http(Box<HttpTenant>),
+}
+
+macro_rules! each {
+    ($self:ident, $t:ident => $e:expr) => {
+        match $self {
+            AnyTenant::Local($t) => $e,
+            AnyTenant::Http($t) => $e,
+        }
+    };
 }
 
 impl Tenant for AnyTenant {
     async fn read(&mut self) -> Result<TenantState, TenantError> {
-        match self {
-            AnyTenant::Local(t) => t.read().await,
-        }
+        each!(self, t => t.read().await)
     }
 
     async fn revision(&mut self) -> Result<Option<String>, TenantError> {
-        match self {
-            AnyTenant::Local(t) => t.revision().await,
-        }
+        each!(self, t => t.revision().await)
     }
 
     async fn apply(&mut self, ops: &[Op], done: &mut (dyn FnMut(usize) + Send)) -> Result<(), ApplyError> {
-        match self {
-            AnyTenant::Local(t) => t.apply(ops, done).await,
-        }
+        each!(self, t => t.apply(ops, done).await)
     }
 
     async fn set_revision(&mut self, revision: &str) -> Result<bool, TenantError> {
-        match self {
-            AnyTenant::Local(t) => t.set_revision(revision).await,
-        }
+        each!(self, t => t.set_revision(revision).await)
     }
 
     fn requests(&self) -> u64 {
-        match self {
-            AnyTenant::Local(t) => t.requests(),
-        }
+        each!(self, t => t.requests())
     }
 }
 
-/// Open a tenant named on the command line.
+/// Open a tenant named on the command line. Credentials come from the environment variables
+/// that liminal.yaml names.
 pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, Report> {
-    let _ = ui;
     match &config.kind {
         TenantKind::Local { path } => Ok(AnyTenant::Local(LocalTenant::new(path.clone()))),
-        TenantKind::Http { url, auth, .. } => {
-            let var = match auth {
-                AuthEnv::ClientCredentials { client_id_env, .. } => client_id_env,
-                AuthEnv::ApiKey { api_key_env } => api_key_env,
+        TenantKind::Http { url, auth, timeout_secs } => {
+            let credentials = match auth {
+                AuthEnv::ClientCredentials { client_id_env, client_secret_env } => {
+                    Credentials::ClientCredentials { id: secret(client_id_env)?, secret: secret(client_secret_env)? }
+                }
+                AuthEnv::ApiKey { api_key_env } => Credentials::ApiKey(secret(api_key_env)?),
             };
-            Err(report(
-                format!("tenant `{}` at {url} needs the HTTP backend (credentials from {var})", config.name),
-                "this build has only the local backend",
-            ))
+            let mut http = HttpConfig::new(url.clone(), credentials);
+            http.verbose = ui.verbose > 0;
+            if let Some(t) = timeout_secs {
+                http.timeout = std::time::Duration::from_secs(*t);
+            }
+            Ok(AnyTenant::Http(Box::new(HttpTenant::new(http).map_err(tenant_report)?)))
         }
     }
 }
