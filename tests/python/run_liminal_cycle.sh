@@ -69,14 +69,14 @@ EOF
 }
 
 SUMMARY=""
-# step <expected exit code> <label> <liminal args...>
+# step <expected exit code> <label> <liminal args...>   (the Python client; CLI=... to change)
 step() {
     local expected=$1 label=$2
     shift 2
     local t0 rc
     t0=$(date +%s.%N)
     set +e
-    "$LIMINAL" "$@" >"$WORK/last.log" 2>&1
+    "${CLI:-$LIMINAL}" "$@" >"$WORK/last.log" 2>&1
     rc=$?
     set -e
     local secs
@@ -151,6 +151,44 @@ fi
 stop_emulator
 start_emulator
 expect_current "$REV1" " after restart"
+
+# The Rust liminal takes over the tenant Python liminal manages, and hands it back: it reads
+# Python's revision, generates YAML that is in sync, writes and applies a revision of its own,
+# and Python reads that revision.
+mkdir -p "$WORK/rust/versions"
+cd "$WORK/rust"
+cat >liminal.yaml <<EOF
+tenants:
+  emu:
+    url: $EMU_URL
+    client_id_env: EMU_CLIENT_ID
+    client_secret_env: EMU_CLIENT_SECRET
+EOF
+export EMU_CLIENT_ID=liminal EMU_CLIENT_SECRET=liminal
+cat >"versions/${REV1}_taken_over_from_python_liminal.rhai" <<EOF
+// Taken over from Python liminal
+const revision = "$REV1";
+const down_revision = ();
+fn upgrade() { [] }
+fn downgrade() { [] }
+EOF
+CLI="$EMU_BIN" step 0 "rust: current (expect $REV1)" current emu
+grep -q "$REV1" "$WORK/last.log" || { echo "FAILED: rust current did not print $REV1" >&2; cat "$WORK/last.log" >&2; exit 1; }
+CLI="$EMU_BIN" step 0 "rust: generate-files" generate-files emu
+CLI="$EMU_BIN" step 0 "rust: diff (in sync)" diff emu
+cat >>schemas/entity_schemas/pizza.yaml <<EOF
+  - warehouse_name: rust_notes
+    name: Rust notes
+    type: text
+    tooltip: "added by the Rust liminal"
+EOF
+CLI="$EMU_BIN" step 2 "rust: diff (a new field)" diff emu
+CLI="$EMU_BIN" step 0 "rust: revision" revision emu "add rust notes"
+REV3=$(ls versions | grep '_add_rust_notes.rhai$' | cut -c1-12)
+CLI="$EMU_BIN" step 0 "rust: upgrade head" upgrade emu head
+CLI="$EMU_BIN" step 0 "rust: diff (in sync)" diff emu
+cd "$WORK/project"
+expect_current "$REV3" " (python reads rust's revision)"
 
 printf '%s' "$SUMMARY"
 echo "liminal-orm cycle passed against the emulator in $(( $(date +%s) - START ))s"
