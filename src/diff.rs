@@ -347,6 +347,56 @@ mod tests {
         assert_eq!(steps.iter().filter(|s| matches!(s.op, Op::UpdateField { .. })).count(), 1);
     }
 
+    /// Benchling reports no naming strategies on entry schemas, and code cannot name any: the
+    /// diff used to emit `update_schema(naming_strategies)` forever (applying it changes nothing).
+    #[test]
+    fn entry_schema_matches_its_code_and_its_generated_files() {
+        let mut state = TenantState::new();
+        let mut entry = crate::state::Schema {
+            id: "ts_entry".into(),
+            name: "Notebook".into(),
+            warehouse_name: "notebook".into(),
+            prefix: "NB".into(),
+            entity_type: EntityType::Entry,
+            naming_strategies: BTreeSet::new(),
+            use_registry_id_as_label: false,
+            include_registry_id_in_chips: false,
+            constraint: vec![],
+            show_bases_in_expanded_view: false,
+            mixture_schema_config: None,
+            name_template: vec![],
+            order_name_parts_by_sequence: false,
+            archived: false,
+            fields: vec![],
+        };
+        entry.fields.push(crate::state::Field {
+            id: "tsf_1".into(),
+            name: "Notes".into(),
+            warehouse_name: "notes".into(),
+            field_type: FieldType::Text,
+            required: false,
+            is_multi: false,
+            parent_link: false,
+            link: None,
+            tooltip: None,
+            unit: None,
+            decimal_places: None,
+            archived: false,
+        });
+        state.schemas.push(entry);
+        let yaml = "kind: entity_schema\nname: Notebook\nwarehouse_name: notebook\nprefix: NB\nentity_type: entry\nfields:\n  - {warehouse_name: notes, name: Notes, type: text}\n";
+        let code = crate::schema::load_str(std::path::Path::new("notebook.yaml"), yaml).unwrap();
+        assert_eq!(diff(&code, &state).unwrap(), vec![]);
+        let generated: Vec<String> =
+            crate::generate::files(&crate::generate::code_from_state(&state)).into_iter().map(|(_, t)| t).collect();
+        let code = crate::schema::load_str(std::path::Path::new("g.yaml"), &generated.join("---\n")).unwrap();
+        assert_eq!(diff(&code, &state).unwrap(), vec![]);
+
+        let set = SchemaPatch { naming_strategies: Some([NamingStrategy::NewIds].into()), ..Default::default() };
+        let op = Op::UpdateSchema { schema: "notebook".into(), patch: Box::new(set) };
+        assert!(matches!(op.apply(&mut state), Err(OpError::Invalid(_))));
+    }
+
     #[test]
     fn empty_code_and_state_give_no_steps() {
         assert!(diff(&CodeModel::default(), &TenantState::new()).unwrap().is_empty());

@@ -410,6 +410,11 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             if patch.entity_type.is_some_and(|t| t != s.entity_type) {
                 return Err(OpError::Invalid(format!("cannot change the entity type of schema `{schema}`")));
             }
+            if s.entity_type == EntityType::Entry && patch.naming_strategies.is_some() {
+                return Err(OpError::Invalid(format!(
+                    "entry schema `{schema}` has no naming strategies; they are not supported on entry schemas"
+                )));
+            }
             check_schema_names_free(
                 state,
                 Some(&s.id),
