@@ -571,6 +571,17 @@ fields:
         assert!(err.0[0].help.as_deref().unwrap_or("").contains("custom_entity"));
     }
 
+    /// A template naming an archived field passed, and the diff then failed: `set_name_template`
+    /// found no such field on a new schema, and `archive_field` refused a templated field.
+    #[test]
+    fn template_field_must_be_active() {
+        let text = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\nname_template: {parts: [{type: FIELD, field: x}]}\nfields:\n  - {warehouse_name: x, name: X, type: text, archived: true}\n";
+        let err = load_str(Path::new("a.yaml"), text).unwrap_err();
+        assert_eq!(err.0.len(), 1, "{err:?}");
+        assert_eq!((err.0[0].line, err.0[0].column), (6, 16));
+        assert!(err.0[0].message.contains("not an active field"), "{}", err.0[0].message);
+    }
+
     #[test]
     fn links_must_exist_in_code() {
         let text = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\nfields:\n  - {warehouse_name: b, name: B, type: entity_link, entity_link: nowhere}\n  - {warehouse_name: c, name: C, type: dropdown, dropdown: Nope}\n";
