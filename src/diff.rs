@@ -17,6 +17,9 @@
 //!   the only splits Benchling needs.
 //! - **Unarchiving a field sorts before the name template and schema updates** (see
 //!   [`Op::order`]), so templates and constraints may name it and downgrades still apply.
+//! - **Removing a name template together with the template-based naming strategy that needs it**
+//!   sorts the template removal right after the schema update (Liminal: before it, which
+//!   Benchling refuses while the strategy is still set).
 //! - **Field positions are exact.** New and unarchived fields go right after the code field that
 //!   precedes them; a reorder is emitted only when the active fields' order still differs.
 //! - Fields of types that cannot hold several values have `is_multi: false` on both sides, so
@@ -73,15 +76,22 @@ impl From<&Step> for Difference {
 
 struct Builder {
     work: TenantState,
-    steps: Vec<Step>,
+    /// Each step with the `order` it sorts by.
+    steps: Vec<(u32, Step)>,
 }
 
 impl Builder {
     fn emit(&mut self, op: Op) -> Result<(), DiffError> {
+        let order = op.order();
+        self.emit_at(order, op)
+    }
+
+    /// Emit a step that sorts as if its `order` were `order`.
+    fn emit_at(&mut self, order: u32, op: Op) -> Result<(), DiffError> {
         let fail = |op: &Op, error| DiffError { step: op.describe(), error };
         let reverse = op.reverse(&self.work).map_err(|e| fail(&op, e))?;
         op.apply(&mut self.work).map_err(|e| fail(&op, e))?;
-        self.steps.push(Step { op, reverse });
+        self.steps.push((order, Step { op, reverse }));
         Ok(())
     }
 }
@@ -134,8 +144,8 @@ pub fn diff(code: &CodeModel, state: &TenantState) -> Result<Vec<Step>, DiffErro
     // Generation already follows `order` within each target; a stable sort puts the targets'
     // steps together by `order`, as Liminal's sort does.
     let mut steps = b.steps;
-    steps.sort_by_key(|s| s.op.order());
-    Ok(steps)
+    steps.sort_by_key(|(order, _)| *order);
+    Ok(steps.into_iter().map(|(_, s)| s).collect())
 }
 
 fn diff_dropdown(b: &mut Builder, name: &str, options: &[String]) -> Result<(), DiffError> {
@@ -271,12 +281,23 @@ fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
         Some(s) => b.work.view(s),
         None => return Ok(()),
     };
-    if view.name_template != code.name_template {
-        b.emit(Op::SetNameTemplate { schema: wh.clone(), template: code.name_template.clone() })?;
+    let template = (view.name_template != code.name_template)
+        .then(|| Op::SetNameTemplate { schema: wh.clone(), template: code.name_template.clone() });
+    // A template-based naming strategy needs template parts: when code drops both, the strategy
+    // goes first and the template right after it (the downgrade restores them the other way).
+    let template_last =
+        code.name_template.parts.is_empty() && view.props.naming_strategies.iter().any(|n| n.is_template_based());
+    if let Some(op) = template.clone().filter(|_| !template_last) {
+        b.emit(op)?;
     }
     let patch = SchemaPatch::between(&view.props, &code.props);
+    let update = Op::UpdateSchema { schema: wh.clone(), patch: Box::new(patch.clone()) };
+    let update_order = update.order();
     if !patch.is_empty() {
-        b.emit(Op::UpdateSchema { schema: wh.clone(), patch: Box::new(patch) })?;
+        b.emit(update)?;
+    }
+    if let Some(op) = template.filter(|_| template_last) {
+        b.emit_at(update_order, op)?;
     }
 
     // 140: property changes.
@@ -395,6 +416,29 @@ mod tests {
         let set = SchemaPatch { naming_strategies: Some([NamingStrategy::NewIds].into()), ..Default::default() };
         let op = Op::UpdateSchema { schema: "notebook".into(), patch: Box::new(set) };
         assert!(matches!(op.apply(&mut state), Err(OpError::Invalid(_))));
+    }
+
+    /// Liminal's order removes the template (110) before the strategy that needs it (120), which
+    /// cannot apply; the strategy now goes first, and the downgrade restores the template first.
+    #[test]
+    fn dropping_a_template_with_its_naming_strategy_applies_both_ways() {
+        let with = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\nnaming_strategies: [SET_FROM_NAME_PARTS, NEW_IDS]\nname_template: {parts: [{type: FIELD, field: x}]}\nfields:\n  - {warehouse_name: x, name: X, type: text}\n";
+        let without = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\nnaming_strategies: [NEW_IDS]\nfields:\n  - {warehouse_name: x, name: X, type: text}\n";
+        let load = |t: &str| crate::schema::load_str(std::path::Path::new("a.yaml"), t).unwrap();
+        let mut state = TenantState::new();
+        let create: Vec<Op> = diff(&load(with), &state).unwrap().into_iter().map(|s| s.op).collect();
+        crate::op::apply_all(&mut state, &create).unwrap();
+        let before = state.clone();
+        let steps = diff(&load(without), &state).unwrap();
+        assert_eq!(steps.iter().map(|s| s.op.name()).collect::<Vec<_>>(), ["update_schema", "set_name_template"]);
+        for s in &steps {
+            s.op.apply(&mut state).unwrap();
+        }
+        assert_eq!(diff(&load(without), &state).unwrap(), vec![]);
+        for s in steps.iter().rev() {
+            s.reverse.apply(&mut state).unwrap();
+        }
+        assert_eq!(state.view(&state.schemas[0]), before.view(&before.schemas[0]));
     }
 
     #[test]
