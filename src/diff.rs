@@ -17,9 +17,10 @@
 //!   the only splits Benchling needs.
 //! - **Unarchiving a field sorts before the name template and schema updates** (see
 //!   [`Op::order`]), so templates and constraints may name it and downgrades still apply.
-//! - **Removing a name template together with the template-based naming strategy that needs it**
-//!   sorts the template removal right after the schema update (Liminal: before it, which
-//!   Benchling refuses while the strategy is still set).
+//! - **A name template goes after what it needs**: when code drops a template together with the
+//!   template-based naming strategy that needs it, the removal sorts right after the schema
+//!   update; a template with a parent-link part on a field that becomes a parent link sorts
+//!   right after the field updates (Liminal: before both, which cannot apply).
 //! - **Field positions are exact.** New and unarchived fields go right after the code field that
 //!   precedes them; a reorder is emitted only when the active fields' order still differs.
 //! - Fields of types that cannot hold several values have `is_multi: false` on both sides, so
@@ -281,13 +282,22 @@ fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
         Some(s) => b.work.view(s),
         None => return Ok(()),
     };
-    let template = (view.name_template != code.name_template)
+    let mut template = (view.name_template != code.name_template)
         .then(|| Op::SetNameTemplate { schema: wh.clone(), template: code.name_template.clone() });
-    // A template-based naming strategy needs template parts: when code drops both, the strategy
-    // goes first and the template right after it (the downgrade restores them the other way).
-    let template_last =
+    // The template goes later than Liminal's 110 when what it needs comes later: a parent-link
+    // part needs the field to be a parent link (140); dropping a template-based naming strategy
+    // and the template it needs removes the strategy first (120). The downgrade restores them
+    // the other way round.
+    let needs_parent_link = code.name_template.parts.iter().any(|p| {
+        p.kind.needs_parent_link()
+            && p.field.as_ref().is_some_and(|f| view.field(f).is_some_and(|have| !have.parent_link))
+    });
+    let drops_strategy =
         code.name_template.parts.is_empty() && view.props.naming_strategies.iter().any(|n| n.is_template_based());
-    if let Some(op) = template.clone().filter(|_| !template_last) {
+    if !needs_parent_link
+        && !drops_strategy
+        && let Some(op) = template.take()
+    {
         b.emit(op)?;
     }
     let patch = SchemaPatch::between(&view.props, &code.props);
@@ -296,19 +306,26 @@ fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
     if !patch.is_empty() {
         b.emit(update)?;
     }
-    if let Some(op) = template.filter(|_| template_last) {
+    if !needs_parent_link && let Some(op) = template.take() {
         b.emit_at(update_order, op)?;
     }
 
     // 140: property changes.
+    let mut field_order = None;
     for f in &fields {
         let Some(current) = b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)) else { continue };
         let mut have = b.work.field_view(current);
         have.archived = false;
         let patch = FieldPatch::between(&have, f);
         if !patch.is_empty() {
-            b.emit(Op::UpdateField { schema: wh.clone(), field: f.warehouse_name.clone(), patch: Box::new(patch) })?;
+            let op = Op::UpdateField { schema: wh.clone(), field: f.warehouse_name.clone(), patch: Box::new(patch) };
+            field_order = Some(op.order());
+            b.emit(op)?;
         }
+    }
+    if let Some(op) = template {
+        let order = field_order.unwrap_or_else(|| op.order());
+        b.emit_at(order, op)?;
     }
 
     // 150: active fields that code does not keep active.
@@ -439,6 +456,37 @@ mod tests {
             s.reverse.apply(&mut state).unwrap();
         }
         assert_eq!(state.view(&state.schemas[0]), before.view(&before.schemas[0]));
+    }
+
+    /// A parent-link template part on a field that becomes a parent link in the same diff: the
+    /// template used to be set (110) before the field changed (140), which cannot apply.
+    #[test]
+    fn template_on_a_field_made_parent_link_applies_both_ways() {
+        let yaml = |parent: bool| {
+            let template = if parent {
+                "name_template: {parts: [{type: LINKED_BIOENTITY_REGISTRY_IDENTIFIER, field: x}]}\n"
+            } else {
+                ""
+            };
+            format!(
+                "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\n{template}fields:\n  - {{warehouse_name: x, name: X, type: entity_link, entity_link: a, parent_link: {parent}}}\n"
+            )
+        };
+        let load = |t: &str| crate::schema::load_str(std::path::Path::new("a.yaml"), t).unwrap();
+        let mut state = TenantState::new();
+        let create: Vec<Op> = diff(&load(&yaml(false)), &state).unwrap().into_iter().map(|s| s.op).collect();
+        crate::op::apply_all(&mut state, &create).unwrap();
+        let before = state.clone();
+        let steps = diff(&load(&yaml(true)), &state).unwrap();
+        assert_eq!(steps.iter().map(|s| s.op.name()).collect::<Vec<_>>(), ["update_field", "set_name_template"]);
+        for s in &steps {
+            s.op.apply(&mut state).unwrap();
+        }
+        assert_eq!(diff(&load(&yaml(true)), &state).unwrap(), vec![]);
+        for s in steps.iter().rev() {
+            s.reverse.apply(&mut state).unwrap();
+        }
+        assert_eq!(state, before);
     }
 
     #[test]
