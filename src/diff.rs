@@ -17,10 +17,11 @@
 //!   the only splits Benchling needs.
 //! - **Unarchiving a field sorts before the name template and schema updates** (see
 //!   [`Op::order`]), so templates and constraints may name it and downgrades still apply.
-//! - **A name template goes after what it needs**: when code drops a template together with the
-//!   template-based naming strategy that needs it, the removal sorts right after the schema
-//!   update; a template with a parent-link part on a field that becomes a parent link sorts
-//!   right after the field updates (Liminal: before both, which cannot apply).
+//! - **A name template comes after what it needs**: a field that becomes the parent link a
+//!   template part names is updated right before the template (Liminal: after it); when code
+//!   drops a template together with the template-based naming strategy that needs it, the
+//!   removal sorts right after the schema update (Liminal: before it). Liminal's order cannot
+//!   apply in either case.
 //! - **Field positions are exact.** New and unarchived fields go right after the code field that
 //!   precedes them; a reorder is emitted only when the active fields' order still differs.
 //! - Fields of types that cannot hold several values have `is_multi: false` on both sides, so
@@ -252,6 +253,20 @@ fn position_after_previous(b: &Builder, schema: &str, code_fields: &[&FieldDef],
     code_fields[..k].iter().rev().find_map(|prev| s.field_index(&prev.warehouse_name)).map_or(0, |i| i + 1)
 }
 
+/// Bring an existing field's properties to the code's, if they differ, sorting as `order` (by
+/// default, as `update_field` does).
+fn update_field(b: &mut Builder, wh: &str, f: &FieldDef, order: Option<u32>) -> Result<(), DiffError> {
+    let Some(current) = b.work.schema(wh).and_then(|s| s.field(&f.warehouse_name)) else { return Ok(()) };
+    let mut have = b.work.field_view(current);
+    have.archived = false;
+    let patch = FieldPatch::between(&have, f);
+    if patch.is_empty() {
+        return Ok(());
+    }
+    let op = Op::UpdateField { schema: wh.to_string(), field: f.warehouse_name.clone(), patch: Box::new(patch) };
+    b.emit_at(order.unwrap_or_else(|| op.order()), op)
+}
+
 /// An existing schema (active or archived) that code keeps active.
 fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
     let wh = code.warehouse_name().to_string();
@@ -282,22 +297,23 @@ fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
         Some(s) => b.work.view(s),
         None => return Ok(()),
     };
-    let mut template = (view.name_template != code.name_template)
+    let template = (view.name_template != code.name_template)
         .then(|| Op::SetNameTemplate { schema: wh.clone(), template: code.name_template.clone() });
-    // The template goes later than Liminal's 110 when what it needs comes later: a parent-link
-    // part needs the field to be a parent link (140); dropping a template-based naming strategy
-    // and the template it needs removes the strategy first (120). The downgrade restores them
-    // the other way round.
-    let needs_parent_link = code.name_template.parts.iter().any(|p| {
-        p.kind.needs_parent_link()
-            && p.field.as_ref().is_some_and(|f| view.field(f).is_some_and(|have| !have.parent_link))
-    });
-    let drops_strategy =
+    if let Some(op) = &template {
+        // A parent-link part needs its field to be a parent link already: those fields' updates
+        // go right before the template (Liminal: after it, at 140, which cannot apply).
+        for part in code.name_template.parts.iter().filter(|p| p.kind.needs_parent_link()) {
+            let Some(f) = part.field.as_deref().and_then(|f| code.field(f)) else { continue };
+            if b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)).is_some_and(|have| !have.parent_link) {
+                update_field(b, &wh, f, Some(op.order()))?;
+            }
+        }
+    }
+    // Dropping a template-based naming strategy and the template it needs: the strategy goes
+    // first, the template right after it (Liminal: the other way, which cannot apply).
+    let template_last =
         code.name_template.parts.is_empty() && view.props.naming_strategies.iter().any(|n| n.is_template_based());
-    if !needs_parent_link
-        && !drops_strategy
-        && let Some(op) = template.take()
-    {
+    if let Some(op) = template.clone().filter(|_| !template_last) {
         b.emit(op)?;
     }
     let patch = SchemaPatch::between(&view.props, &code.props);
@@ -306,26 +322,13 @@ fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
     if !patch.is_empty() {
         b.emit(update)?;
     }
-    if !needs_parent_link && let Some(op) = template.take() {
+    if let Some(op) = template.filter(|_| template_last) {
         b.emit_at(update_order, op)?;
     }
 
     // 140: property changes.
-    let mut field_order = None;
     for f in &fields {
-        let Some(current) = b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)) else { continue };
-        let mut have = b.work.field_view(current);
-        have.archived = false;
-        let patch = FieldPatch::between(&have, f);
-        if !patch.is_empty() {
-            let op = Op::UpdateField { schema: wh.clone(), field: f.warehouse_name.clone(), patch: Box::new(patch) };
-            field_order = Some(op.order());
-            b.emit(op)?;
-        }
-    }
-    if let Some(op) = template {
-        let order = field_order.unwrap_or_else(|| op.order());
-        b.emit_at(order, op)?;
+        update_field(b, &wh, f, None)?;
     }
 
     // 150: active fields that code does not keep active.
@@ -458,13 +461,14 @@ mod tests {
         assert_eq!(state.view(&state.schemas[0]), before.view(&before.schemas[0]));
     }
 
-    /// A parent-link template part on a field that becomes a parent link in the same diff: the
-    /// template used to be set (110) before the field changed (140), which cannot apply.
+    /// A parent-link template part on a field that becomes a parent link in the same diff, and a
+    /// template-based strategy: the template used to be set (110) before the field changed (140),
+    /// which cannot apply.
     #[test]
     fn template_on_a_field_made_parent_link_applies_both_ways() {
         let yaml = |parent: bool| {
             let template = if parent {
-                "name_template: {parts: [{type: LINKED_BIOENTITY_REGISTRY_IDENTIFIER, field: x}]}\n"
+                "naming_strategies: [NEW_IDS, SET_FROM_NAME_PARTS]\nname_template: {parts: [{type: LINKED_BIOENTITY_REGISTRY_IDENTIFIER, field: x}]}\n"
             } else {
                 ""
             };
@@ -478,7 +482,8 @@ mod tests {
         crate::op::apply_all(&mut state, &create).unwrap();
         let before = state.clone();
         let steps = diff(&load(&yaml(true)), &state).unwrap();
-        assert_eq!(steps.iter().map(|s| s.op.name()).collect::<Vec<_>>(), ["update_field", "set_name_template"]);
+        let names: Vec<_> = steps.iter().map(|s| s.op.name()).collect();
+        assert_eq!(names, ["update_field", "set_name_template", "update_schema"]);
         for s in &steps {
             s.op.apply(&mut state).unwrap();
         }
