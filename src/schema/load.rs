@@ -27,10 +27,13 @@ pub struct Located {
 
 type S<T> = Spanned<T>;
 
+// The raw shapes take the keys they know and ignore the others: unknown keys are reported by
+// `check_keys`, each at its place, so that one unknown key does not stop the whole file (serde's
+// `deny_unknown_fields` would fail the file at the first one and hide every other problem).
+
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawItem {
-    kind: S<String>,
+    kind: Option<S<String>>,
     name: Option<S<String>>,
     warehouse_name: Option<S<String>>,
     prefix: Option<S<String>>,
@@ -40,7 +43,7 @@ struct RawItem {
     include_registry_id_in_chips: Option<S<bool>>,
     constraint_fields: Option<S<Vec<String>>>,
     show_bases_in_expanded_view: Option<S<bool>>,
-    mixture_schema_config: Option<S<MixtureConfig>>,
+    mixture_schema_config: Option<S<RawMixture>>,
     name_template: Option<S<RawTemplate>>,
     archived: Option<S<bool>>,
     fields: Option<Vec<S<RawField>>>,
@@ -48,7 +51,16 @@ struct RawItem {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+struct RawMixture {
+    #[serde(default)]
+    allow_measured_ingredients: bool,
+    #[serde(default)]
+    component_lot_storage_enabled: bool,
+    #[serde(default)]
+    component_lot_text_enabled: bool,
+}
+
+#[derive(Deserialize)]
 struct RawTemplate {
     #[serde(default)]
     parts: Vec<RawPart>,
@@ -57,17 +69,15 @@ struct RawTemplate {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawPart {
     #[serde(rename = "type")]
-    kind: String,
+    kind: S<String>,
     value: Option<String>,
     #[serde(alias = "wh_field_name")]
     field: Option<String>,
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawField {
     warehouse_name: Option<S<String>>,
     name: Option<S<String>>,
@@ -82,6 +92,208 @@ struct RawField {
     unit: Option<S<String>>,
     decimal_places: Option<S<i64>>,
     archived: Option<S<bool>>,
+}
+
+/// The keys each YAML mapping may have (`RawItem`, `RawField`, `RawTemplate`, `RawPart`,
+/// `RawMixture`). Which item keys suit which `kind` is checked by `convert_item`.
+const ITEM_KEYS: &[&str] = &[
+    "kind",
+    "name",
+    "warehouse_name",
+    "prefix",
+    "entity_type",
+    "naming_strategies",
+    "use_registry_id_as_label",
+    "include_registry_id_in_chips",
+    "constraint_fields",
+    "show_bases_in_expanded_view",
+    "mixture_schema_config",
+    "name_template",
+    "archived",
+    "fields",
+    "options",
+];
+const FIELD_KEYS: &[&str] = &[
+    "warehouse_name",
+    "name",
+    "type",
+    "required",
+    "is_multi",
+    "parent_link",
+    "dropdown",
+    "entity_link",
+    "tooltip",
+    "unit",
+    "decimal_places",
+    "archived",
+];
+const TEMPLATE_KEYS: &[&str] = &["parts", "order_name_parts_by_sequence"];
+const PART_KEYS: &[&str] = &["type", "value", "field", "wh_field_name"];
+const MIXTURE_KEYS: &[&str] =
+    &["allow_measured_ingredients", "component_lot_storage_enabled", "component_lot_text_enabled"];
+
+/// A YAML node as far as the unknown-key check needs it: mapping keys with their places.
+enum Node {
+    Map(Vec<(String, Location, Node)>),
+    Seq(Vec<Node>),
+    Scalar,
+}
+
+/// A mapping key of any scalar type, as text.
+struct Key(String);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_unit<E>(self) -> Result<Key, E> {
+                Ok(Key("~".into()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Key, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Key("[...]".into()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Key, A::Error> {
+                while a.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Key("{...}".into()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any YAML value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_none<E>(self) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+                Node::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut items = Vec::new();
+                while let Some(n) = a.next_element()? {
+                    items.push(n);
+                }
+                Ok(Node::Seq(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(k) = a.next_key::<S<Key>>()? {
+                    entries.push((k.value.0, k.referenced, a.next_value()?));
+                }
+                Ok(Node::Map(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The mappings of a schema file, for the unknown-key check.
+#[derive(Clone, Copy)]
+enum Shape {
+    Item,
+    Field,
+    Template,
+    Part,
+    Mixture,
+}
+
+impl Shape {
+    fn what(self) -> &'static str {
+        match self {
+            Shape::Item => "an item",
+            Shape::Field => "a field",
+            Shape::Template => "a name template",
+            Shape::Part => "a name template part",
+            Shape::Mixture => "mixture_schema_config",
+        }
+    }
+
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            Shape::Item => ITEM_KEYS,
+            Shape::Field => FIELD_KEYS,
+            Shape::Template => TEMPLATE_KEYS,
+            Shape::Part => PART_KEYS,
+            Shape::Mixture => MIXTURE_KEYS,
+        }
+    }
+
+    /// The shape of a key's value: a mapping, or a list of mappings.
+    fn child(self, key: &str) -> Option<(Shape, bool)> {
+        match (self, key) {
+            (Shape::Item, "fields") => Some((Shape::Field, true)),
+            (Shape::Item, "name_template") => Some((Shape::Template, false)),
+            (Shape::Item, "mixture_schema_config") => Some((Shape::Mixture, false)),
+            (Shape::Template, "parts") => Some((Shape::Part, true)),
+            _ => None,
+        }
+    }
+}
+
+/// Report every key of `node` (a mapping of `shape`) that `shape` does not have, at the key,
+/// and look into the values that are mappings themselves.
+fn unknown_keys(ctx: &mut FileCtx<'_>, node: &Node, shape: Shape) {
+    let Node::Map(entries) = node else { return };
+    for (key, at, value) in entries {
+        if !shape.keys().contains(&key.as_str()) {
+            ctx.at(
+                *at,
+                format!("unknown key `{key}` in {}", shape.what()),
+                &format!("use one of: {}", shape.keys().join(", ")),
+            );
+            continue;
+        }
+        match (shape.child(key), value) {
+            (Some((child, true)), Node::Seq(items)) => items.iter().for_each(|n| unknown_keys(ctx, n, child)),
+            (Some((child, false)), n) => unknown_keys(ctx, n, child),
+            _ => {}
+        }
+    }
 }
 
 /// Where a field stood, and where each of its keys stood.
@@ -214,8 +426,12 @@ enum Item {
 fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)> {
     let at = raw.referenced;
     let r = &raw.value;
+    let Some(kind) = &r.kind else {
+        ctx.at(at, "missing `kind`".into(), "add `kind: entity_schema` or `kind: dropdown`");
+        return None;
+    };
     let mut keys: Vec<(&'static str, Location)> = [
-        ("kind", Some(r.kind.referenced)),
+        ("kind", Some(kind.referenced)),
         ("name", loc_of(&r.name)),
         ("warehouse_name", loc_of(&r.warehouse_name)),
         ("prefix", loc_of(&r.prefix)),
@@ -233,7 +449,7 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
     .into_iter()
     .filter_map(|(k, l)| l.map(|l| (k, l)))
     .collect();
-    match r.kind.value.as_str() {
+    match kind.value.as_str() {
         "dropdown" => {
             for (key, loc) in &keys {
                 if !matches!(*key, "kind" | "name" | "options") {
@@ -293,11 +509,8 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
             if let Some(t) = &r.name_template {
                 template.order_name_parts_by_sequence = t.value.order_name_parts_by_sequence;
                 for p in &t.value.parts {
-                    match p.kind.parse::<PartType>() {
-                        Ok(kind) => {
-                            template.parts.push(NamePart { kind, value: p.value.clone(), field: p.field.clone() })
-                        }
-                        Err(e) => ctx.at(t.referenced, e.to_string(), &format!("use one of: {}", e.expected)),
+                    if let Some(kind) = parse_enum::<PartType>(ctx, &p.kind) {
+                        template.parts.push(NamePart { kind, value: p.value.clone(), field: p.field.clone() });
                     }
                 }
             }
@@ -349,7 +562,11 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
                 .map(|c| c.value.iter().cloned().collect::<BTreeSet<_>>())
                 .unwrap_or_default();
             props.show_bases_in_expanded_view = flag(&r.show_bases_in_expanded_view);
-            props.mixture_schema_config = r.mixture_schema_config.as_ref().map(|m| m.value);
+            props.mixture_schema_config = r.mixture_schema_config.as_ref().map(|m| MixtureConfig {
+                allow_measured_ingredients: m.value.allow_measured_ingredients,
+                component_lot_storage_enabled: m.value.component_lot_storage_enabled,
+                component_lot_text_enabled: m.value.component_lot_text_enabled,
+            });
             if fields.len() != r.fields.as_ref().map_or(0, Vec::len) {
                 return None;
             }
@@ -357,11 +574,7 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
             Some((Item::Schema(def), Spans { item: at, keys, fields: field_spans }))
         }
         other => {
-            ctx.at(
-                r.kind.referenced,
-                format!("unknown kind `{other}`"),
-                "use `kind: entity_schema` or `kind: dropdown`",
-            );
+            ctx.at(kind.referenced, format!("unknown kind `{other}`"), "use `kind: entity_schema` or `kind: dropdown`");
             None
         }
     }
@@ -391,6 +604,13 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
     let file = loaded.files.len();
     loaded.files.push((path.to_path_buf(), text.clone()));
     let mut ctx = FileCtx { path, text: text.clone(), problems: Vec::new() };
+    // Unknown keys, all of them, wherever they are (the typed pass below ignores them). A file
+    // that is not YAML fails here too, and is reported once, by the typed pass.
+    if let Ok(nodes) = serde_saphyr::from_multiple_with_options::<Option<Node>>(&text, yaml_options()) {
+        for node in nodes.iter().flatten() {
+            unknown_keys(&mut ctx, node, Shape::Item);
+        }
+    }
     match serde_saphyr::from_multiple_with_options::<Option<S<RawItem>>>(&text, yaml_options()) {
         Err(e) => {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
@@ -561,6 +781,49 @@ fields:
         assert_eq!(err.0.len(), 1);
         assert_eq!(err.0[0].line, 4, "{:?}", err.0[0]);
         assert!(err.0[0].message.contains("colour"), "{}", err.0[0].message);
+    }
+
+    /// Unknown keys used to stop the whole file at the first one (serde's deny_unknown_fields):
+    /// the other items' problems, and the other unknown keys, went unreported.
+    #[test]
+    fn every_unknown_key_is_reported_at_its_place_with_the_other_problems() {
+        let text = r#"kind: dropdown
+name: A
+options: [x]
+colour: red
+---
+kind: entity_schema
+name: B
+warehouse_name: B
+prefix: B
+entity_type: mixture
+mixture_schema_config: {allow_measured_ingredients: false, lots: true}
+name_template: {parts: [{type: TEXT, value: b, extra: 1}], sort: true}
+fields:
+  - {warehouse_name: x, name: X, type: text, colour: red}
+  - warehouse_name: y
+    name: Y
+    type: text
+    unit: gram
+---
+name: C
+"#;
+        let err = load_str(Path::new("d.yaml"), text).unwrap_err();
+        let got: Vec<_> = err.0.iter().map(|p| (p.line, p.column, p.message.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (4, 1, "unknown key `colour` in an item"),
+                (8, 17, "warehouse name `B` is not valid"),
+                (11, 60, "unknown key `lots` in mixture_schema_config"),
+                (12, 48, "unknown key `extra` in a name template part"),
+                (12, 60, "unknown key `sort` in a name template"),
+                (14, 46, "unknown key `colour` in a field"),
+                (18, 11, "field `y` has a unit but type `text`"),
+                (20, 1, "missing `kind`"),
+            ],
+            "{err:?}"
+        );
     }
 
     #[test]
