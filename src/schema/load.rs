@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_saphyr::{Location, Options, Spanned};
 
-use super::validate::{Problem, Target, validate_model};
+use super::validate::{Problem, Target, validate_model, validate_schema};
 use super::{
     CodeModel, DropdownDef, EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy,
     PartType, SchemaDef, SchemaProps,
@@ -360,7 +360,9 @@ fn required<T: Clone>(ctx: &mut FileCtx<'_>, v: &Option<S<T>>, at: Location, wha
     }
 }
 
-fn convert_field(ctx: &mut FileCtx<'_>, raw: &S<RawField>) -> Option<(FieldDef, FieldSpans)> {
+/// A field, where it stood, and whether its type is unknown (a placeholder stands in, so that the
+/// field's other rules are still checked).
+fn convert_field(ctx: &mut FileCtx<'_>, raw: &S<RawField>) -> Option<(FieldDef, FieldSpans, bool)> {
     let at = raw.referenced;
     let r = &raw.value;
     let warehouse_name = required(ctx, &r.warehouse_name, at, "warehouse_name");
@@ -403,7 +405,7 @@ fn convert_field(ctx: &mut FileCtx<'_>, raw: &S<RawField>) -> Option<(FieldDef, 
         FieldDef {
             warehouse_name: warehouse_name?,
             name: name?,
-            field_type: field_type?,
+            field_type: field_type.unwrap_or(FieldType::Text),
             required: val(&r.required),
             is_multi: val(&r.is_multi),
             parent_link: val(&r.parent_link),
@@ -415,12 +417,56 @@ fn convert_field(ctx: &mut FileCtx<'_>, raw: &S<RawField>) -> Option<(FieldDef, 
             archived: val(&r.archived),
         },
         (at, keys),
+        field_type.is_none(),
     ))
 }
 
 enum Item {
-    Schema(SchemaDef),
+    Schema(SchemaDef, Unknown),
     Dropdown(DropdownDef),
+}
+
+/// Enum values of a schema that did not parse (already reported): placeholders stand in for
+/// them, and only the problems that hold whatever the values are get reported.
+#[derive(Debug, Clone, Default)]
+struct Unknown {
+    entity_type: bool,
+    /// Indices of fields whose type is unknown.
+    field_types: Vec<usize>,
+}
+
+impl Unknown {
+    fn any(&self) -> bool {
+        self.entity_type || !self.field_types.is_empty()
+    }
+
+    /// The problems of `def` on its own that hold for every value the unknown ones could have.
+    fn certain(&self, index: usize, def: &SchemaDef) -> Vec<Problem> {
+        let types: Vec<Option<EntityType>> =
+            if self.entity_type { EntityType::ALL.iter().copied().map(Some).collect() } else { vec![None] };
+        let field_types: Vec<Option<FieldType>> =
+            if self.field_types.is_empty() { vec![None] } else { FieldType::ALL.iter().copied().map(Some).collect() };
+        let mut certain: Option<Vec<Problem>> = None;
+        for t in &types {
+            for ft in &field_types {
+                let mut variant = def.clone();
+                if let Some(t) = t {
+                    variant.props.entity_type = *t;
+                }
+                for j in &self.field_types {
+                    if let (Some(ft), Some(f)) = (ft, variant.fields.get_mut(*j)) {
+                        f.field_type = *ft;
+                    }
+                }
+                let found = validate_schema(index, &variant);
+                certain = Some(match certain {
+                    None => found,
+                    Some(before) => before.into_iter().filter(|p| found.contains(p)).collect(),
+                });
+            }
+        }
+        certain.unwrap_or_default()
+    }
 }
 
 fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)> {
@@ -430,7 +476,7 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
         ctx.at(at, "missing `kind`".into(), "add `kind: entity_schema` or `kind: dropdown`");
         return None;
     };
-    let mut keys: Vec<(&'static str, Location)> = [
+    let keys: Vec<(&'static str, Location)> = [
         ("kind", Some(kind.referenced)),
         ("name", loc_of(&r.name)),
         ("warehouse_name", loc_of(&r.warehouse_name)),
@@ -516,21 +562,35 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
             }
             let mut fields = Vec::new();
             let mut field_spans = Vec::new();
+            let mut unknown = Unknown { entity_type: entity_type.is_none(), field_types: vec![] };
             for f in r.fields.iter().flatten() {
-                if let Some((def, spans)) = convert_field(ctx, f) {
+                if let Some((def, spans, unknown_type)) = convert_field(ctx, f) {
+                    if unknown_type {
+                        unknown.field_types.push(fields.len());
+                    }
                     fields.push(def);
                     field_spans.push(spans);
                 }
             }
-            let entity_type = entity_type?;
-            if entity_type == EntityType::Entry {
-                for key in [
-                    "naming_strategies",
-                    "use_registry_id_as_label",
-                    "include_registry_id_in_chips",
-                    "constraint_fields",
-                ] {
-                    if let Some((_, loc)) = keys.iter().find(|(k, _)| *k == key) {
+            let flag = |b: &Option<S<bool>>| b.as_ref().is_some_and(|b| b.value);
+            // Keys a type does not support must not even be set to their default (Liminal); a
+            // non-default value is reported by the validation, so only defaults are reported here.
+            if let Some(t) = entity_type {
+                let unsupported: &[(&str, bool)] = if t == EntityType::Entry {
+                    &[
+                        ("naming_strategies", r.naming_strategies.is_some()),
+                        ("use_registry_id_as_label", r.use_registry_id_as_label.as_ref().is_some_and(|b| !b.value)),
+                        (
+                            "include_registry_id_in_chips",
+                            r.include_registry_id_in_chips.as_ref().is_some_and(|b| !b.value),
+                        ),
+                        ("constraint_fields", r.constraint_fields.as_ref().is_some_and(|c| c.value.is_empty())),
+                    ]
+                } else {
+                    &[]
+                };
+                for (key, set) in unsupported {
+                    if let (true, Some((_, loc))) = (*set, keys.iter().find(|(k, _)| k == key)) {
                         ctx.at(
                             *loc,
                             format!("`{key}` is not supported on entry schemas"),
@@ -538,18 +598,17 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
                         );
                     }
                 }
+                if !t.is_sequence()
+                    && let Some(b) = r.show_bases_in_expanded_view.as_ref().filter(|b| !b.value)
+                {
+                    ctx.at(
+                        b.referenced,
+                        format!("show_bases_in_expanded_view is not supported on `{t}` schemas"),
+                        "remove it; it applies to sequence schemas only",
+                    );
+                }
             }
-            if !entity_type.is_sequence()
-                && let Some(loc) = loc_of(&r.show_bases_in_expanded_view)
-            {
-                ctx.at(
-                    loc,
-                    format!("show_bases_in_expanded_view is not supported on `{entity_type}` schemas"),
-                    "remove it; it applies to sequence schemas only",
-                );
-            }
-            keys.retain(|(k, _)| *k != "show_bases_in_expanded_view" || entity_type.is_sequence());
-            let flag = |b: &Option<S<bool>>| b.as_ref().is_some_and(|b| b.value);
+            let entity_type = entity_type.unwrap_or(EntityType::CustomEntity);
             let mut props = SchemaProps::new(&name?, &warehouse_name?, &prefix?, entity_type);
             if let Some(n) = naming {
                 props.naming_strategies = n;
@@ -571,7 +630,7 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
                 return None;
             }
             let def = SchemaDef { props, name_template: template, archived: flag(&r.archived), fields };
-            Some((Item::Schema(def), Spans { item: at, keys, fields: field_spans }))
+            Some((Item::Schema(def, unknown), Spans { item: at, keys, fields: field_spans }))
         }
         other => {
             ctx.at(kind.referenced, format!("unknown kind `{other}`"), "use `kind: entity_schema` or `kind: dropdown`");
@@ -589,6 +648,7 @@ fn yaml_options() -> Options {
 struct Origin {
     file: usize,
     spans: Spans,
+    unknown: Unknown,
 }
 
 struct Loaded {
@@ -626,13 +686,13 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
             for raw in items.iter().flatten() {
                 if let Some((item, spans)) = convert_item(&mut ctx, raw) {
                     match item {
-                        Item::Schema(s) => {
+                        Item::Schema(s, unknown) => {
                             loaded.model.schemas.push(s);
-                            loaded.schema_origin.push(Origin { file, spans });
+                            loaded.schema_origin.push(Origin { file, spans, unknown });
                         }
                         Item::Dropdown(d) => {
                             loaded.model.dropdowns.push(d);
-                            loaded.dropdown_origin.push(Origin { file, spans });
+                            loaded.dropdown_origin.push(Origin { file, spans, unknown: Unknown::default() });
                         }
                     }
                 }
@@ -643,7 +703,25 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
 }
 
 fn finish(mut loaded: Loaded) -> Result<CodeModel, LoadError> {
-    for Problem { target, key, message, help } in validate_model(&loaded.model) {
+    // A schema with an unknown enum value: of its own problems, only those that hold whatever
+    // the value is (problems across items do not depend on it).
+    let mut doubtful: Vec<(Vec<Problem>, Vec<Problem>)> = Vec::new();
+    for (i, origin) in loaded.schema_origin.iter().enumerate() {
+        doubtful.push(if origin.unknown.any() {
+            let def = &loaded.model.schemas[i];
+            (validate_schema(i, def), origin.unknown.certain(i, def))
+        } else {
+            (vec![], vec![])
+        });
+    }
+    let problems = validate_model(&loaded.model).into_iter().filter(|p| match p.target {
+        Target::Schema(i) | Target::Field(i, _) => {
+            let (own, certain) = &doubtful[i];
+            !own.contains(p) || certain.contains(p)
+        }
+        Target::Dropdown(_) => true,
+    });
+    for Problem { target, key, message, help } in problems.collect::<Vec<_>>() {
         let (origin, loc) = match target {
             Target::Schema(i) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.key(key)),
             Target::Field(i, j) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.field_key(j, key)),
@@ -824,6 +902,56 @@ name: C
             ],
             "{err:?}"
         );
+    }
+
+    /// A bad entity type or field type used to drop the whole schema, so its other problems went
+    /// unreported until the value was fixed. Those that hold whatever the value is are reported
+    /// now; those that depend on it (the unit of the `texty` field, the mixture config) are not.
+    #[test]
+    fn a_bad_enum_value_does_not_hide_the_other_problems() {
+        let text = r#"kind: entity_schema
+name: A
+warehouse_name: A
+prefix: A
+entity_type: plasmid
+mixture_schema_config: {allow_measured_ingredients: false}
+fields:
+  - {warehouse_name: x, name: X, type: texty, unit: gram}
+  - {warehouse_name: y, name: Y, type: text, unit: gram}
+  - {warehouse_name: y, name: Z, type: integer}
+"#;
+        let err = load_str(Path::new("a.yaml"), text).unwrap_err();
+        let got: Vec<_> =
+            err.0.iter().map(|p| (p.line, p.column, p.message.split(';').next().unwrap_or_default())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, 17, "warehouse name `A` is not valid"),
+                (5, 14, "unknown entity type `plasmid`"),
+                (8, 40, "unknown field type `texty`"),
+                (9, 52, "field `y` has a unit but type `text`"),
+                (10, 22, "field warehouse name `y` is used twice in schema `A`"),
+            ],
+            "{err:?}"
+        );
+    }
+
+    /// Keys a type does not support were reported twice when set to a non-default value: by the
+    /// loader (the key is set) and by the validation (the value).
+    #[test]
+    fn unsupported_keys_are_reported_once() {
+        let entry = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: entry\nuse_registry_id_as_label: true\ninclude_registry_id_in_chips: false\nnaming_strategies: [NEW_IDS]\n";
+        let err = load_str(Path::new("a.yaml"), entry).unwrap_err();
+        let got: Vec<_> = err.0.iter().map(|p| p.line).collect();
+        assert_eq!(got, vec![6, 7, 8], "{err:?}");
+        for value in ["true", "false"] {
+            let text = format!(
+                "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\nshow_bases_in_expanded_view: {value}\n"
+            );
+            let err = load_str(Path::new("a.yaml"), &text).unwrap_err();
+            let got: Vec<_> = err.0.iter().map(|p| (p.line, p.column)).collect();
+            assert_eq!(got, vec![(6, 30)], "{err:?}");
+        }
     }
 
     #[test]
