@@ -19,6 +19,11 @@
 //!   the only splits Benchling needs.
 //! - **Unarchiving a field sorts before the name template and schema updates** (see
 //!   [`Op::order`]), so templates and constraints may name it and downgrades still apply.
+//! - **A name template comes after what it needs**: a field that becomes the parent link a
+//!   template part names is updated right before the template (Liminal: after it); when code
+//!   drops a template together with the template-based naming strategy that needs it, the
+//!   removal sorts right after the schema update (Liminal: before it). Liminal's order cannot
+//!   apply in either case.
 //! - **Field positions are exact.** New and unarchived fields go right after the code field that
 //!   precedes them; a reorder is emitted only when the active fields' order still differs.
 //! - Fields of types that cannot hold several values have `is_multi: false` on both sides, so
@@ -75,15 +80,22 @@ impl From<&Step> for Difference {
 
 struct Builder {
     work: TenantState,
-    steps: Vec<Step>,
+    /// Each step with the `order` it sorts by.
+    steps: Vec<(u32, Step)>,
 }
 
 impl Builder {
     fn emit(&mut self, op: Op) -> Result<(), DiffError> {
+        let order = op.order();
+        self.emit_at(order, op)
+    }
+
+    /// Emit a step that sorts as if its `order` were `order`.
+    fn emit_at(&mut self, order: u32, op: Op) -> Result<(), DiffError> {
         let fail = |op: &Op, error| DiffError { step: op.describe(), error };
         let reverse = op.reverse(&self.work).map_err(|e| fail(&op, e))?;
         op.apply(&mut self.work).map_err(|e| fail(&op, e))?;
-        self.steps.push(Step { op, reverse });
+        self.steps.push((order, Step { op, reverse }));
         Ok(())
     }
 }
@@ -135,7 +147,7 @@ pub fn diff(code: &CodeModel, state: &TenantState) -> Result<Vec<Step>, DiffErro
 
     let mut steps = b.steps;
     sort_steps(&mut steps);
-    Ok(steps)
+    Ok(steps.into_iter().map(|(_, s)| s).collect())
 }
 
 /// Liminal's order, with the work on existing schemas' fields grouped by schema.
@@ -148,30 +160,29 @@ pub fn diff(code: &CodeModel, state: &TenantState) -> Result<Vec<Step>, DiffErro
 /// that the HTTP backend sends as a single `:set-field-definitions`: 100 field operations over
 /// 10 schemas cost 106 requests in Liminal's order and 46 grouped. Steps on different schemas in
 /// that band do not depend on each other (links to new schemas were created before it).
-fn sort_steps(steps: &mut [Step]) {
+fn sort_steps(steps: &mut Vec<(u32, Step)>) {
     let mut ranks: Vec<crate::op::Target> = Vec::new();
-    let keys: Vec<(u8, usize, u32)> = steps
-        .iter()
-        .map(|s| {
-            let order = s.op.order();
-            match order {
+    let mut keyed: Vec<((u8, usize, u32), usize, (u32, Step))> = steps
+        .drain(..)
+        .enumerate()
+        .map(|(i, (order, step))| {
+            let key = match order {
                 0..=90 => (0, 0, order),
                 170.. => (2, 0, order),
                 _ => {
-                    let target = s.op.target();
+                    let target = step.op.target();
                     let rank = ranks.iter().position(|t| *t == target).unwrap_or_else(|| {
                         ranks.push(target);
                         ranks.len() - 1
                     });
                     (1, rank, order)
                 }
-            }
+            };
+            (key, i, (order, step))
         })
         .collect();
-    let mut indexed: Vec<(usize, (u8, usize, u32))> = keys.into_iter().enumerate().collect();
-    indexed.sort_by_key(|(i, k)| (*k, *i));
-    let sorted: Vec<Step> = indexed.iter().map(|(i, _)| steps[*i].clone()).collect();
-    steps.clone_from_slice(&sorted);
+    keyed.sort_by_key(|(key, i, _)| (*key, *i));
+    steps.extend(keyed.into_iter().map(|(_, _, s)| s));
 }
 
 fn diff_dropdown(b: &mut Builder, name: &str, options: &[String]) -> Result<(), DiffError> {
@@ -277,6 +288,20 @@ fn position_after_previous(b: &Builder, schema: &str, code_fields: &[&FieldDef],
     code_fields[..k].iter().rev().find_map(|prev| s.field_index(&prev.warehouse_name)).map_or(0, |i| i + 1)
 }
 
+/// Bring an existing field's properties to the code's, if they differ, sorting as `order` (by
+/// default, as `update_field` does).
+fn update_field(b: &mut Builder, wh: &str, f: &FieldDef, order: Option<u32>) -> Result<(), DiffError> {
+    let Some(current) = b.work.schema(wh).and_then(|s| s.field(&f.warehouse_name)) else { return Ok(()) };
+    let mut have = b.work.field_view(current);
+    have.archived = false;
+    let patch = FieldPatch::between(&have, f);
+    if patch.is_empty() {
+        return Ok(());
+    }
+    let op = Op::UpdateField { schema: wh.to_string(), field: f.warehouse_name.clone(), patch: Box::new(patch) };
+    b.emit_at(order.unwrap_or_else(|| op.order()), op)
+}
+
 /// An existing schema (active or archived) that code keeps active.
 fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
     let wh = code.warehouse_name().to_string();
@@ -307,23 +332,38 @@ fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
         Some(s) => b.work.view(s),
         None => return Ok(()),
     };
-    if view.name_template != code.name_template {
-        b.emit(Op::SetNameTemplate { schema: wh.clone(), template: code.name_template.clone() })?;
+    let template = (view.name_template != code.name_template)
+        .then(|| Op::SetNameTemplate { schema: wh.clone(), template: code.name_template.clone() });
+    if let Some(op) = &template {
+        // A parent-link part needs its field to be a parent link already: those fields' updates
+        // go right before the template (Liminal: after it, at 140, which cannot apply).
+        for part in code.name_template.parts.iter().filter(|p| p.kind.needs_parent_link()) {
+            let Some(f) = part.field.as_deref().and_then(|f| code.field(f)) else { continue };
+            if b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)).is_some_and(|have| !have.parent_link) {
+                update_field(b, &wh, f, Some(op.order()))?;
+            }
+        }
+    }
+    // Dropping a template-based naming strategy and the template it needs: the strategy goes
+    // first, the template right after it (Liminal: the other way, which cannot apply).
+    let template_last =
+        code.name_template.parts.is_empty() && view.props.naming_strategies.iter().any(|n| n.is_template_based());
+    if let Some(op) = template.clone().filter(|_| !template_last) {
+        b.emit(op)?;
     }
     let patch = SchemaPatch::between(&view.props, &code.props);
+    let update = Op::UpdateSchema { schema: wh.clone(), patch: Box::new(patch.clone()) };
+    let update_order = update.order();
     if !patch.is_empty() {
-        b.emit(Op::UpdateSchema { schema: wh.clone(), patch: Box::new(patch) })?;
+        b.emit(update)?;
+    }
+    if let Some(op) = template.filter(|_| template_last) {
+        b.emit_at(update_order, op)?;
     }
 
     // 140: property changes.
     for f in &fields {
-        let Some(current) = b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)) else { continue };
-        let mut have = b.work.field_view(current);
-        have.archived = false;
-        let patch = FieldPatch::between(&have, f);
-        if !patch.is_empty() {
-            b.emit(Op::UpdateField { schema: wh.clone(), field: f.warehouse_name.clone(), patch: Box::new(patch) })?;
-        }
+        update_field(b, &wh, f, None)?;
     }
 
     // 150: active fields that code does not keep active.
@@ -381,6 +421,112 @@ mod tests {
         }
         assert!(diff(&code, &s).unwrap().is_empty());
         assert_eq!(steps.iter().filter(|s| matches!(s.op, Op::UpdateField { .. })).count(), 1);
+    }
+
+    /// Benchling reports no naming strategies on entry schemas, and code cannot name any: the
+    /// diff used to emit `update_schema(naming_strategies)` forever (applying it changes nothing).
+    #[test]
+    fn entry_schema_matches_its_code_and_its_generated_files() {
+        let mut state = TenantState::new();
+        let mut entry = crate::state::Schema {
+            id: "ts_entry".into(),
+            name: "Notebook".into(),
+            warehouse_name: "notebook".into(),
+            prefix: "NB".into(),
+            entity_type: EntityType::Entry,
+            naming_strategies: BTreeSet::new(),
+            use_registry_id_as_label: false,
+            include_registry_id_in_chips: false,
+            constraint: vec![],
+            show_bases_in_expanded_view: false,
+            mixture_schema_config: None,
+            name_template: vec![],
+            order_name_parts_by_sequence: false,
+            archived: false,
+            fields: vec![],
+        };
+        entry.fields.push(crate::state::Field {
+            id: "tsf_1".into(),
+            name: "Notes".into(),
+            warehouse_name: "notes".into(),
+            field_type: FieldType::Text,
+            required: false,
+            is_multi: false,
+            parent_link: false,
+            link: None,
+            tooltip: None,
+            unit: None,
+            decimal_places: None,
+            archived: false,
+        });
+        state.schemas.push(entry);
+        let yaml = "kind: entity_schema\nname: Notebook\nwarehouse_name: notebook\nprefix: NB\nentity_type: entry\nfields:\n  - {warehouse_name: notes, name: Notes, type: text}\n";
+        let code = crate::schema::load_str(std::path::Path::new("notebook.yaml"), yaml).unwrap();
+        assert_eq!(diff(&code, &state).unwrap(), vec![]);
+        let generated: Vec<String> =
+            crate::generate::files(&crate::generate::code_from_state(&state)).into_iter().map(|(_, t)| t).collect();
+        let code = crate::schema::load_str(std::path::Path::new("g.yaml"), &generated.join("---\n")).unwrap();
+        assert_eq!(diff(&code, &state).unwrap(), vec![]);
+
+        let set = SchemaPatch { naming_strategies: Some([NamingStrategy::NewIds].into()), ..Default::default() };
+        let op = Op::UpdateSchema { schema: "notebook".into(), patch: Box::new(set) };
+        assert!(matches!(op.apply(&mut state), Err(OpError::Invalid(_))));
+    }
+
+    /// Liminal's order removes the template (110) before the strategy that needs it (120), which
+    /// cannot apply; the strategy now goes first, and the downgrade restores the template first.
+    #[test]
+    fn dropping_a_template_with_its_naming_strategy_applies_both_ways() {
+        let with = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\nnaming_strategies: [SET_FROM_NAME_PARTS, NEW_IDS]\nname_template: {parts: [{type: FIELD, field: x}]}\nfields:\n  - {warehouse_name: x, name: X, type: text}\n";
+        let without = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\nnaming_strategies: [NEW_IDS]\nfields:\n  - {warehouse_name: x, name: X, type: text}\n";
+        let load = |t: &str| crate::schema::load_str(std::path::Path::new("a.yaml"), t).unwrap();
+        let mut state = TenantState::new();
+        let create: Vec<Op> = diff(&load(with), &state).unwrap().into_iter().map(|s| s.op).collect();
+        crate::op::apply_all(&mut state, &create).unwrap();
+        let before = state.clone();
+        let steps = diff(&load(without), &state).unwrap();
+        assert_eq!(steps.iter().map(|s| s.op.name()).collect::<Vec<_>>(), ["update_schema", "set_name_template"]);
+        for s in &steps {
+            s.op.apply(&mut state).unwrap();
+        }
+        assert_eq!(diff(&load(without), &state).unwrap(), vec![]);
+        for s in steps.iter().rev() {
+            s.reverse.apply(&mut state).unwrap();
+        }
+        assert_eq!(state.view(&state.schemas[0]), before.view(&before.schemas[0]));
+    }
+
+    /// A parent-link template part on a field that becomes a parent link in the same diff, and a
+    /// template-based strategy: the template used to be set (110) before the field changed (140),
+    /// which cannot apply.
+    #[test]
+    fn template_on_a_field_made_parent_link_applies_both_ways() {
+        let yaml = |parent: bool| {
+            let template = if parent {
+                "naming_strategies: [NEW_IDS, SET_FROM_NAME_PARTS]\nname_template: {parts: [{type: LINKED_BIOENTITY_REGISTRY_IDENTIFIER, field: x}]}\n"
+            } else {
+                ""
+            };
+            format!(
+                "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\n{template}fields:\n  - {{warehouse_name: x, name: X, type: entity_link, entity_link: a, parent_link: {parent}}}\n"
+            )
+        };
+        let load = |t: &str| crate::schema::load_str(std::path::Path::new("a.yaml"), t).unwrap();
+        let mut state = TenantState::new();
+        let create: Vec<Op> = diff(&load(&yaml(false)), &state).unwrap().into_iter().map(|s| s.op).collect();
+        crate::op::apply_all(&mut state, &create).unwrap();
+        let before = state.clone();
+        let steps = diff(&load(&yaml(true)), &state).unwrap();
+        let names: Vec<_> = steps.iter().map(|s| s.op.name()).collect();
+        assert_eq!(names, ["update_field", "set_name_template", "update_schema"]);
+        for s in &steps {
+            s.op.apply(&mut state).unwrap();
+        }
+        assert_eq!(diff(&load(&yaml(true)), &state).unwrap(), vec![]);
+        for s in steps.iter().rev() {
+            s.reverse.apply(&mut state).unwrap();
+        }
+        assert_eq!(state, before);
     }
 
     #[test]

@@ -130,28 +130,37 @@ pub fn dropdown_yaml(d: &DropdownDef) -> String {
     format!("kind: dropdown\nname: {}\noptions: {}\n", scalar(&d.name), list(d.options.iter().map(|o| scalar(o))))
 }
 
+/// A file path under `folder` for `stem`, unique among `taken`.
+fn unique_path(taken: &[(std::path::PathBuf, String)], folder: &str, stem: &str) -> std::path::PathBuf {
+    let mut path = std::path::PathBuf::from(folder).join(format!("{stem}.yaml"));
+    let mut n = 2;
+    while taken.iter().any(|(p, _)| *p == path) {
+        path = std::path::PathBuf::from(folder).join(format!("{stem}_{n}.yaml"));
+        n += 1;
+    }
+    path
+}
+
 /// The files `generate-files` writes, relative to the schemas folder, in a stable order:
-/// `entity_schemas/<warehouse_name>.yaml` and `dropdowns/<snake_case name>.yaml`.
+/// `entity_schemas/<warehouse_name>.yaml` and `dropdowns/<snake_case name>.yaml`. Names come
+/// from the tenant: a warehouse name that is not a plain file stem (`../x`, `a/b`) is turned into
+/// one, so nothing is written outside these folders.
 pub fn files(model: &CodeModel) -> Vec<(std::path::PathBuf, String)> {
+    let stem = |name: &str, fallback: &str| {
+        let stem = crate::schema::to_snake_case(name);
+        if stem.is_empty() { fallback.to_string() } else { stem }
+    };
     let mut out = Vec::new();
     for d in &model.dropdowns {
-        let mut stem = crate::schema::to_snake_case(&d.name);
-        if stem.is_empty() {
-            stem = "dropdown".into();
-        }
-        let mut path = std::path::PathBuf::from("dropdowns").join(format!("{stem}.yaml"));
-        let mut n = 2;
-        while out.iter().any(|(p, _)| *p == path) {
-            path = std::path::PathBuf::from("dropdowns").join(format!("{stem}_{n}.yaml"));
-            n += 1;
-        }
+        let path = unique_path(&out, "dropdowns", &stem(&d.name, "dropdown"));
         out.push((path, dropdown_yaml(d)));
     }
     for s in &model.schemas {
-        out.push((
-            std::path::PathBuf::from("entity_schemas").join(format!("{}.yaml", s.props.warehouse_name)),
-            schema_yaml(s),
-        ));
+        let wh = &s.props.warehouse_name;
+        let name =
+            if crate::schema::validate::valid_warehouse_name(wh) { wh.clone() } else { stem(wh, "entity_schema") };
+        let path = unique_path(&out, "entity_schemas", &name);
+        out.push((path, schema_yaml(s)));
     }
     out
 }
@@ -160,6 +169,31 @@ pub fn files(model: &CodeModel) -> Vec<(std::path::PathBuf, String)> {
 mod tests {
     use super::*;
     use crate::schema::load_str;
+
+    /// Warehouse names come from the tenant and were used as file names as they were.
+    #[test]
+    fn file_names_stay_in_their_folders() {
+        let mut model = CodeModel::default();
+        for wh in ["../../outside", "a/b", "pizza", "a_b"] {
+            let props = crate::schema::SchemaProps::new(wh, wh, "P", crate::schema::EntityType::CustomEntity);
+            model.schemas.push(crate::schema::SchemaDef {
+                props,
+                name_template: Default::default(),
+                archived: false,
+                fields: vec![],
+            });
+        }
+        let paths: Vec<_> = files(&model).into_iter().map(|(p, _)| p.display().to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "entity_schemas/outside.yaml",
+                "entity_schemas/a_b.yaml",
+                "entity_schemas/pizza.yaml",
+                "entity_schemas/a_b_2.yaml"
+            ]
+        );
+    }
 
     #[test]
     fn yaml_loads_back_to_the_same_model() {

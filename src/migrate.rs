@@ -80,11 +80,23 @@ pub fn recorded_progress(state: &TenantState) -> Option<(String, usize, String)>
     Some((rev.to_string(), count.parse().ok()?, hash.to_string()))
 }
 
-/// A short, stable hash of operations (FNV-1a over their descriptions).
+/// A short, stable hash of operations: FNV-1a over each operation's whole content (its `Debug`
+/// form, every argument and payload key included), so that a changed argument is noticed.
 fn ops_hash(ops: &[LocatedOp]) -> String {
+    fnv(ops.iter().map(|o| format!("{:?}", o.op)))
+}
+
+/// The hash earlier versions wrote: over the descriptions only, which leave out most of a
+/// payload (a created field's name or `required`, a created schema's prefix...). Still accepted,
+/// so that a run interrupted before an update of liminal resumes after it.
+fn legacy_ops_hash(ops: &[LocatedOp]) -> String {
+    fnv(ops.iter().map(|o| o.op.describe()))
+}
+
+fn fnv(items: impl Iterator<Item = String>) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for op in ops {
-        for b in op.op.describe().bytes().chain([0u8]) {
+    for item in items {
+        for b in item.bytes().chain([0u8]) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
@@ -108,7 +120,7 @@ pub fn resume(steps: &mut [PlanStep], state: &TenantState) -> Result<usize, Resu
     if first.id != rev || first.direction != Direction::Upgrade {
         return Ok(0);
     }
-    if done > first.ops.len() || ops_hash(&first.ops[..done]) != hash {
+    if done > first.ops.len() || (ops_hash(&first.ops[..done]) != hash && legacy_ops_hash(&first.ops[..done]) != hash) {
         return Err(ResumeError { revision: rev, applied: done });
     }
     first.skip = done;
@@ -273,4 +285,54 @@ async fn record_progress<T: Tenant>(tenant: &mut T, progress: Option<String>) ->
         ApplyError::Op { error, .. } => TenantError::Remote(error.to_string()),
         ApplyError::Tenant { error, .. } => error,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(ops: Vec<Op>) -> PlanStep {
+        PlanStep {
+            id: "aaaaaaaaaaaa".into(),
+            message: String::new(),
+            path: "v.rhai".into(),
+            direction: Direction::Upgrade,
+            ops: ops.into_iter().map(|op| LocatedOp { op, line: 1, column: 1 }).collect(),
+            record: "aaaaaaaaaaaa".into(),
+            skip: 0,
+        }
+    }
+
+    fn tenant_with_marker(marker: &str) -> TenantState {
+        let mut state = TenantState::new();
+        state.set_revision("bbbbbbbbbbbb");
+        let field = FieldDef::new(PROGRESS_FIELD, marker, FieldType::Text);
+        Op::CreateField { schema: REMOTE_SCHEMA.into(), field: Box::new(field), index: 1 }.apply(&mut state).unwrap();
+        state
+    }
+
+    /// The hash covered only the descriptions, which leave out a created field's display name:
+    /// editing it after an interrupted run went unnoticed, and the run skipped an operation that
+    /// the file no longer says.
+    #[test]
+    fn resume_notices_a_changed_payload() {
+        let create = |name: &str| Op::CreateField {
+            schema: "pizza".into(),
+            field: Box::new(FieldDef::new("dough", name, FieldType::Text)),
+            index: 0,
+        };
+        let ran = step(vec![create("Dough"), Op::ArchiveSchema { schema: "pizza".into() }]);
+        let marker = format!("aaaaaaaaaaaa+1@{}", ops_hash(&ran.ops[..1]));
+        let state = tenant_with_marker(&marker);
+
+        let mut same = [ran.clone()];
+        assert_eq!(resume(&mut same, &state).unwrap(), 1);
+        let mut edited = [step(vec![create("Dough base"), Op::ArchiveSchema { schema: "pizza".into() }])];
+        assert_eq!(create("Dough").describe(), create("Dough base").describe());
+        assert!(resume(&mut edited, &state).is_err());
+
+        // A marker written by an earlier version still resumes.
+        let legacy = tenant_with_marker(&format!("aaaaaaaaaaaa+1@{}", legacy_ops_hash(&ran.ops[..1])));
+        assert_eq!(resume(&mut [ran], &legacy).unwrap(), 1);
+    }
 }

@@ -128,7 +128,8 @@ impl Project {
             )
         })?;
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut tenants = Vec::new();
+        let raw_names: Vec<String> = raw.tenants.keys().cloned().collect();
+        let mut tenants: Vec<TenantConfig> = Vec::new();
         for (name, t) in raw.tenants {
             let at = t.referenced;
             let (line, col) = (at.line() as usize, at.column() as usize);
@@ -163,6 +164,22 @@ impl Project {
                     ));
                 }
             };
+            // A name on the command line must pick one tenant: an alias that is another tenant's
+            // key or alias would silently pick whichever sorts first.
+            let clash = t.alias.as_ref().and_then(|alias| {
+                let key = raw_names.iter().find(|n| *n == alias && **n != name);
+                let other = tenants.iter().find(|o| o.alias.as_ref() == Some(alias)).map(|o| &o.name);
+                key.or(other).map(|other| (alias, other.clone()))
+            });
+            if let Some((alias, other)) = clash {
+                return Err(invalid(
+                    line,
+                    col,
+                    format!("alias `{alias}` of tenant `{name}` also names tenant `{other}`"),
+                    "give every tenant a key and alias that no other tenant uses",
+                    &text,
+                ));
+            }
             tenants.push(TenantConfig { name, alias: t.alias, kind });
         }
         Ok(Project {
@@ -238,6 +255,24 @@ mod tests {
         std::fs::write(&path, default_config()).unwrap();
         let p = Project::load(&path).unwrap();
         assert_eq!(p.tenants.len(), 1);
+    }
+
+    /// `liminal upgrade prod head` ran against `dev` when `dev` had the alias `prod`: the lookup
+    /// takes the first tenant whose key or alias matches, in key order.
+    #[test]
+    fn an_alias_may_not_name_another_tenant() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        for (config, line) in [
+            ("tenants:\n  dev:\n    local: d.json\n    alias: prod\n  prod:\n    local: p.json\n", 3),
+            ("tenants:\n  a:\n    local: a.json\n    alias: x\n  b:\n    local: b.json\n    alias: x\n", 6),
+        ] {
+            std::fs::write(&path, config).unwrap();
+            let Err(ProjectError::Invalid(p)) = Project::load(&path) else { panic!("{config}") };
+            assert_eq!(p.line, line, "{}", p.message);
+        }
+        std::fs::write(&path, "tenants:\n  dev:\n    local: d.json\n    alias: dev\n").unwrap();
+        assert!(Project::load(&path).is_ok());
     }
 
     #[test]

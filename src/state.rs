@@ -296,7 +296,13 @@ impl TenantState {
             s.fields.iter().find(|f| f.id == id).map(|f| f.warehouse_name.clone()).unwrap_or_else(|| id.to_string())
         };
         let mut props = SchemaProps::new(&s.name, &s.warehouse_name, &s.prefix, s.entity_type);
-        props.naming_strategies = s.naming_strategies.clone();
+        // Entry schemas have no registration naming: Benchling reports none, and code cannot set
+        // any (the key is rejected), so it reads as the default, as Liminal's conversion drops the
+        // unsupported property and falls back to `SchemaProperties`' default. Otherwise an entry
+        // schema would differ from its own code forever.
+        if s.entity_type != EntityType::Entry {
+            props.naming_strategies = s.naming_strategies.clone();
+        }
         props.use_registry_id_as_label = s.use_registry_id_as_label;
         props.include_registry_id_in_chips = s.include_registry_id_in_chips;
         props.constraint_fields = s

@@ -251,6 +251,9 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             Ok(())
         }
         Op::RenameDropdown { name, new_name } => {
+            if new_name.trim().is_empty() {
+                return Err(OpError::Invalid(format!("dropdown `{name}` cannot be renamed to an empty name")));
+            }
             if state.dropdown(new_name).is_some() {
                 return Err(OpError::Conflict(format!("a dropdown named `{new_name}` already exists")));
             }
@@ -301,6 +304,11 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             Ok(())
         }
         Op::RenameDropdownOption { dropdown, option, new_option } => {
+            if new_option.trim().is_empty() {
+                return Err(OpError::Invalid(format!(
+                    "dropdown `{dropdown}`: option `{option}` cannot be renamed to an empty name"
+                )));
+            }
             let d = dropdown_mut(state, dropdown)?;
             if d.option(new_option).is_some() {
                 return Err(OpError::Conflict(format!("dropdown `{dropdown}` already has an option `{new_option}`")));
@@ -409,6 +417,11 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             let s = &state.schemas[i];
             if patch.entity_type.is_some_and(|t| t != s.entity_type) {
                 return Err(OpError::Invalid(format!("cannot change the entity type of schema `{schema}`")));
+            }
+            if s.entity_type == EntityType::Entry && patch.naming_strategies.is_some() {
+                return Err(OpError::Invalid(format!(
+                    "entry schema `{schema}` has no naming strategies; they are not supported on entry schemas"
+                )));
             }
             check_schema_names_free(
                 state,
@@ -702,4 +715,29 @@ pub(super) fn reverse(op: &Op, before: &TenantState) -> Result<Op, OpError> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_dropdown() -> TenantState {
+        let mut state = TenantState::new();
+        let op = Op::CreateDropdown { name: "D".into(), options: vec!["a".into(), "b".into()] };
+        op.apply(&mut state).unwrap();
+        state
+    }
+
+    /// Creating a dropdown or an option with an empty name is refused; renaming to one was not.
+    #[test]
+    fn renames_to_an_empty_name_are_refused() {
+        let mut state = with_dropdown();
+        for op in [
+            Op::RenameDropdown { name: "D".into(), new_name: " ".into() },
+            Op::RenameDropdownOption { dropdown: "D".into(), option: "a".into(), new_option: String::new() },
+        ] {
+            assert!(matches!(op.apply(&mut state), Err(OpError::Invalid(_))), "{op:?}");
+        }
+        assert_eq!(state, with_dropdown());
+    }
 }

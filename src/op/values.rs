@@ -366,10 +366,20 @@ pub fn template_to_json(t: &NameTemplate) -> Value {
     json!({ "parts": parts, "order_name_parts_by_sequence": t.order_name_parts_by_sequence })
 }
 
+/// `set_name_template`'s map. It replaces the whole template, so `parts` must be named: Liminal's
+/// operation merges only the keys it is given, and a map without `parts` (to change only
+/// `order_name_parts_by_sequence`) would otherwise remove the template's parts silently.
 pub fn template_from_json(v: &Value) -> Result<NameTemplate, ValueError> {
     let r = Reader::new("a name template", v, TEMPLATE_KEYS)?;
     let parts = match r.raw("parts") {
-        None | Some(Value::Null) => vec![],
+        None => {
+            return Err(err(
+                "parts",
+                "a name template needs `parts`: set_name_template replaces the whole template".into(),
+                "list the parts the template keeps, e.g. #{ parts: [#{ type: \"TEXT\", value: \"X-\" }] }; `parts: []` removes the template",
+            ));
+        }
+        Some(Value::Null) => vec![],
         Some(Value::Array(items)) => items
             .iter()
             .map(|p| {
@@ -545,6 +555,15 @@ mod tests {
         let e = field_def_from_json(&json!({"warehouse_name": "a", "name": "A", "type": "texty"})).unwrap_err();
         assert_eq!(e.key.as_deref(), Some("type"));
         assert!(e.help.contains("long_text"));
+    }
+
+    /// Liminal merges the keys it is given; a template without `parts` used to remove them.
+    #[test]
+    fn a_template_without_parts_is_refused() {
+        let e = template_from_json(&json!({"order_name_parts_by_sequence": true})).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("parts"));
+        let t = NameTemplate { parts: vec![], order_name_parts_by_sequence: false };
+        assert_eq!(template_from_json(&template_to_json(&t)), Ok(t));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_saphyr::{Location, Options, Spanned};
 
-use super::validate::{Problem, Target, validate_model};
+use super::validate::{Problem, Target, validate_model, validate_schema};
 use super::{
     CodeModel, DropdownDef, EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy,
     PartType, SchemaDef, SchemaProps,
@@ -27,10 +27,13 @@ pub struct Located {
 
 type S<T> = Spanned<T>;
 
+// The raw shapes take the keys they know and ignore the others: unknown keys are reported by
+// `check_keys`, each at its place, so that one unknown key does not stop the whole file (serde's
+// `deny_unknown_fields` would fail the file at the first one and hide every other problem).
+
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawItem {
-    kind: S<String>,
+    kind: Option<S<String>>,
     name: Option<S<String>>,
     warehouse_name: Option<S<String>>,
     prefix: Option<S<String>>,
@@ -40,7 +43,7 @@ struct RawItem {
     include_registry_id_in_chips: Option<S<bool>>,
     constraint_fields: Option<S<Vec<String>>>,
     show_bases_in_expanded_view: Option<S<bool>>,
-    mixture_schema_config: Option<S<MixtureConfig>>,
+    mixture_schema_config: Option<S<RawMixture>>,
     name_template: Option<S<RawTemplate>>,
     archived: Option<S<bool>>,
     fields: Option<Vec<S<RawField>>>,
@@ -48,7 +51,16 @@ struct RawItem {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+struct RawMixture {
+    #[serde(default)]
+    allow_measured_ingredients: bool,
+    #[serde(default)]
+    component_lot_storage_enabled: bool,
+    #[serde(default)]
+    component_lot_text_enabled: bool,
+}
+
+#[derive(Deserialize)]
 struct RawTemplate {
     #[serde(default)]
     parts: Vec<RawPart>,
@@ -57,17 +69,15 @@ struct RawTemplate {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawPart {
     #[serde(rename = "type")]
-    kind: String,
+    kind: S<String>,
     value: Option<String>,
     #[serde(alias = "wh_field_name")]
     field: Option<String>,
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawField {
     warehouse_name: Option<S<String>>,
     name: Option<S<String>>,
@@ -82,6 +92,208 @@ struct RawField {
     unit: Option<S<String>>,
     decimal_places: Option<S<i64>>,
     archived: Option<S<bool>>,
+}
+
+/// The keys each YAML mapping may have (`RawItem`, `RawField`, `RawTemplate`, `RawPart`,
+/// `RawMixture`). Which item keys suit which `kind` is checked by `convert_item`.
+const ITEM_KEYS: &[&str] = &[
+    "kind",
+    "name",
+    "warehouse_name",
+    "prefix",
+    "entity_type",
+    "naming_strategies",
+    "use_registry_id_as_label",
+    "include_registry_id_in_chips",
+    "constraint_fields",
+    "show_bases_in_expanded_view",
+    "mixture_schema_config",
+    "name_template",
+    "archived",
+    "fields",
+    "options",
+];
+const FIELD_KEYS: &[&str] = &[
+    "warehouse_name",
+    "name",
+    "type",
+    "required",
+    "is_multi",
+    "parent_link",
+    "dropdown",
+    "entity_link",
+    "tooltip",
+    "unit",
+    "decimal_places",
+    "archived",
+];
+const TEMPLATE_KEYS: &[&str] = &["parts", "order_name_parts_by_sequence"];
+const PART_KEYS: &[&str] = &["type", "value", "field", "wh_field_name"];
+const MIXTURE_KEYS: &[&str] =
+    &["allow_measured_ingredients", "component_lot_storage_enabled", "component_lot_text_enabled"];
+
+/// A YAML node as far as the unknown-key check needs it: mapping keys with their places.
+enum Node {
+    Map(Vec<(String, Location, Node)>),
+    Seq(Vec<Node>),
+    Scalar,
+}
+
+/// A mapping key of any scalar type, as text.
+struct Key(String);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_unit<E>(self) -> Result<Key, E> {
+                Ok(Key("~".into()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Key, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Key("[...]".into()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Key, A::Error> {
+                while a.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Key("{...}".into()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any YAML value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_none<E>(self) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+                Node::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut items = Vec::new();
+                while let Some(n) = a.next_element()? {
+                    items.push(n);
+                }
+                Ok(Node::Seq(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(k) = a.next_key::<S<Key>>()? {
+                    entries.push((k.value.0, k.referenced, a.next_value()?));
+                }
+                Ok(Node::Map(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The mappings of a schema file, for the unknown-key check.
+#[derive(Clone, Copy)]
+enum Shape {
+    Item,
+    Field,
+    Template,
+    Part,
+    Mixture,
+}
+
+impl Shape {
+    fn what(self) -> &'static str {
+        match self {
+            Shape::Item => "an item",
+            Shape::Field => "a field",
+            Shape::Template => "a name template",
+            Shape::Part => "a name template part",
+            Shape::Mixture => "mixture_schema_config",
+        }
+    }
+
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            Shape::Item => ITEM_KEYS,
+            Shape::Field => FIELD_KEYS,
+            Shape::Template => TEMPLATE_KEYS,
+            Shape::Part => PART_KEYS,
+            Shape::Mixture => MIXTURE_KEYS,
+        }
+    }
+
+    /// The shape of a key's value: a mapping, or a list of mappings.
+    fn child(self, key: &str) -> Option<(Shape, bool)> {
+        match (self, key) {
+            (Shape::Item, "fields") => Some((Shape::Field, true)),
+            (Shape::Item, "name_template") => Some((Shape::Template, false)),
+            (Shape::Item, "mixture_schema_config") => Some((Shape::Mixture, false)),
+            (Shape::Template, "parts") => Some((Shape::Part, true)),
+            _ => None,
+        }
+    }
+}
+
+/// Report every key of `node` (a mapping of `shape`) that `shape` does not have, at the key,
+/// and look into the values that are mappings themselves.
+fn unknown_keys(ctx: &mut FileCtx<'_>, node: &Node, shape: Shape) {
+    let Node::Map(entries) = node else { return };
+    for (key, at, value) in entries {
+        if !shape.keys().contains(&key.as_str()) {
+            ctx.at(
+                *at,
+                format!("unknown key `{key}` in {}", shape.what()),
+                &format!("use one of: {}", shape.keys().join(", ")),
+            );
+            continue;
+        }
+        match (shape.child(key), value) {
+            (Some((child, true)), Node::Seq(items)) => items.iter().for_each(|n| unknown_keys(ctx, n, child)),
+            (Some((child, false)), n) => unknown_keys(ctx, n, child),
+            _ => {}
+        }
+    }
 }
 
 /// Where a field stood, and where each of its keys stood.
@@ -148,7 +360,9 @@ fn required<T: Clone>(ctx: &mut FileCtx<'_>, v: &Option<S<T>>, at: Location, wha
     }
 }
 
-fn convert_field(ctx: &mut FileCtx<'_>, raw: &S<RawField>) -> Option<(FieldDef, FieldSpans)> {
+/// A field, where it stood, and whether its type is unknown (a placeholder stands in, so that the
+/// field's other rules are still checked).
+fn convert_field(ctx: &mut FileCtx<'_>, raw: &S<RawField>) -> Option<(FieldDef, FieldSpans, bool)> {
     let at = raw.referenced;
     let r = &raw.value;
     let warehouse_name = required(ctx, &r.warehouse_name, at, "warehouse_name");
@@ -191,7 +405,7 @@ fn convert_field(ctx: &mut FileCtx<'_>, raw: &S<RawField>) -> Option<(FieldDef, 
         FieldDef {
             warehouse_name: warehouse_name?,
             name: name?,
-            field_type: field_type?,
+            field_type: field_type.unwrap_or(FieldType::Text),
             required: val(&r.required),
             is_multi: val(&r.is_multi),
             parent_link: val(&r.parent_link),
@@ -203,19 +417,67 @@ fn convert_field(ctx: &mut FileCtx<'_>, raw: &S<RawField>) -> Option<(FieldDef, 
             archived: val(&r.archived),
         },
         (at, keys),
+        field_type.is_none(),
     ))
 }
 
 enum Item {
-    Schema(SchemaDef),
+    Schema(SchemaDef, Unknown),
     Dropdown(DropdownDef),
+}
+
+/// Enum values of a schema that did not parse (already reported): placeholders stand in for
+/// them, and only the problems that hold whatever the values are get reported.
+#[derive(Debug, Clone, Default)]
+struct Unknown {
+    entity_type: bool,
+    /// Indices of fields whose type is unknown.
+    field_types: Vec<usize>,
+}
+
+impl Unknown {
+    fn any(&self) -> bool {
+        self.entity_type || !self.field_types.is_empty()
+    }
+
+    /// The problems of `def` on its own that hold for every value the unknown ones could have.
+    fn certain(&self, index: usize, def: &SchemaDef) -> Vec<Problem> {
+        let types: Vec<Option<EntityType>> =
+            if self.entity_type { EntityType::ALL.iter().copied().map(Some).collect() } else { vec![None] };
+        let field_types: Vec<Option<FieldType>> =
+            if self.field_types.is_empty() { vec![None] } else { FieldType::ALL.iter().copied().map(Some).collect() };
+        let mut certain: Option<Vec<Problem>> = None;
+        for t in &types {
+            for ft in &field_types {
+                let mut variant = def.clone();
+                if let Some(t) = t {
+                    variant.props.entity_type = *t;
+                }
+                for j in &self.field_types {
+                    if let (Some(ft), Some(f)) = (ft, variant.fields.get_mut(*j)) {
+                        f.field_type = *ft;
+                    }
+                }
+                let found = validate_schema(index, &variant);
+                certain = Some(match certain {
+                    None => found,
+                    Some(before) => before.into_iter().filter(|p| found.contains(p)).collect(),
+                });
+            }
+        }
+        certain.unwrap_or_default()
+    }
 }
 
 fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)> {
     let at = raw.referenced;
     let r = &raw.value;
-    let mut keys: Vec<(&'static str, Location)> = [
-        ("kind", Some(r.kind.referenced)),
+    let Some(kind) = &r.kind else {
+        ctx.at(at, "missing `kind`".into(), "add `kind: entity_schema` or `kind: dropdown`");
+        return None;
+    };
+    let keys: Vec<(&'static str, Location)> = [
+        ("kind", Some(kind.referenced)),
         ("name", loc_of(&r.name)),
         ("warehouse_name", loc_of(&r.warehouse_name)),
         ("prefix", loc_of(&r.prefix)),
@@ -233,7 +495,7 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
     .into_iter()
     .filter_map(|(k, l)| l.map(|l| (k, l)))
     .collect();
-    match r.kind.value.as_str() {
+    match kind.value.as_str() {
         "dropdown" => {
             for (key, loc) in &keys {
                 if !matches!(*key, "kind" | "name" | "options") {
@@ -293,31 +555,42 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
             if let Some(t) = &r.name_template {
                 template.order_name_parts_by_sequence = t.value.order_name_parts_by_sequence;
                 for p in &t.value.parts {
-                    match p.kind.parse::<PartType>() {
-                        Ok(kind) => {
-                            template.parts.push(NamePart { kind, value: p.value.clone(), field: p.field.clone() })
-                        }
-                        Err(e) => ctx.at(t.referenced, e.to_string(), &format!("use one of: {}", e.expected)),
+                    if let Some(kind) = parse_enum::<PartType>(ctx, &p.kind) {
+                        template.parts.push(NamePart { kind, value: p.value.clone(), field: p.field.clone() });
                     }
                 }
             }
             let mut fields = Vec::new();
             let mut field_spans = Vec::new();
+            let mut unknown = Unknown { entity_type: entity_type.is_none(), field_types: vec![] };
             for f in r.fields.iter().flatten() {
-                if let Some((def, spans)) = convert_field(ctx, f) {
+                if let Some((def, spans, unknown_type)) = convert_field(ctx, f) {
+                    if unknown_type {
+                        unknown.field_types.push(fields.len());
+                    }
                     fields.push(def);
                     field_spans.push(spans);
                 }
             }
-            let entity_type = entity_type?;
-            if entity_type == EntityType::Entry {
-                for key in [
-                    "naming_strategies",
-                    "use_registry_id_as_label",
-                    "include_registry_id_in_chips",
-                    "constraint_fields",
-                ] {
-                    if let Some((_, loc)) = keys.iter().find(|(k, _)| *k == key) {
+            let flag = |b: &Option<S<bool>>| b.as_ref().is_some_and(|b| b.value);
+            // Keys a type does not support must not even be set to their default (Liminal); a
+            // non-default value is reported by the validation, so only defaults are reported here.
+            if let Some(t) = entity_type {
+                let unsupported: &[(&str, bool)] = if t == EntityType::Entry {
+                    &[
+                        ("naming_strategies", r.naming_strategies.is_some()),
+                        ("use_registry_id_as_label", r.use_registry_id_as_label.as_ref().is_some_and(|b| !b.value)),
+                        (
+                            "include_registry_id_in_chips",
+                            r.include_registry_id_in_chips.as_ref().is_some_and(|b| !b.value),
+                        ),
+                        ("constraint_fields", r.constraint_fields.as_ref().is_some_and(|c| c.value.is_empty())),
+                    ]
+                } else {
+                    &[]
+                };
+                for (key, set) in unsupported {
+                    if let (true, Some((_, loc))) = (*set, keys.iter().find(|(k, _)| k == key)) {
                         ctx.at(
                             *loc,
                             format!("`{key}` is not supported on entry schemas"),
@@ -325,18 +598,17 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
                         );
                     }
                 }
+                if !t.is_sequence()
+                    && let Some(b) = r.show_bases_in_expanded_view.as_ref().filter(|b| !b.value)
+                {
+                    ctx.at(
+                        b.referenced,
+                        format!("show_bases_in_expanded_view is not supported on `{t}` schemas"),
+                        "remove it; it applies to sequence schemas only",
+                    );
+                }
             }
-            if !entity_type.is_sequence()
-                && let Some(loc) = loc_of(&r.show_bases_in_expanded_view)
-            {
-                ctx.at(
-                    loc,
-                    format!("show_bases_in_expanded_view is not supported on `{entity_type}` schemas"),
-                    "remove it; it applies to sequence schemas only",
-                );
-            }
-            keys.retain(|(k, _)| *k != "show_bases_in_expanded_view" || entity_type.is_sequence());
-            let flag = |b: &Option<S<bool>>| b.as_ref().is_some_and(|b| b.value);
+            let entity_type = entity_type.unwrap_or(EntityType::CustomEntity);
             let mut props = SchemaProps::new(&name?, &warehouse_name?, &prefix?, entity_type);
             if let Some(n) = naming {
                 props.naming_strategies = n;
@@ -349,19 +621,19 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
                 .map(|c| c.value.iter().cloned().collect::<BTreeSet<_>>())
                 .unwrap_or_default();
             props.show_bases_in_expanded_view = flag(&r.show_bases_in_expanded_view);
-            props.mixture_schema_config = r.mixture_schema_config.as_ref().map(|m| m.value);
+            props.mixture_schema_config = r.mixture_schema_config.as_ref().map(|m| MixtureConfig {
+                allow_measured_ingredients: m.value.allow_measured_ingredients,
+                component_lot_storage_enabled: m.value.component_lot_storage_enabled,
+                component_lot_text_enabled: m.value.component_lot_text_enabled,
+            });
             if fields.len() != r.fields.as_ref().map_or(0, Vec::len) {
                 return None;
             }
             let def = SchemaDef { props, name_template: template, archived: flag(&r.archived), fields };
-            Some((Item::Schema(def), Spans { item: at, keys, fields: field_spans }))
+            Some((Item::Schema(def, unknown), Spans { item: at, keys, fields: field_spans }))
         }
         other => {
-            ctx.at(
-                r.kind.referenced,
-                format!("unknown kind `{other}`"),
-                "use `kind: entity_schema` or `kind: dropdown`",
-            );
+            ctx.at(kind.referenced, format!("unknown kind `{other}`"), "use `kind: entity_schema` or `kind: dropdown`");
             None
         }
     }
@@ -376,6 +648,7 @@ fn yaml_options() -> Options {
 struct Origin {
     file: usize,
     spans: Spans,
+    unknown: Unknown,
 }
 
 struct Loaded {
@@ -391,6 +664,13 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
     let file = loaded.files.len();
     loaded.files.push((path.to_path_buf(), text.clone()));
     let mut ctx = FileCtx { path, text: text.clone(), problems: Vec::new() };
+    // Unknown keys, all of them, wherever they are (the typed pass below ignores them). A file
+    // that is not YAML fails here too, and is reported once, by the typed pass.
+    if let Ok(nodes) = serde_saphyr::from_multiple_with_options::<Option<Node>>(&text, yaml_options()) {
+        for node in nodes.iter().flatten() {
+            unknown_keys(&mut ctx, node, Shape::Item);
+        }
+    }
     match serde_saphyr::from_multiple_with_options::<Option<S<RawItem>>>(&text, yaml_options()) {
         Err(e) => {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
@@ -406,13 +686,13 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
             for raw in items.iter().flatten() {
                 if let Some((item, spans)) = convert_item(&mut ctx, raw) {
                     match item {
-                        Item::Schema(s) => {
+                        Item::Schema(s, unknown) => {
                             loaded.model.schemas.push(s);
-                            loaded.schema_origin.push(Origin { file, spans });
+                            loaded.schema_origin.push(Origin { file, spans, unknown });
                         }
                         Item::Dropdown(d) => {
                             loaded.model.dropdowns.push(d);
-                            loaded.dropdown_origin.push(Origin { file, spans });
+                            loaded.dropdown_origin.push(Origin { file, spans, unknown: Unknown::default() });
                         }
                     }
                 }
@@ -423,7 +703,25 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
 }
 
 fn finish(mut loaded: Loaded) -> Result<CodeModel, LoadError> {
-    for Problem { target, key, message, help } in validate_model(&loaded.model) {
+    // A schema with an unknown enum value: of its own problems, only those that hold whatever
+    // the value is (problems across items do not depend on it).
+    let mut doubtful: Vec<(Vec<Problem>, Vec<Problem>)> = Vec::new();
+    for (i, origin) in loaded.schema_origin.iter().enumerate() {
+        doubtful.push(if origin.unknown.any() {
+            let def = &loaded.model.schemas[i];
+            (validate_schema(i, def), origin.unknown.certain(i, def))
+        } else {
+            (vec![], vec![])
+        });
+    }
+    let problems = validate_model(&loaded.model).into_iter().filter(|p| match p.target {
+        Target::Schema(i) | Target::Field(i, _) => {
+            let (own, certain) = &doubtful[i];
+            !own.contains(p) || certain.contains(p)
+        }
+        Target::Dropdown(_) => true,
+    });
+    for Problem { target, key, message, help } in problems.collect::<Vec<_>>() {
         let (origin, loc) = match target {
             Target::Schema(i) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.key(key)),
             Target::Field(i, j) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.field_key(j, key)),
@@ -563,12 +861,116 @@ fields:
         assert!(err.0[0].message.contains("colour"), "{}", err.0[0].message);
     }
 
+    /// Unknown keys used to stop the whole file at the first one (serde's deny_unknown_fields):
+    /// the other items' problems, and the other unknown keys, went unreported.
+    #[test]
+    fn every_unknown_key_is_reported_at_its_place_with_the_other_problems() {
+        let text = r#"kind: dropdown
+name: A
+options: [x]
+colour: red
+---
+kind: entity_schema
+name: B
+warehouse_name: B
+prefix: B
+entity_type: mixture
+mixture_schema_config: {allow_measured_ingredients: false, lots: true}
+name_template: {parts: [{type: TEXT, value: b, extra: 1}], sort: true}
+fields:
+  - {warehouse_name: x, name: X, type: text, colour: red}
+  - warehouse_name: y
+    name: Y
+    type: text
+    unit: gram
+---
+name: C
+"#;
+        let err = load_str(Path::new("d.yaml"), text).unwrap_err();
+        let got: Vec<_> = err.0.iter().map(|p| (p.line, p.column, p.message.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (4, 1, "unknown key `colour` in an item"),
+                (8, 17, "warehouse name `B` is not valid"),
+                (11, 60, "unknown key `lots` in mixture_schema_config"),
+                (12, 48, "unknown key `extra` in a name template part"),
+                (12, 60, "unknown key `sort` in a name template"),
+                (14, 46, "unknown key `colour` in a field"),
+                (18, 11, "field `y` has a unit but type `text`"),
+                (20, 1, "missing `kind`"),
+            ],
+            "{err:?}"
+        );
+    }
+
+    /// A bad entity type or field type used to drop the whole schema, so its other problems went
+    /// unreported until the value was fixed. Those that hold whatever the value is are reported
+    /// now; those that depend on it (the unit of the `texty` field, the mixture config) are not.
+    #[test]
+    fn a_bad_enum_value_does_not_hide_the_other_problems() {
+        let text = r#"kind: entity_schema
+name: A
+warehouse_name: A
+prefix: A
+entity_type: plasmid
+mixture_schema_config: {allow_measured_ingredients: false}
+fields:
+  - {warehouse_name: x, name: X, type: texty, unit: gram}
+  - {warehouse_name: y, name: Y, type: text, unit: gram}
+  - {warehouse_name: y, name: Z, type: integer}
+"#;
+        let err = load_str(Path::new("a.yaml"), text).unwrap_err();
+        let got: Vec<_> =
+            err.0.iter().map(|p| (p.line, p.column, p.message.split(';').next().unwrap_or_default())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, 17, "warehouse name `A` is not valid"),
+                (5, 14, "unknown entity type `plasmid`"),
+                (8, 40, "unknown field type `texty`"),
+                (9, 52, "field `y` has a unit but type `text`"),
+                (10, 22, "field warehouse name `y` is used twice in schema `A`"),
+            ],
+            "{err:?}"
+        );
+    }
+
+    /// Keys a type does not support were reported twice when set to a non-default value: by the
+    /// loader (the key is set) and by the validation (the value).
+    #[test]
+    fn unsupported_keys_are_reported_once() {
+        let entry = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: entry\nuse_registry_id_as_label: true\ninclude_registry_id_in_chips: false\nnaming_strategies: [NEW_IDS]\n";
+        let err = load_str(Path::new("a.yaml"), entry).unwrap_err();
+        let got: Vec<_> = err.0.iter().map(|p| p.line).collect();
+        assert_eq!(got, vec![6, 7, 8], "{err:?}");
+        for value in ["true", "false"] {
+            let text = format!(
+                "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\nshow_bases_in_expanded_view: {value}\n"
+            );
+            let err = load_str(Path::new("a.yaml"), &text).unwrap_err();
+            let got: Vec<_> = err.0.iter().map(|p| (p.line, p.column)).collect();
+            assert_eq!(got, vec![(6, 30)], "{err:?}");
+        }
+    }
+
     #[test]
     fn bad_enum_value_names_the_choices() {
         let text = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: plasmid\n";
         let err = load_str(Path::new("a.yaml"), text).unwrap_err();
         assert_eq!((err.0[0].line, err.0[0].column), (5, 14));
         assert!(err.0[0].help.as_deref().unwrap_or("").contains("custom_entity"));
+    }
+
+    /// A template naming an archived field passed, and the diff then failed: `set_name_template`
+    /// found no such field on a new schema, and `archive_field` refused a templated field.
+    #[test]
+    fn template_field_must_be_active() {
+        let text = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: custom_entity\nname_template: {parts: [{type: FIELD, field: x}]}\nfields:\n  - {warehouse_name: x, name: X, type: text, archived: true}\n";
+        let err = load_str(Path::new("a.yaml"), text).unwrap_err();
+        assert_eq!(err.0.len(), 1, "{err:?}");
+        assert_eq!((err.0[0].line, err.0[0].column), (6, 16));
+        assert!(err.0[0].message.contains("not an active field"), "{}", err.0[0].message);
     }
 
     #[test]

@@ -331,12 +331,14 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
                 format!("a {k} part takes no `field`"),
                 "remove `field` from the part",
             )),
-            (Some(f), true) => match s.field(f) {
+            // An archived field cannot stay in a template (Benchling refuses to archive it), as
+            // for constraints.
+            (Some(f), true) => match s.active_fields().find(|x| &x.warehouse_name == f) {
                 None => out.push(Problem::new(
                     at,
                     Some("name_template"),
-                    format!("name template part names `{f}`, which is not a field of `{}`", p.warehouse_name),
-                    "name a field warehouse name of this schema",
+                    format!("name template part names `{f}`, which is not an active field of `{}`", p.warehouse_name),
+                    "name the warehouse name of a field of this schema that is not archived",
                 )),
                 Some(field) if k.needs_parent_link() && !field.parent_link => out.push(Problem::new(
                     at,
