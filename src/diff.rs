@@ -161,8 +161,10 @@ pub fn diff(code: &CodeModel, state: &TenantState) -> Result<Vec<Step>, DiffErro
 /// 10 schemas cost 106 requests in Liminal's order and 46 grouped. Steps on different schemas in
 /// that band do not depend on each other (links to new schemas were created before it).
 fn sort_steps(steps: &mut Vec<(u32, Step)>) {
+    /// Band (before, per schema, after), the schema's rank in the band, `order`.
+    type Key = (u8, usize, u32);
     let mut ranks: Vec<crate::op::Target> = Vec::new();
-    let mut keyed: Vec<((u8, usize, u32), usize, (u32, Step))> = steps
+    let mut keyed: Vec<(Key, usize, (u32, Step))> = steps
         .drain(..)
         .enumerate()
         .map(|(i, (order, step))| {
