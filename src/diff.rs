@@ -430,23 +430,7 @@ mod tests {
     #[test]
     fn entry_schema_matches_its_code_and_its_generated_files() {
         let mut state = TenantState::new();
-        let mut entry = crate::state::Schema {
-            id: "ts_entry".into(),
-            name: "Notebook".into(),
-            warehouse_name: "notebook".into(),
-            prefix: "NB".into(),
-            entity_type: EntityType::Entry,
-            naming_strategies: BTreeSet::new(),
-            use_registry_id_as_label: false,
-            include_registry_id_in_chips: false,
-            constraint: vec![],
-            show_bases_in_expanded_view: false,
-            mixture_schema_config: None,
-            name_template: vec![],
-            order_name_parts_by_sequence: false,
-            archived: false,
-            fields: vec![],
-        };
+        let mut entry = crate::state::Schema::new("ts_entry".into(), "Notebook", "notebook", "NB", EntityType::Entry);
         entry.fields.push(crate::state::Field {
             id: "tsf_1".into(),
             name: "Notes".into(),

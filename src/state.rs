@@ -98,6 +98,27 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// An active schema with no fields, no template and Benchling's defaults.
+    pub fn new(id: String, name: &str, warehouse_name: &str, prefix: &str, entity_type: EntityType) -> Schema {
+        Schema {
+            id,
+            name: name.to_string(),
+            warehouse_name: warehouse_name.to_string(),
+            prefix: prefix.to_string(),
+            entity_type,
+            naming_strategies: BTreeSet::new(),
+            use_registry_id_as_label: false,
+            include_registry_id_in_chips: false,
+            constraint: vec![],
+            show_bases_in_expanded_view: false,
+            mixture_schema_config: None,
+            name_template: vec![],
+            order_name_parts_by_sequence: false,
+            archived: false,
+            fields: vec![],
+        }
+    }
+
     pub fn field(&self, warehouse_name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.warehouse_name == warehouse_name)
     }
@@ -269,23 +290,10 @@ impl TenantState {
             remote.fields.push(remote_field(field_id, revision));
             return true;
         }
-        self.schemas.push(Schema {
-            id: schema_id,
-            name: REMOTE_SCHEMA.into(),
-            warehouse_name: REMOTE_SCHEMA.into(),
-            prefix: REMOTE_SCHEMA.into(),
-            entity_type: EntityType::CustomEntity,
-            naming_strategies: [NamingStrategy::NewIds].into_iter().collect(),
-            use_registry_id_as_label: false,
-            include_registry_id_in_chips: false,
-            constraint: vec![],
-            show_bases_in_expanded_view: false,
-            mixture_schema_config: None,
-            name_template: vec![],
-            order_name_parts_by_sequence: false,
-            archived: false,
-            fields: vec![remote_field(field_id, revision)],
-        });
+        let mut remote = Schema::new(schema_id, REMOTE_SCHEMA, REMOTE_SCHEMA, REMOTE_SCHEMA, EntityType::CustomEntity);
+        remote.naming_strategies = [NamingStrategy::NewIds].into_iter().collect();
+        remote.fields = vec![remote_field(field_id, revision)];
+        self.schemas.push(remote);
         true
     }
 

@@ -264,23 +264,7 @@ fn build(seed: &ModelSeed) -> CodeModel {
 /// A tenant with nothing but the entry schema (and a registry, units).
 fn empty_tenant() -> TenantState {
     let mut state = TenantState::new();
-    state.schemas.push(Schema {
-        id: "ts_notebook".into(),
-        name: "NOTEBOOK".into(),
-        warehouse_name: "notebook".into(),
-        prefix: "PNOTEBOOK".into(),
-        entity_type: EntityType::Entry,
-        naming_strategies: BTreeSet::new(),
-        use_registry_id_as_label: false,
-        include_registry_id_in_chips: false,
-        constraint: vec![],
-        show_bases_in_expanded_view: false,
-        mixture_schema_config: None,
-        name_template: vec![],
-        order_name_parts_by_sequence: false,
-        archived: false,
-        fields: vec![],
-    });
+    state.schemas.push(Schema::new("ts_notebook".into(), "NOTEBOOK", "notebook", "PNOTEBOOK", EntityType::Entry));
     state
 }
 

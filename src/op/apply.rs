@@ -360,40 +360,22 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             }
             check_schema_names_free(state, None, Some(&p.name), Some(&p.warehouse_name), Some(&p.prefix))?;
             let id = state.new_id("ts_");
+            // The bare schema goes in first: a field may link to the schema being created.
+            // (`Op::apply` runs on a copy, so an error leaves nothing behind.)
+            state.schemas.push(Schema::new(id, &p.name, &p.warehouse_name, &p.prefix, p.entity_type));
             let mut fields = Vec::new();
             for f in def.fields.iter().filter(|f| !f.archived) {
-                // A field may link to the schema being created.
                 let fid = state.new_id("tsf_");
-                let mut probe = state.clone();
-                probe.schemas.push(Schema {
-                    id: id.clone(),
-                    name: p.name.clone(),
-                    warehouse_name: p.warehouse_name.clone(),
-                    prefix: p.prefix.clone(),
-                    entity_type: p.entity_type,
-                    ..empty_schema()
-                });
-                fields.push(resolve_field(&probe, p.entity_type, f, fid)?);
+                fields.push(resolve_field(state, p.entity_type, f, fid)?);
             }
-            let mut schema = Schema {
-                id,
-                name: p.name.clone(),
-                warehouse_name: p.warehouse_name.clone(),
-                prefix: p.prefix.clone(),
-                entity_type: p.entity_type,
-                naming_strategies: p.naming_strategies.clone(),
-                use_registry_id_as_label: p.use_registry_id_as_label,
-                include_registry_id_in_chips: p.include_registry_id_in_chips,
-                constraint: vec![],
-                show_bases_in_expanded_view: p.show_bases_in_expanded_view,
-                mixture_schema_config: p.mixture_schema_config,
-                name_template: vec![],
-                order_name_parts_by_sequence: false,
-                archived: false,
-                fields,
-            };
-            schema.constraint = constraint_ids(&schema, &p.constraint_fields)?;
-            state.schemas.push(schema);
+            let Some(schema) = state.schemas.last_mut() else { return Ok(()) };
+            schema.naming_strategies = p.naming_strategies.clone();
+            schema.use_registry_id_as_label = p.use_registry_id_as_label;
+            schema.include_registry_id_in_chips = p.include_registry_id_in_chips;
+            schema.show_bases_in_expanded_view = p.show_bases_in_expanded_view;
+            schema.mixture_schema_config = p.mixture_schema_config;
+            schema.fields = fields;
+            schema.constraint = constraint_ids(schema, &p.constraint_fields)?;
             Ok(())
         }
         Op::ArchiveSchema { schema } => {
@@ -620,26 +602,6 @@ fn normalise_for_type(f: &mut FieldDef) {
     }
     if t != FieldType::Decimal {
         f.decimal_places = None;
-    }
-}
-
-fn empty_schema() -> Schema {
-    Schema {
-        id: String::new(),
-        name: String::new(),
-        warehouse_name: String::new(),
-        prefix: String::new(),
-        entity_type: EntityType::CustomEntity,
-        naming_strategies: Default::default(),
-        use_registry_id_as_label: false,
-        include_registry_id_in_chips: false,
-        constraint: vec![],
-        show_bases_in_expanded_view: false,
-        mixture_schema_config: None,
-        name_template: vec![],
-        order_name_parts_by_sequence: false,
-        archived: false,
-        fields: vec![],
     }
 }
 

@@ -80,87 +80,28 @@ patch! {
     }
 }
 
-fn opt<T: std::fmt::Debug>(v: &Option<T>) -> String {
-    match v {
-        Some(v) => format!("{v:?}"),
-        None => "none".into(),
-    }
+/// `key=value, …` for the keys a patch sets, from its JSON form (strings quoted, `none` for a
+/// cleared value).
+fn describe_json(v: &serde_json::Value) -> String {
+    let Some(map) = v.as_object() else { return String::new() };
+    map.iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::Null => format!("{k}=none"),
+            v => format!("{k}={v}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl SchemaPatch {
     pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(v) = &self.name {
-            parts.push(format!("name={v:?}"));
-        }
-        if let Some(v) = &self.warehouse_name {
-            parts.push(format!("warehouse_name={v:?}"));
-        }
-        if let Some(v) = &self.prefix {
-            parts.push(format!("prefix={v:?}"));
-        }
-        if let Some(v) = &self.entity_type {
-            parts.push(format!("entity_type={v}"));
-        }
-        if let Some(v) = &self.naming_strategies {
-            parts.push(format!("naming_strategies=[{}]", v.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")));
-        }
-        if let Some(v) = &self.use_registry_id_as_label {
-            parts.push(format!("use_registry_id_as_label={v}"));
-        }
-        if let Some(v) = &self.include_registry_id_in_chips {
-            parts.push(format!("include_registry_id_in_chips={v}"));
-        }
-        if let Some(v) = &self.constraint_fields {
-            parts.push(format!("constraint_fields={v:?}"));
-        }
-        if let Some(v) = &self.show_bases_in_expanded_view {
-            parts.push(format!("show_bases_in_expanded_view={v}"));
-        }
-        if let Some(v) = &self.mixture_schema_config {
-            parts.push(format!("mixture_schema_config={}", opt(v)));
-        }
-        parts.join(", ")
+        describe_json(&self.to_json())
     }
 }
 
 impl FieldPatch {
     pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(v) = &self.name {
-            parts.push(format!("name={v:?}"));
-        }
-        if let Some(v) = &self.warehouse_name {
-            parts.push(format!("warehouse_name={v:?}"));
-        }
-        if let Some(v) = &self.field_type {
-            parts.push(format!("type={v}"));
-        }
-        if let Some(v) = &self.required {
-            parts.push(format!("required={v}"));
-        }
-        if let Some(v) = &self.is_multi {
-            parts.push(format!("is_multi={v}"));
-        }
-        if let Some(v) = &self.parent_link {
-            parts.push(format!("parent_link={v}"));
-        }
-        if let Some(v) = &self.dropdown {
-            parts.push(format!("dropdown={}", opt(v)));
-        }
-        if let Some(v) = &self.entity_link {
-            parts.push(format!("entity_link={}", opt(v)));
-        }
-        if let Some(v) = &self.tooltip {
-            parts.push(format!("tooltip={}", opt(v)));
-        }
-        if let Some(v) = &self.unit {
-            parts.push(format!("unit={}", opt(v)));
-        }
-        if let Some(v) = &self.decimal_places {
-            parts.push(format!("decimal_places={}", opt(v)));
-        }
-        parts.join(", ")
+        describe_json(&self.to_json())
     }
 }
 

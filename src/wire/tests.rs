@@ -25,23 +25,9 @@ fn field(id: &str, name: &str, wh: &str, t: FieldType) -> Field {
 }
 
 fn schema(id: &str, name: &str, wh: &str, prefix: &str, t: EntityType) -> Schema {
-    Schema {
-        id: id.into(),
-        name: name.into(),
-        warehouse_name: wh.into(),
-        prefix: prefix.into(),
-        entity_type: t,
-        naming_strategies: [NamingStrategy::NewIds].into_iter().collect(),
-        use_registry_id_as_label: false,
-        include_registry_id_in_chips: false,
-        constraint: vec![],
-        show_bases_in_expanded_view: false,
-        mixture_schema_config: None,
-        name_template: vec![],
-        order_name_parts_by_sequence: false,
-        archived: false,
-        fields: vec![],
-    }
+    let mut s = Schema::new(id.into(), name, wh, prefix, t);
+    s.naming_strategies = [NamingStrategy::NewIds].into_iter().collect();
+    s
 }
 
 /// The tenant of the traces: Pizza (cook_temp, toppings, weight, notes) and Slice → Pizza.
