@@ -15,9 +15,10 @@
 //!    refuses to guess (Atlas's `HistoryChangedError`).
 //!    Liminal only reads `revision_id`, so it is not disturbed by the extra field.
 
+use crate::chain::Plan;
 use crate::op::{FieldPatch, Op, OpError};
 use crate::schema::{FieldDef, FieldType, REMOTE_SCHEMA};
-use crate::script::{Direction, LocatedOp, Script};
+use crate::script::{Direction, LocatedOp};
 use crate::state::TenantState;
 use crate::tenant::{ApplyError, Tenant, TenantError};
 
@@ -48,13 +49,12 @@ impl PlanStep {
 }
 
 /// Load the operations of each revision (`record` is the revision recorded after it).
-pub fn load_steps(
-    revisions: &[(&Script, String)],
-    direction: Direction,
-) -> Result<Vec<PlanStep>, crate::diag::Problems> {
+pub fn load_steps(plan: &Plan<'_>) -> Result<Vec<PlanStep>, crate::diag::Problems> {
+    let direction = plan.direction;
     let mut steps = Vec::new();
     let mut problems = Vec::new();
-    for (script, record) in revisions {
+    for (i, script) in plan.steps.iter().enumerate() {
+        let record = plan.reached_after(i).unwrap_or(&plan.to);
         match script.ops(direction) {
             Ok(ops) => steps.push(PlanStep {
                 id: script.header().revision.clone(),
@@ -62,7 +62,7 @@ pub fn load_steps(
                 path: script.path().to_path_buf(),
                 direction,
                 ops,
-                record: record.clone(),
+                record: record.to_string(),
                 skip: 0,
             }),
             Err(p) => problems.push(p),

@@ -127,13 +127,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
                 SourceProblem::new(&project.versions_dir, 1, 1, e.to_string()).with_help("see `liminal history`"),
             ),
             Ok(plan) => {
-                let revisions: Vec<_> = plan
-                    .steps
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (*s, plan.reached_after(i).unwrap_or(&plan.to).to_string()))
-                    .collect();
-                if let Ok(steps) = load_steps(&revisions, Direction::Upgrade) {
+                if let Ok(steps) = load_steps(&plan) {
                     match preflight(&state, &steps) {
                         Err(e) => f.errors.push(
                             SourceProblem::new(

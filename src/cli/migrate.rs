@@ -101,13 +101,7 @@ async fn execute(direction: Direction, name: &str, target: &str, dry_run: bool, 
         return Ok(Done::OK);
     }
 
-    let revisions: Vec<_> = plan
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (*s, plan.reached_after(i).unwrap_or(&plan.to).to_string()))
-        .collect();
-    let mut steps = load_steps(&revisions, direction).map_err(Report::new)?;
+    let mut steps = load_steps(&plan).map_err(Report::new)?;
     let state = tenant.read().await.map_err(tenant_report)?;
     if direction == Direction::Upgrade {
         resume(&mut steps, &state).map_err(|e| {

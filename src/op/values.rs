@@ -26,7 +26,8 @@ fn err(key: &str, message: String, help: impl Into<String>) -> ValueError {
     ValueError { key: Some(key.to_string()), message, help: help.into() }
 }
 
-fn type_name(v: &Value) -> &'static str {
+/// How a value is named in messages (Rhai's spelling: `()` for nothing).
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "()",
         Value::Bool(_) => "a bool",

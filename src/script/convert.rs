@@ -93,17 +93,6 @@ impl CallError {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "()",
-        Value::Bool(_) => "a bool",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "a map",
-    }
-}
-
 /// Positional arguments of one call, read by parameter name for the messages.
 struct Args<'a> {
     ctor: &'static Constructor,
@@ -123,7 +112,9 @@ impl Args<'_> {
     fn str(&self, i: usize) -> Result<String, CallError> {
         match self.get(i) {
             Value::String(s) => Ok(s.clone()),
-            other => Err(self.fail(i, format!("must be a string, not {}", kind(other)), "quote the name")),
+            other => {
+                Err(self.fail(i, format!("must be a string, not {}", crate::op::type_name(other)), "quote the name"))
+            }
         }
     }
 
@@ -133,10 +124,18 @@ impl Args<'_> {
                 .iter()
                 .map(|item| match item {
                     Value::String(s) => Ok(s.clone()),
-                    other => Err(self.fail(i, format!("must hold strings, not {}", kind(other)), "quote every item")),
+                    other => Err(self.fail(
+                        i,
+                        format!("must hold strings, not {}", crate::op::type_name(other)),
+                        "quote every item",
+                    )),
                 })
                 .collect(),
-            other => Err(self.fail(i, format!("must be an array, not {}", kind(other)), "write [\"a\", \"b\"]")),
+            other => Err(self.fail(
+                i,
+                format!("must be an array, not {}", crate::op::type_name(other)),
+                "write [\"a\", \"b\"]",
+            )),
         }
     }
 
@@ -146,9 +145,11 @@ impl Args<'_> {
                 Some(v) => Ok(v),
                 None => Err(self.fail(i, format!("must be 0 or more, not {n}"), "positions count from 0")),
             },
-            other => {
-                Err(self.fail(i, format!("must be a whole number, not {}", kind(other)), "positions count from 0"))
-            }
+            other => Err(self.fail(
+                i,
+                format!("must be a whole number, not {}", crate::op::type_name(other)),
+                "positions count from 0",
+            )),
         }
     }
 
