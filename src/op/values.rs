@@ -153,7 +153,8 @@ pub(crate) fn strings(key: &str, v: &Value) -> Result<Vec<String>, ValueError> {
     }
 }
 
-const FIELD_KEYS: &[&str] = &[
+/// The keys of a field, in canonical order (YAML, Rhai maps and JSON share them).
+pub(crate) const FIELD_KEYS: &[&str] = &[
     "warehouse_name",
     "name",
     "type",
@@ -182,9 +183,9 @@ const SCHEMA_KEYS: &[&str] = &[
     "fields",
 ];
 
-const TEMPLATE_KEYS: &[&str] = &["parts", "order_name_parts_by_sequence"];
+pub(crate) const TEMPLATE_KEYS: &[&str] = &["parts", "order_name_parts_by_sequence"];
 const PART_KEYS: &[&str] = &["type", "value", "field"];
-const MIXTURE_KEYS: &[&str] =
+pub(crate) const MIXTURE_KEYS: &[&str] =
     &["allow_measured_ingredients", "component_lot_storage_enabled", "component_lot_text_enabled"];
 
 fn opt_json<T: Into<Value>>(v: Option<T>) -> Value {

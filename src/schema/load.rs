@@ -13,6 +13,7 @@ use super::{
     PartType, SchemaDef, SchemaProps,
 };
 use crate::diag::{Problems, SourceProblem};
+use crate::op::{FIELD_KEYS, MIXTURE_KEYS, TEMPLATE_KEYS};
 
 /// Loading failed: the located problems, all of them.
 pub type LoadError = Problems;
@@ -113,24 +114,7 @@ const ITEM_KEYS: &[&str] = &[
     "fields",
     "options",
 ];
-const FIELD_KEYS: &[&str] = &[
-    "warehouse_name",
-    "name",
-    "type",
-    "required",
-    "is_multi",
-    "parent_link",
-    "dropdown",
-    "entity_link",
-    "tooltip",
-    "unit",
-    "decimal_places",
-    "archived",
-];
-const TEMPLATE_KEYS: &[&str] = &["parts", "order_name_parts_by_sequence"];
 const PART_KEYS: &[&str] = &["type", "value", "field", "wh_field_name"];
-const MIXTURE_KEYS: &[&str] =
-    &["allow_measured_ingredients", "component_lot_storage_enabled", "component_lot_text_enabled"];
 
 /// A YAML node as far as the unknown-key check needs it: mapping keys with their places.
 enum Node {
