@@ -160,12 +160,15 @@ async fn execute(direction: Direction, name: &str, target: &str, dry_run: bool, 
                 "requests": tenant.requests(), "seconds": secs,
             }));
             let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
+            let requests = match tenant.requests() {
+                0 => String::new(),
+                n => format!(", {n} request(s)"),
+            };
             ui.line(format!(
-                "{verb} {} from {from} to {}: {} revision(s), {total_ops} operation(s), {} request(s), {secs:.2}s.",
+                "{verb} {} from {from} to {}: {} revision(s), {total_ops} operation(s){requests}, {secs:.2}s.",
                 config.name,
                 plan.to,
                 steps.len(),
-                tenant.requests()
             ));
             Ok(Done::OK)
         }
