@@ -253,7 +253,12 @@ pub(crate) fn now() -> time::PrimitiveDateTime {
 
 /// A diff that cannot be simulated.
 pub(crate) fn diff_report(e: crate::diff::DiffError) -> Report {
-    let help = e.error.help();
+    let help = match &e.error {
+        crate::op::OpError::Conflict(_) => {
+            "change schemas/ so it does not clash with what the tenant has; if you renamed a warehouse name, write that step by hand: `liminal revision <tenant> \"…\" --empty`, then `update_field(schema, old, #{ warehouse_name: new })` or `update_schema(old, #{ warehouse_name: new })`"
+        }
+        other => other.help(),
+    };
     report(format!("the code cannot be applied to the tenant: {e}"), help)
 }
 
