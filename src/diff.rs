@@ -431,20 +431,7 @@ mod tests {
     fn entry_schema_matches_its_code_and_its_generated_files() {
         let mut state = TenantState::new();
         let mut entry = crate::state::Schema::new("ts_entry".into(), "Notebook", "notebook", "NB", EntityType::Entry);
-        entry.fields.push(crate::state::Field {
-            id: "tsf_1".into(),
-            name: "Notes".into(),
-            warehouse_name: "notes".into(),
-            field_type: FieldType::Text,
-            required: false,
-            is_multi: false,
-            parent_link: false,
-            link: None,
-            tooltip: None,
-            unit: None,
-            decimal_places: None,
-            archived: false,
-        });
+        entry.fields.push(crate::state::Field::new("tsf_1".into(), "Notes", "notes", FieldType::Text));
         state.schemas.push(entry);
         let yaml = "kind: entity_schema\nname: Notebook\nwarehouse_name: notebook\nprefix: NB\nentity_type: entry\nfields:\n  - {warehouse_name: notes, name: Notes, type: text}\n";
         let code = crate::schema::load_str(std::path::Path::new("notebook.yaml"), yaml).unwrap();

@@ -97,6 +97,26 @@ pub struct Schema {
     pub fields: Vec<Field>,
 }
 
+impl Field {
+    /// An active, optional field with no link, tooltip, unit or precision.
+    pub fn new(id: String, name: &str, warehouse_name: &str, field_type: FieldType) -> Field {
+        Field {
+            id,
+            name: name.to_string(),
+            warehouse_name: warehouse_name.to_string(),
+            field_type,
+            required: false,
+            is_multi: false,
+            parent_link: false,
+            link: None,
+            tooltip: None,
+            unit: None,
+            decimal_places: None,
+            archived: false,
+        }
+    }
+}
+
 impl Schema {
     /// An active schema with no fields, no template and Benchling's defaults.
     pub fn new(id: String, name: &str, warehouse_name: &str, prefix: &str, entity_type: EntityType) -> Schema {
@@ -370,20 +390,7 @@ impl TenantState {
 }
 
 fn remote_field(id: String, revision: &str) -> Field {
-    Field {
-        id,
-        name: revision.to_string(),
-        warehouse_name: REMOTE_FIELD.into(),
-        field_type: FieldType::Text,
-        required: true,
-        is_multi: false,
-        parent_link: false,
-        link: None,
-        tooltip: None,
-        unit: None,
-        decimal_places: None,
-        archived: false,
-    }
+    Field { required: true, ..Field::new(id, revision, REMOTE_FIELD, FieldType::Text) }
 }
 
 #[cfg(test)]

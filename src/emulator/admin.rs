@@ -16,7 +16,21 @@ use serde_json::{Value, json};
 
 use super::App;
 use super::faults::Faults;
+use super::store::Inner;
 use crate::state::TenantState;
+
+/// Replace the whole tenant (forgetting tasks), save it, and answer with it.
+fn replace_state(
+    app: &App,
+    inner: &mut Inner,
+    state: TenantState,
+) -> Result<(StatusCode, Value), (StatusCode, String)> {
+    inner.state = state;
+    inner.tasks.clear();
+    inner.dirty = true;
+    app.store.save_if_dirty(inner).map_err(internal)?;
+    serde_json::to_value(&inner.state).map(|v| (StatusCode::OK, v)).map_err(|e| internal(e.to_string()))
+}
 
 pub(crate) fn handle(app: &App, method: &Method, path: &str, body: &Bytes) -> (StatusCode, Value) {
     let mut inner = app.store.lock();
@@ -31,28 +45,10 @@ pub(crate) fn handle(app: &App, method: &Method, path: &str, body: &Bytes) -> (S
             serde_json::to_value(&inner.state).map(|v| (StatusCode::OK, v)).map_err(|e| internal(e.to_string()))
         }
         ("PUT", "/__emulator/state") => match serde_json::from_slice::<TenantState>(body) {
-            Ok(state) => {
-                inner.state = state;
-                inner.tasks.clear();
-                inner.dirty = true;
-                app.store
-                    .save_if_dirty(&mut inner)
-                    .map_err(internal)
-                    .and_then(|()| serde_json::to_value(&inner.state).map_err(|e| internal(e.to_string())))
-                    .map(|v| (StatusCode::OK, v))
-            }
+            Ok(state) => replace_state(app, &mut inner, state),
             Err(e) => Err((StatusCode::BAD_REQUEST, format!("the body is not a tenant state: {e}"))),
         },
-        ("POST", "/__emulator/reset") => {
-            inner.state = TenantState::new();
-            inner.tasks.clear();
-            inner.dirty = true;
-            app.store
-                .save_if_dirty(&mut inner)
-                .map_err(internal)
-                .and_then(|()| serde_json::to_value(&inner.state).map_err(|e| internal(e.to_string())))
-                .map(|v| (StatusCode::OK, v))
-        }
+        ("POST", "/__emulator/reset") => replace_state(app, &mut inner, TenantState::new()),
         ("GET", "/__emulator/faults") => faults_json(&inner.faults),
         ("POST", "/__emulator/faults") => {
             let text = if body.is_empty() { "{}".as_bytes() } else { body.as_ref() };

@@ -8,20 +8,7 @@ use crate::schema::{EntityType, FieldType, MixtureConfig, NamingStrategy, PartTy
 use crate::state::{Dropdown, DropdownOption, Field, Schema, StoredPart, TenantState, Unit};
 
 fn field(id: &str, name: &str, wh: &str, t: FieldType) -> Field {
-    Field {
-        id: id.into(),
-        name: name.into(),
-        warehouse_name: wh.into(),
-        field_type: t,
-        required: false,
-        is_multi: false,
-        parent_link: false,
-        link: None,
-        tooltip: None,
-        unit: None,
-        decimal_places: None,
-        archived: false,
-    }
+    Field::new(id.into(), name, wh, t)
 }
 
 fn schema(id: &str, name: &str, wh: &str, prefix: &str, t: EntityType) -> Schema {
