@@ -1,8 +1,6 @@
 //! Helpers for the end-to-end tests: a project in a temporary folder and the built binary run
 //! inside it, with its stdout, stderr and exit code.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -2,12 +2,10 @@
 //! local backend; retries, token refresh and create reconciliation under injected faults; and
 //! the number of requests a known migration sends (it must not grow).
 
-mod emu;
-
 use std::time::Duration;
 
-use emu::scenario::{Comparable, Step, comparable, random_op, random_setup, scenario};
-use emu::{Emu, counts, emulator, emulator_with, endpoint};
+use crate::emu::scenario::{Comparable, Step, comparable, random_op, random_setup, scenario};
+use crate::emu::{Emu, counts, emulator, emulator_with, endpoint};
 use liminal::emulator::EmulatorConfig;
 use liminal::op::Op;
 use liminal::state::TenantState;
@@ -178,7 +176,7 @@ async fn an_expiring_token_is_refreshed_before_it_is_rejected() {
 async fn tasks_are_polled_until_done_and_failures_carry_the_message() {
     let emu = emulator().await;
     let mut http = emu.tenant();
-    let schema = emu::scenario::create_schema(json!({
+    let schema = crate::emu::scenario::create_schema(json!({
         "name": "S", "warehouse_name": "s", "prefix": "S", "entity_type": "custom_entity",
         "fields": [ { "warehouse_name": "a", "name": "A", "type": "text" } ],
     }));
@@ -210,14 +208,14 @@ async fn request_count_first_upgrade() {
     assert_eq!(state.revision().unwrap().as_deref(), Some("3d7c046f0f88"));
     let ops = vec![
         Op::CreateDropdown { name: "Toppings".into(), options: vec!["Cheese".into(), "Ham".into()] },
-        emu::scenario::create_schema(json!({
+        crate::emu::scenario::create_schema(json!({
             "name": "Pizza", "warehouse_name": "pizza", "prefix": "PI", "entity_type": "custom_entity",
             "fields": [
                 { "warehouse_name": "toppings", "name": "Toppings", "type": "dropdown", "dropdown": "Toppings", "is_multi": true },
                 { "warehouse_name": "weight", "name": "Weight", "type": "decimal", "unit": "gram", "decimal_places": 1 },
             ],
         })),
-        emu::scenario::create_schema(json!({
+        crate::emu::scenario::create_schema(json!({
             "name": "Slice", "warehouse_name": "slice", "prefix": "SL", "entity_type": "custom_entity",
             "fields": [ { "warehouse_name": "pizza", "name": "Pizza", "type": "entity_link", "entity_link": "pizza" } ],
         })),
@@ -264,7 +262,7 @@ async fn request_count_field_upgrade() {
     setup.set_revision("aaaaaaaaaaaa").await.unwrap();
     let mut create = vec![Op::CreateDropdown { name: "D".into(), options: vec!["a".into(), "b".into()] }];
     for s in ["s1", "s2"] {
-        create.push(emu::scenario::create_schema(json!({
+        create.push(crate::emu::scenario::create_schema(json!({
             "name": s.to_uppercase(), "warehouse_name": s, "prefix": format!("P{}", &s[1..].replace('1', "A").replace('2', "B")), "entity_type": "custom_entity",
             "fields": [
                 { "warehouse_name": "a", "name": "A", "type": "text" },
@@ -281,13 +279,13 @@ async fn request_count_field_upgrade() {
     let mut ops = Vec::new();
     for s in ["s1", "s2"] {
         for (i, f) in ["c", "d", "e"].iter().enumerate() {
-            ops.push(emu::scenario::create_field(
+            ops.push(crate::emu::scenario::create_field(
                 s,
                 json!({ "warehouse_name": f, "name": f.to_uppercase(), "type": "text" }),
                 i,
             ));
         }
-        ops.push(emu::scenario::update_field(s, "a", json!({ "tooltip": "tip" })));
+        ops.push(crate::emu::scenario::update_field(s, "a", json!({ "tooltip": "tip" })));
         ops.push(Op::ArchiveField { schema: s.into(), field: "b".into(), index: None });
         ops.push(Op::ReorderFields { schema: s.into(), fields: vec!["e".into(), "a".into()] });
     }

@@ -1,6 +1,4 @@
-//! Shared by the HTTP backend tests (`tests/http_backend.rs`): an emulator with its admin API, and tenants pointed at it.
-
-#![allow(dead_code)]
+//! Shared by the HTTP backend tests (`tests/it/http_backend.rs`): an emulator with its admin API, and tenants pointed at it.
 
 pub mod scenario;
 

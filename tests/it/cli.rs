@@ -3,9 +3,7 @@
 //! local tenant `dev`. What is asserted is what README.md and the product contract promise:
 //! files, exit codes, stdout (text or one JSON document) and the tenant file.
 
-mod common;
-
-use common::{Project, TENANT_FILE, is_revision_id, revision_text};
+use crate::common::{self, Project, TENANT_FILE, is_revision_id, revision_text};
 use serde_json::Value;
 
 const PIZZA_YAML: &str = r#"kind: entity_schema

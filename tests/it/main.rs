@@ -1,0 +1,20 @@
+//! The integration tests, in one binary (as ripgrep and jj do) so that the library is linked
+//! once: a module per area.
+//!
+//! - [`cli`]: the built binary in temporary projects, end to end;
+//! - [`golden`]: Liminal's golden diff cases;
+//! - [`diff_props`]: properties of the diff over random models and tenants;
+//! - [`emulator`]: the emulator over HTTP;
+//! - [`http_backend`]: the HTTP backend against the emulator, request counts included.
+
+// Helpers shared by several areas; not every area uses every helper.
+#[allow(dead_code)]
+mod common;
+#[allow(dead_code)]
+mod emu;
+
+mod cli;
+mod diff_props;
+mod emulator;
+mod golden;
+mod http_backend;
