@@ -37,6 +37,8 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     std::fs::write(&config, default_config()).map_err(|e| io(CONFIG_FILE, e))?;
     let base = NewRevision::base(now()).map_err(Report::new)?;
     let path = base.write(&versions).map_err(|e| io("the base revision", e))?;
+    let sum = crate::chain::sum::SumFile::of([(base.file_name.as_str(), base.text.as_str())]);
+    crate::chain::sum::write_sum_file(&versions, &sum).map_err(|e| io("versions/liminal.sum", e))?;
     let gitignore = root.join(".gitignore");
     let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
     if !existing.lines().any(|l| l.trim() == ".liminal/" || l.trim() == ".liminal") {
@@ -45,7 +47,7 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     }
     let rel = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
     ui.document(&json!({ "config": CONFIG_FILE, "base_revision": base.id, "file": rel }));
-    ui.line(format!("Initialized a liminal project: {CONFIG_FILE}, schemas/, versions/."));
+    ui.line(format!("Initialized a liminal project: {CONFIG_FILE}, schemas/, versions/ (with liminal.sum)."));
     ui.line(format!("Base revision {} written to {rel}.", base.id));
     ui.line("Next: describe schemas in schemas/*.yaml, then `liminal revision dev \"message\"`.");
     Ok(Done::OK)

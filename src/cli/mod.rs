@@ -12,6 +12,7 @@ mod history;
 mod init;
 mod migrate;
 mod progress;
+mod rehash;
 mod revision;
 mod stamp;
 mod ui;
@@ -73,6 +74,8 @@ pub enum Command {
     Check(check::Args),
     /// Record a revision on a tenant without running anything
     Stamp(stamp::Args),
+    /// Write versions/liminal.sum again after a deliberate edit of a revision
+    Rehash(rehash::Args),
     /// Write schemas/ YAML from an existing tenant
     GenerateFiles(generate::Args),
     /// Serve the Benchling API emulator on 127.0.0.1
@@ -144,6 +147,7 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::History(args) => history::run(args, ui).await,
         Command::Check(args) => check::run(args, ui).await,
         Command::Stamp(args) => stamp::run(args, ui).await,
+        Command::Rehash(args) => rehash::run(args, ui),
         Command::Current(args) => current::run(args, ui).await,
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,
