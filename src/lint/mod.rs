@@ -324,8 +324,8 @@ impl Finding {
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.at {
-            Some(p) => write!(f, "[{}] {}: {}", self.lint.code, p.location(), self.message),
-            None => write!(f, "[{}] {}", self.lint.code, self.message),
+            Some(p) => write!(f, "{}[{}] {}: {}", self.severity, self.lint.code, p.location(), self.message),
+            None => write!(f, "{}[{}] {}", self.severity, self.lint.code, self.message),
         }
     }
 }
