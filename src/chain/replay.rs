@@ -21,9 +21,19 @@ pub struct Loaded<'c> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplayEvent {
     /// The replay stops here: later revisions build on a state that is not there.
-    UpgradeFails { revision: usize, op: usize, error: OpError },
-    DowngradeFails { revision: usize, op: usize, error: OpError },
-    NotRestored { revision: usize },
+    UpgradeFails {
+        revision: usize,
+        op: usize,
+        error: OpError,
+    },
+    DowngradeFails {
+        revision: usize,
+        op: usize,
+        error: OpError,
+    },
+    NotRestored {
+        revision: usize,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -11,6 +11,7 @@ mod head;
 mod history;
 mod init;
 mod migrate;
+mod plan;
 mod progress;
 mod rehash;
 mod revision;

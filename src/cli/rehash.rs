@@ -14,7 +14,10 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     let chain = load_chain(&project)?;
     let before = std::fs::read_to_string(sum_path(chain.dir())).ok().and_then(|t| SumFile::parse(&t).ok());
     let path = write_sum(&chain).map_err(|e| {
-        report(format!("cannot write {}: {e}", sum_path(chain.dir()).display()), "check the versions folder's permissions")
+        report(
+            format!("cannot write {}: {e}", sum_path(chain.dir()).display()),
+            "check the versions folder's permissions",
+        )
     })?;
     let after = SumFile::of_chain(&chain);
     let changed: Vec<&str> = after
@@ -25,7 +28,12 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
         .collect();
     let rel = relative(&project, &path);
     ui.document(&json!({ "file": rel, "revisions": after.entries.len(), "changed": changed, "total": after.total }));
-    ui.line(format!("Wrote {} ({} revision(s), {} new or changed).", rel.display(), after.entries.len(), changed.len()));
+    ui.line(format!(
+        "Wrote {} ({} revision(s), {} new or changed).",
+        rel.display(),
+        after.entries.len(),
+        changed.len()
+    ));
     for name in changed {
         ui.status(format!("  {name}"));
     }

@@ -151,7 +151,12 @@ fn write(
         Ok(Recorded::Skipped) => ui.status(format!(
             "warning: versions/{SUM_FILE} is malformed and was left alone; run `liminal rehash` once the chain is right"
         )),
-        Err(e) => return Err(report(format!("cannot write versions/{SUM_FILE}: {e}"), "check the versions folder's permissions")),
+        Err(e) => {
+            return Err(report(
+                format!("cannot write versions/{SUM_FILE}: {e}"),
+                "check the versions folder's permissions",
+            ));
+        }
     }
     let findings = lint_new_file(&path);
     for f in &findings {

@@ -129,7 +129,9 @@ fn replay_finding(loaded: &[Loaded<'_>], event: &ReplayEvent, so_far: &[Finding]
             let o = &r.downgrade[*op];
             // A downgrade already flagged as one that can never run (LM301) is not reported twice.
             let flagged = so_far.iter().any(|f| {
-                f.lint == DOWNGRADE_CANNOT_RUN && f.file() == Some(r.script.path()) && f.position() == Some((o.line, o.column))
+                f.lint == DOWNGRADE_CANNOT_RUN
+                    && f.file() == Some(r.script.path())
+                    && f.position() == Some((o.line, o.column))
             });
             let message = format!(
                 "revision {}: downgrade() fails right after its upgrade() on the replayed chain, at `{}`: {error}",
@@ -217,8 +219,7 @@ pub fn check_tenant(
     let after = match preflight(state, &steps) {
         Ok(after) => after,
         Err(e) => {
-            let message =
-                format!("revision {} would not apply to {tenant}: {} ({})", e.revision, e.error, e.op);
+            let message = format!("revision {} would not apply to {tenant}: {} ({})", e.revision, e.error, e.op);
             let mut f = Finding::at(TENANT_PENDING_FAILS, &e.path, e.line, e.column, message).with_help(e.error.help());
             if let Some(script) = chain.revisions().iter().find(|s| s.path() == e.path)
                 && let Some(p) = f.at.take()
@@ -248,9 +249,7 @@ pub fn check_tenant(
             (findings, Some(d.len()))
         }
         Err(e) => {
-            findings.push(
-                Finding::new(TENANT_DRIFT, format!("{tenant}: {e}")).with_help(e.error.help()),
-            );
+            findings.push(Finding::new(TENANT_DRIFT, format!("{tenant}: {e}")).with_help(e.error.help()));
             (findings, None)
         }
     }

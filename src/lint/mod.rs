@@ -10,6 +10,7 @@
 //! - [`summary`] counts a plan's operations by kind (create / update / archive / reorder).
 
 pub mod check;
+pub mod plan;
 pub mod summary;
 
 use std::fmt;
@@ -266,14 +267,7 @@ impl Finding {
     /// A finding from a located problem (its help is kept when it has one).
     pub fn from_problem(lint: &'static Lint, p: SourceProblem) -> Finding {
         let help = p.help.clone().unwrap_or_else(|| lint.help.to_string());
-        Finding {
-            lint,
-            severity: lint.severity,
-            message: p.message.clone(),
-            help,
-            at: Some(p),
-            suppressed: None,
-        }
+        Finding { lint, severity: lint.severity, message: p.message.clone(), help, at: Some(p), suppressed: None }
     }
 
     /// A finding at an operation of a revision file, with the file's text for the snippet.
@@ -364,10 +358,21 @@ pub fn lint_ops(script: &Script, direction: Direction, ops: &[LocatedOp]) -> Vec
     out
 }
 
+/// The lints of operations that have no place in a file yet (what `diff` would generate).
+pub fn lint_unplaced(ops: &[Op]) -> Vec<Finding> {
+    ops.iter()
+        .flat_map(|op| {
+            op_lints(op, Direction::Upgrade)
+                .into_iter()
+                .map(move |lint| Finding::new(lint, format!("{} — {}", op.describe(), lint.summary)))
+        })
+        .collect()
+}
+
 /// A finding about one operation: `revision <id>, upgrade(): <what it does> <lint summary>`.
 pub fn op_finding(lint: &'static Lint, script: &Script, direction: Direction, o: &LocatedOp) -> Finding {
     let message = format!(
-        "revision {}, {}(): `{}` {}",
+        "revision {}, {}(): {} — {}",
         script.header().revision,
         direction.function(),
         o.op.describe(),
@@ -393,7 +398,7 @@ pub fn nolint_at(source: &Arc<String>, line: usize, code: &str) -> Option<Suppre
         let text = lines.get(l - 1)?;
         let directive = parse_nolint(text)?;
         let names_it = directive.codes.is_empty() || directive.codes.iter().any(|c| c.eq_ignore_ascii_case(code));
-        names_it.then(|| Suppression { reason: directive.reason, line: l })
+        names_it.then_some(Suppression { reason: directive.reason, line: l })
     })
 }
 

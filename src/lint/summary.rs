@@ -20,12 +20,14 @@ pub enum Kind {
 
 pub fn kind(op: &Op) -> Kind {
     match op {
-        Op::CreateDropdown { .. } | Op::CreateDropdownOption { .. } | Op::CreateSchema { .. } | Op::CreateField { .. } => {
-            Kind::Create
-        }
-        Op::ArchiveDropdown { .. } | Op::ArchiveDropdownOption { .. } | Op::ArchiveSchema { .. } | Op::ArchiveField { .. } => {
-            Kind::Archive
-        }
+        Op::CreateDropdown { .. }
+        | Op::CreateDropdownOption { .. }
+        | Op::CreateSchema { .. }
+        | Op::CreateField { .. } => Kind::Create,
+        Op::ArchiveDropdown { .. }
+        | Op::ArchiveDropdownOption { .. }
+        | Op::ArchiveSchema { .. }
+        | Op::ArchiveField { .. } => Kind::Archive,
         Op::ReorderDropdownOptions { .. } | Op::ReorderFields { .. } => Kind::Reorder,
         Op::UnarchiveDropdown { .. }
         | Op::RenameDropdown { .. }

@@ -6,7 +6,8 @@
 //! - [`diff_props`]: properties of the diff over random models and tenants;
 //! - [`emulator`]: the emulator over HTTP;
 //! - [`http_backend`]: the HTTP backend against the emulator, request counts included;
-//! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints.
+//! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
+//! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command.
 
 // Helpers shared by several areas; not every area uses every helper.
 #[allow(dead_code)]
@@ -20,3 +21,4 @@ mod emulator;
 mod golden;
 mod http_backend;
 mod lint;
+mod plan;
