@@ -201,7 +201,7 @@ fn the_demo_project_goes_up_down_and_back_into_files() {
     common::copy_dir(&root.join("versions"), &p.file("versions"));
     let head = p.run(&["head"]).ok().stdout.trim().to_string();
 
-    p.run(&["check", "--tenant", "dev"]).ok();
+    p.run(&["check", "--strict", "--tenant", "dev"]).ok();
     p.run(&["diff", "dev"]).code(2);
     p.run(&["upgrade", "dev", "head"]).ok();
     p.run(&["diff", "dev"]).ok();
