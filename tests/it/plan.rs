@@ -42,9 +42,9 @@ fn dry_runs_and_real_runs_print_a_summary_by_kind_and_coded_hazards() {
     p.write("schemas/toppings.yaml", "kind: dropdown\nname: Toppings\noptions: [Cheese, Pepperoni]\n");
     p.run(&["revision", "dev", "toppings"]).ok();
     let dry = p.run(&["upgrade", "dev", "head", "--dry-run"]);
-    dry.ok().out_has("[1 to create, 0 to update, 0 to archive, 0 to reorder]").out_has(
-        "Plan: 1 to create, 0 to update, 0 to archive, 0 to reorder.",
-    );
+    dry.ok()
+        .out_has("[1 to create, 0 to update, 0 to archive, 0 to reorder]")
+        .out_has("Plan: 1 to create, 0 to update, 0 to archive, 0 to reorder.");
     let up = p.run(&["upgrade", "dev", "head"]);
     up.ok().out_has("Plan: 1 to create").out_has("Upgraded dev");
 
