@@ -5,6 +5,7 @@ mod check;
 mod completions;
 mod current;
 mod diff;
+mod editor;
 mod emulator;
 mod generate;
 mod head;
@@ -79,6 +80,10 @@ pub enum Command {
     Emulator(emulator::Args),
     /// Print a shell completion script
     Completions(completions::Args),
+    /// Print the JSON Schema of schema YAML files, for editors
+    JsonSchema(editor::SchemaArgs),
+    /// Print the Rhai definitions of the revision constructors, for the Rhai language server
+    RhaiDefinitions(editor::DefinitionsArgs),
 }
 
 /// What a command found out, for the exit code.
@@ -149,6 +154,8 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::GenerateFiles(args) => generate::run(args, ui).await,
         Command::Emulator(args) => emulator::run(args).await,
         Command::Completions(args) => completions::run(args),
+        Command::JsonSchema(args) => editor::json_schema(args, ui),
+        Command::RhaiDefinitions(args) => editor::rhai_definitions(args, ui),
     }
 }
 

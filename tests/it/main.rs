@@ -15,6 +15,7 @@ mod emu;
 
 mod cli;
 mod diff_props;
+mod editor;
 mod emulator;
 mod golden;
 mod http_backend;
