@@ -95,6 +95,7 @@ impl Done {
 
 /// Run the command line; the binary's `main` is just this.
 pub fn main() -> ExitCode {
+    completions::answer_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
@@ -153,7 +154,7 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,
         Command::Emulator(args) => emulator::run(args).await,
-        Command::Completions(args) => completions::run(args),
+        Command::Completions(args) => completions::run(args, ui),
         Command::JsonSchema(args) => editor::json_schema(args, ui),
         Command::RhaiDefinitions(args) => editor::rhai_definitions(args, ui),
     }

@@ -14,6 +14,7 @@ mod common;
 mod emu;
 
 mod cli;
+mod completions;
 mod diff_props;
 mod editor;
 mod emulator;
