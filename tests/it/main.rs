@@ -18,5 +18,6 @@ mod completions;
 mod diff_props;
 mod editor;
 mod emulator;
+mod examples;
 mod golden;
 mod http_backend;
