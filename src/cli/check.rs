@@ -14,7 +14,7 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Also check this tenant: pending revisions apply, and code matches after them
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: Option<String>,
     /// Treat warnings as errors (exit 1 on any finding that is not suppressed)
     #[arg(long)]

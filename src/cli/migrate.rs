@@ -20,9 +20,10 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct UpArgs {
     /// Tenant key or alias from liminal.yaml; several separated by commas run in that order
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
     /// `head`, `+n`, or a revision id (or a unique prefix of one)
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_hyphen_values = true, add = clap_complete::ArgValueCompleter::new(super::completions::upgrade_targets))]
     target: String,
     /// Print the plan and change nothing
     #[arg(long)]
@@ -35,9 +36,10 @@ pub struct UpArgs {
 #[derive(Debug, clap::Args)]
 pub struct DownArgs {
     /// Tenant key or alias from liminal.yaml; several separated by commas run in that order
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
     /// `-n`, a revision id (or a unique prefix of one), or `base`
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_hyphen_values = true, add = clap_complete::ArgValueCompleter::new(super::completions::downgrade_targets))]
     target: String,
     /// Print the plan and change nothing
     #[arg(long)]

@@ -19,7 +19,7 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Tenant key or alias from liminal.yaml (with --empty it may be left out: no tenant is read)
-    #[arg(value_name = "TENANT")]
+    #[arg(value_name = "TENANT", add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
     /// What the revision does (its first line, and its file name)
     #[arg(value_name = "MESSAGE")]
