@@ -5,7 +5,9 @@
 //! - [`golden`]: Liminal's golden diff cases;
 //! - [`diff_props`]: properties of the diff over random models and tenants;
 //! - [`emulator`]: the emulator over HTTP;
-//! - [`http_backend`]: the HTTP backend against the emulator, request counts included.
+//! - [`http_backend`]: the HTTP backend against the emulator, request counts included;
+//! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
+//! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command.
 
 // Helpers shared by several areas; not every area uses every helper.
 #[allow(dead_code)]
@@ -14,7 +16,12 @@ mod common;
 mod emu;
 
 mod cli;
+mod completions;
 mod diff_props;
+mod editor;
 mod emulator;
+mod examples;
 mod golden;
 mod http_backend;
+mod lint;
+mod plan;
