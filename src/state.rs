@@ -182,7 +182,7 @@ impl Keyed for Schema {
     fn id(&self) -> &str {
         &self.id
     }
-    fn name(&self) -> &str {
+    fn key(&self) -> &str {
         &self.warehouse_name
     }
 }
@@ -191,7 +191,7 @@ impl Keyed for Dropdown {
     fn id(&self) -> &str {
         &self.id
     }
-    fn name(&self) -> &str {
+    fn key(&self) -> &str {
         &self.name
     }
 }

@@ -642,7 +642,7 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
         Op::UpdateField { schema, field, patch } => {
             let i = schema_index(state, schema)?;
             let s = &state.schemas[i];
-            let j = field_index(&s, field)?;
+            let j = field_index(s, field)?;
             let current = &s.fields[j];
             let old = state.field_view(current);
             if let Some(unit) = &patch.unit

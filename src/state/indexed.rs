@@ -16,7 +16,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// What an item is looked up by.
 pub trait Keyed {
     fn id(&self) -> &str;
-    fn name(&self) -> &str;
+    /// The name it is looked up by (a schema's warehouse name, a dropdown's name).
+    fn key(&self) -> &str;
 }
 
 #[derive(Debug, Default)]
@@ -28,7 +29,7 @@ struct Index {
 impl Index {
     fn add<T: Keyed>(&mut self, i: usize, item: &T) {
         self.by_id.entry(item.id().to_string()).or_insert(i);
-        self.by_name.entry(item.name().to_string()).or_insert(i);
+        self.by_name.entry(item.key().to_string()).or_insert(i);
     }
 }
 
@@ -70,7 +71,7 @@ impl<T: Keyed> Indexed<T> {
 
     /// Item `i` to change in place: the index is kept unless its id or name changes.
     pub fn at_mut(&mut self, i: usize) -> ItemMut<'_, T> {
-        let keys = (self.items[i].id().to_string(), self.items[i].name().to_string());
+        let keys = (self.items[i].id().to_string(), self.items[i].key().to_string());
         ItemMut { list: self, i, keys }
     }
 
@@ -110,7 +111,7 @@ impl<T: Keyed> DerefMut for ItemMut<'_, T> {
 impl<T: Keyed> Drop for ItemMut<'_, T> {
     fn drop(&mut self) {
         let item = &self.list.items[self.i];
-        if item.id() != self.keys.0 || item.name() != self.keys.1 {
+        if item.id() != self.keys.0 || item.key() != self.keys.1 {
             self.list.index.take();
         }
     }
@@ -217,7 +218,7 @@ mod tests {
         fn id(&self) -> &str {
             &self.0
         }
-        fn name(&self) -> &str {
+        fn key(&self) -> &str {
             &self.1
         }
     }
