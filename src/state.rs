@@ -265,14 +265,34 @@ impl Undo {
         }
     }
 
-    /// Positions of the schemas saved (changed since the undo point) and how many there were.
-    pub fn schemas(&self) -> (impl Iterator<Item = (usize, &Schema)>, usize) {
-        (self.schemas.iter().map(|(i, s)| (*i, s)), self.schemas_len)
+    /// How many schemas there were at the undo point.
+    pub fn schemas_len(&self) -> usize {
+        self.schemas_len
     }
 
-    /// Positions of the dropdowns saved and how many there were.
-    pub fn dropdowns(&self) -> (impl Iterator<Item = (usize, &Dropdown)>, usize) {
-        (self.dropdowns.iter().map(|(i, d)| (*i, d)), self.dropdowns_len)
+    /// How many dropdowns there were at the undo point.
+    pub fn dropdowns_len(&self) -> usize {
+        self.dropdowns_len
+    }
+
+    /// The schema at position `i` as it was at the undo point, if it was saved (changed since).
+    pub fn schema(&self, i: usize) -> Option<&Schema> {
+        self.schemas.get(&i)
+    }
+
+    /// The dropdown at position `i` as it was at the undo point, if it was saved.
+    pub fn dropdown(&self, i: usize) -> Option<&Dropdown> {
+        self.dropdowns.get(&i)
+    }
+
+    /// Positions of the schemas saved.
+    pub fn changed_schemas(&self) -> impl Iterator<Item = usize> + '_ {
+        self.schemas.keys().copied()
+    }
+
+    /// Positions of the dropdowns saved.
+    pub fn changed_dropdowns(&self) -> impl Iterator<Item = usize> + '_ {
+        self.dropdowns.keys().copied()
     }
 }
 
