@@ -194,7 +194,21 @@ pub enum RunError {
 
 /// Apply the plan. After each revision the tenant records it; on a failure, the operations of
 /// the failed revision that reached the tenant are recorded so that the next run resumes.
+/// The plan is one batch of writes ([`Tenant::begin_batch`]: the local tenant writes its file
+/// at revision boundaries only).
 pub async fn run<T: Tenant>(
+    tenant: &mut T,
+    steps: &[PlanStep],
+    progress: &mut dyn Progress,
+    recorded: Option<String>,
+) -> Result<(), RunError> {
+    tenant.begin_batch();
+    let result = run_steps(tenant, steps, progress, recorded).await;
+    let ended = tenant.end_batch().await.map_err(RunError::Record);
+    result.and(ended)
+}
+
+async fn run_steps<T: Tenant>(
     tenant: &mut T,
     steps: &[PlanStep],
     progress: &mut dyn Progress,
