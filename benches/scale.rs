@@ -7,6 +7,7 @@
 //! ```sh
 //! cargo bench --bench scale                              # this build
 //! LIMINAL_BIN=/path/to/older/liminal cargo bench --bench scale   # another build, same cases
+//! SCALE_ONLY=requests|offline|big cargo bench --bench scale      # one group of cases
 //! ```
 //!
 //! Prints a markdown table; asserts nothing (the request counts are asserted by
@@ -112,6 +113,8 @@ fn write_project(dir: &Path, tenants: &str, revisions: &[Revision], code: &Tenan
     }
 }
 
+const LIMIT_SECS: u64 = 300;
+
 struct Run {
     secs: f64,
     peak_mib: Option<f64>,
@@ -122,13 +125,13 @@ struct Run {
 fn liminal(bin: &Path, dir: &Path, args: &[&str]) -> Run {
     let stats = dir.join(".time");
     let timed = Path::new("/usr/bin/time").exists();
-    let mut cmd = if timed {
-        let mut c = Command::new("/usr/bin/time");
-        c.arg("-f").arg("%M").arg("-o").arg(&stats).arg(bin);
-        c
-    } else {
-        Command::new(bin)
-    };
+    // Quadratic cases of older builds would run for hours: give up after `LIMIT_SECS`.
+    let mut cmd = Command::new("timeout");
+    cmd.arg(LIMIT_SECS.to_string());
+    if timed {
+        cmd.arg("/usr/bin/time").arg("-f").arg("%M").arg("-o").arg(&stats);
+    }
+    cmd.arg(bin);
     cmd.args(args).current_dir(dir).env("EMU_ID", "liminal").env("EMU_SECRET", "liminal").env("NO_COLOR", "1");
     let started = Instant::now();
     let out = cmd.output().unwrap();
@@ -196,9 +199,65 @@ fn offline(bin: &Path, root: &Path, rows: &mut Vec<Row>) {
 }
 
 fn timing(r: &Run) -> String {
+    if !r.ok && r.secs >= LIMIT_SECS as f64 {
+        return format!("> {LIMIT_SECS} s (stopped)");
+    }
     let mem = r.peak_mib.map(|m| format!(", {m:.0} MiB")).unwrap_or_default();
     let failed = if r.ok { "" } else { " (failed)" };
     format!("{:.2} s{mem}{failed}", r.secs)
+}
+
+/// Issue 9's item 5: a revision of 5,000 operations and a dropdown of 100,000 options, each
+/// generated (`revision`: diff and rendering), applied to the local tenant and to the emulator.
+async fn big_revisions(bin: &Path, root: &Path, rows: &mut Vec<Row>) {
+    let emu = spawn(EmulatorConfig::default()).await.unwrap();
+    let url = emu.url();
+    let admin = reqwest::Client::new();
+    let tenants = format!(
+        "  dev:\n    local: .liminal/dev.json\n  emu:\n    url: {url}\n    client_id_env: EMU_ID\n    client_secret_env: EMU_SECRET\n"
+    );
+    // (case, tenant at the base, the code to reach)
+    let mut options_code = TenantState::new();
+    let options = (0..100_000).map(|i| format!("option {i:06}")).collect();
+    Op::CreateDropdown { name: "Big".into(), options }.apply(&mut options_code).unwrap();
+    let mut ops_base = TenantState::new();
+    ops_base.set_revision(BASE);
+    for i in 0..50 {
+        schema_op(i, 3, 0).apply(&mut ops_base).unwrap();
+    }
+    let mut ops_code = ops_base.clone();
+    for i in 0..50 {
+        for k in 0..100 {
+            field_op(&format!("bulk_{i:03}"), &format!("new{k}"), 3 + k).apply(&mut ops_code).unwrap();
+        }
+    }
+    let mut fresh = TenantState::new();
+    fresh.set_revision(BASE);
+    let cases = [("a dropdown of 100,000 options", fresh, options_code), ("5,000 operations", ops_base, ops_code)];
+    for (case, base, code) in cases {
+        let dir = root.join("big");
+        write_project(&dir, &tenants, &[Revision { up: vec![], down: vec![] }], &code);
+        std::fs::create_dir_all(dir.join(".liminal")).unwrap();
+        std::fs::write(dir.join(".liminal/dev.json"), liminal::tenant::local::state_json(&base)).unwrap();
+        let r = admin.put(format!("{url}/__emulator/state")).json(&base).send().await.unwrap();
+        assert!(r.status().is_success());
+        let _ = liminal(bin, &dir, &["rehash"]);
+        let revision = liminal(bin, &dir, &["revision", "dev", "big revision"]);
+        rows.push(Row { case: format!("`revision` generating {case}"), value: timing(&revision) });
+        let _ = liminal(bin, &dir, &["rehash"]);
+        let local = liminal(bin, &dir, &["upgrade", "dev", "head"]);
+        rows.push(Row { case: format!("`upgrade dev head` of {case} (local)"), value: timing(&local) });
+        admin.delete(format!("{url}/__emulator/requests")).send().await.unwrap();
+        let (b, d) = (bin.to_path_buf(), dir.clone());
+        let http = tokio::task::spawn_blocking(move || liminal(&b, &d, &["upgrade", "emu", "head"])).await.unwrap();
+        let log: Vec<Value> =
+            admin.get(format!("{url}/__emulator/requests")).send().await.unwrap().json().await.unwrap();
+        rows.push(Row {
+            case: format!("`upgrade emu head` of {case} (emulator)"),
+            value: format!("{}, {} requests", timing(&http), log.len()),
+        });
+    }
+    emu.stop().await.unwrap();
 }
 
 async fn requests(bin: &Path, root: &Path, rows: &mut Vec<Row>) {
@@ -273,8 +332,16 @@ fn main() {
     let root = std::env::temp_dir().join(format!("liminal-scale-bench-{}", std::process::id()));
     let mut rows = Vec::new();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    rt.block_on(requests(&bin, &root, &mut rows));
-    offline(&bin, &root, &mut rows);
+    let only = std::env::var("SCALE_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "requests" {
+        rt.block_on(requests(&bin, &root, &mut rows));
+    }
+    if only.is_empty() || only == "offline" {
+        offline(&bin, &root, &mut rows);
+    }
+    if only.is_empty() || only == "big" {
+        rt.block_on(big_revisions(&bin, &root, &mut rows));
+    }
     let _ = std::fs::remove_dir_all(&root);
     println!("\n{}\n", bin.display());
     println!("| figure | {} |", bin.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());

@@ -1,6 +1,8 @@
 //! The meaning of each operation: its effect on a [`TenantState`] (Benchling's behaviour, with
 //! Liminal's skip/unarchive paths), and its reverse.
 
+use std::collections::{HashMap, HashSet};
+
 use super::{FieldPatch, Op, OpError, SchemaPatch};
 use crate::schema::{
     EntityType, FieldDef, FieldType, NameTemplate, SEQUENCE_CONSTRAINTS, SchemaDef, validate_field, validate_schema,
@@ -33,18 +35,22 @@ fn reorder<T: Clone>(
     name_of: impl Fn(&T) -> &str,
     what: &str,
 ) -> Result<Vec<T>, OpError> {
+    // Positions by name (the first item of a name, as a scan finds it).
+    let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(items.len());
+    for (i, it) in items.iter().enumerate() {
+        by_name.entry(name_of(it)).or_insert(i);
+    }
+    let mut named: HashSet<&str> = HashSet::with_capacity(names.len());
     let mut out = Vec::with_capacity(items.len());
-    for (i, n) in names.iter().enumerate() {
-        if names[..i].contains(n) {
+    for n in names {
+        if !named.insert(n.as_str()) {
             return Err(OpError::Invalid(format!("{what} `{n}` is named twice in the new order")));
         }
-        let item = items
-            .iter()
-            .find(|it| name_of(it) == n)
-            .ok_or_else(|| OpError::Invalid(format!("{what} `{n}` is not there to reorder")))?;
-        out.push(item.clone());
+        let i =
+            by_name.get(n.as_str()).ok_or_else(|| OpError::Invalid(format!("{what} `{n}` is not there to reorder")))?;
+        out.push(items[*i].clone());
     }
-    out.extend(items.iter().filter(|it| !names.iter().any(|n| n == name_of(it))).cloned());
+    out.extend(items.iter().filter(|it| !named.contains(name_of(it))).cloned());
     Ok(out)
 }
 
@@ -292,8 +298,9 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             if name.trim().is_empty() {
                 return Err(OpError::Invalid("a dropdown needs a name".into()));
             }
-            for (i, o) in options.iter().enumerate() {
-                if o.trim().is_empty() || options[..i].contains(o) {
+            let mut seen = HashSet::with_capacity(options.len());
+            for o in options {
+                if o.trim().is_empty() || !seen.insert(o.as_str()) {
                     return Err(OpError::Invalid(format!("dropdown `{name}`: option `{o}` is empty or listed twice")));
                 }
             }
