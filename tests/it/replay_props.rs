@@ -44,14 +44,17 @@ fn located(ops: Vec<Op>) -> Vec<LocatedOp> {
 
 /// Revisions of random operations; each downgrade is the exact reverse of its upgrade, or that
 /// with one step dropped or one random operation added (so some restore and some do not).
-fn chain(seeds: &[((u8, u8, u8, u8), u8)]) -> Vec<(Vec<Op>, Vec<Op>)> {
+/// A random operation's seed, and how to twist the downgrade of the revision it starts.
+type Seed = ((u8, u8, u8, u8), u8);
+
+fn chain(seeds: &[Seed]) -> Vec<(Vec<Op>, Vec<Op>)> {
     let mut state = TenantState::new();
     let mut revisions = Vec::new();
     let setup = random_setup();
     for op in &setup {
         op.apply(&mut state).unwrap();
     }
-    revisions.push((setup.clone(), setup.iter().rev().map(|o| reverse_for(o)).collect()));
+    revisions.push((setup.clone(), setup.iter().rev().map(reverse_for).collect()));
     for chunk in seeds.chunks(4) {
         let mut up = Vec::new();
         let mut down = Vec::new();
@@ -88,7 +91,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_linear_replay_finds_what_the_full_diff_found(seeds in prop::collection::vec(any::<((u8, u8, u8, u8), u8)>(), 4..60)) {
+    fn the_linear_replay_finds_what_the_full_diff_found(seeds in prop::collection::vec(any::<Seed>(), 4..60)) {
         let script = Script::parse(
             std::path::Path::new("versions/aaaaaaaaaaaa_r.rhai"),
             "const revision = \"aaaaaaaaaaaa\";\nconst down_revision = ();\nfn upgrade() { [] }\nfn downgrade() { [] }\n",
