@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# `liminal import` against the real Python liminal-orm 5.1.0 (issue 10): Python Liminal makes a
+# project (tests/python/import_project: a link cycle between new schemas, a parent link, a name
+# template, a unit, a constraint field, a dropdown) and upgrades emulator A to its head; the Rust
+# liminal then takes it over with `liminal import` and nothing else:
+#   - `check` is clean, `current` and `history --tenant` show Python's head on A, `diff` is in sync;
+#   - the imported chain upgrades a fresh emulator B to the same state as A (ids aside);
+#   - `downgrade -1` and `upgrade head` run on A, and Python still reads the revision.
+# Python's plain `generate-files` also runs against the emulator (it lists results schemas).
+#
+#   tests/python/run_import_check.sh         # venv in $LIMINAL_PY_VENV (default /tmp/limpy)
+#   KEEP=1 tests/python/run_import_check.sh  # keep the work folder
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+VENV=${LIMINAL_PY_VENV:-/tmp/limpy}
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+START=$(date +%s)
+
+if [ ! -x "$VENV/bin/liminal" ]; then
+    echo "creating venv $VENV with liminal-orm 5.1.0"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet 'liminal-orm==5.1.0'
+fi
+PY="$VENV/bin/python"
+PYLIMINAL="$VENV/bin/liminal"
+cargo build --quiet --bin liminal --manifest-path "$ROOT/Cargo.toml"
+RUST="$TARGET/debug/liminal"
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ "${KEEP:-}" = 1 ]; then echo "work folder kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+# start_emulator NAME: sets URL_<NAME>
+start_emulator() {
+    local name=$1
+    "$RUST" emulator --port 0 --state "$WORK/$name.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+    PIDS+=($!)
+    local url=""
+    for _ in $(seq 1 100); do
+        url=$(sed -n 's/^listening on //p' "$WORK/$name.out" 2>/dev/null)
+        if [ -n "$url" ]; then break; fi
+        sleep 0.1
+    done
+    if [ -z "$url" ]; then
+        echo "emulator $name did not start:" >&2
+        cat "$WORK/$name.err" >&2
+        exit 1
+    fi
+    printf -v "URL_$name" '%s' "$url"
+}
+
+SUMMARY=""
+# run <expected exit code> <label> <command...>; output in $WORK/last.log
+run() {
+    local expected=$1 label=$2
+    shift 2
+    local rc t0
+    t0=$(date +%s.%N)
+    set +e
+    "$@" >"$WORK/last.log" 2>&1
+    rc=$?
+    set -e
+    SUMMARY+=$(printf '%-44s exit %s  %5ss' "$label" "$rc" \
+        "$("$PY" -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$t0" "$(date +%s.%N)")")$'\n'
+    if [ "$rc" != "$expected" ]; then
+        printf '%s' "$SUMMARY" >&2
+        echo "FAILED: $* exited $rc, expected $expected" >&2
+        cat "$WORK/last.log" >&2
+        exit 1
+    fi
+}
+
+expect_in_log() {
+    if ! grep -q -- "$1" "$WORK/last.log"; then
+        printf '%s' "$SUMMARY" >&2
+        echo "FAILED: expected \"$1\" in the output:" >&2
+        cat "$WORK/last.log" >&2
+        exit 1
+    fi
+}
+
+# The tenant state with ids replaced by names, for comparing two emulators.
+normalised_state() {
+    "$PY" - "$1" <<'EOF'
+import json, sys, urllib.request
+state = json.load(urllib.request.urlopen(sys.argv[1].rstrip("/") + "/__emulator/state"))
+names = {}
+for u in state.get("units", []):
+    names[u["id"]] = "unit:" + u["name"]
+for s in state.get("schemas", []):
+    names[s["id"]] = "schema:" + s["warehouse_name"]
+    for f in s.get("fields", []):
+        names[f["id"]] = "field:" + s["warehouse_name"] + "." + f["warehouse_name"]
+for d in state.get("dropdowns", []):
+    names[d["id"]] = "dropdown:" + d["name"]
+    for o in d.get("options", []):
+        names[o["id"]] = "option:" + d["name"] + "/" + o["name"]
+def norm(v):
+    if isinstance(v, dict):
+        return {k: norm(x) for k, x in v.items() if k not in ("id", "next_id")}
+    if isinstance(v, list):
+        return [norm(x) for x in v]
+    if isinstance(v, str):
+        return names.get(v, v)
+    return v
+out = {
+    "schemas": sorted((norm(s) for s in state.get("schemas", [])), key=lambda s: s["warehouse_name"]),
+    "dropdowns": sorted((norm(d) for d in state.get("dropdowns", [])), key=lambda d: d["name"]),
+}
+print(json.dumps(out, indent=1, sort_keys=True))
+EOF
+}
+
+export PATH="$VENV/bin:$PATH"
+export EMU_CLIENT_ID=liminal EMU_CLIENT_SECRET=liminal
+start_emulator A
+start_emulator B
+
+# Python Liminal: a project and a tenant (A) at its head.
+PYPROJ="$WORK/python"
+mkdir -p "$PYPROJ"
+cd "$PYPROJ"
+export EMU_URL="$URL_A"
+run 0 "python: init" "$PYLIMINAL" init
+cp "$HERE/import_project/env.py" liminal/env.py
+cp -r "$HERE/import_project/models_v1" shop_models
+run 0 "python: revision (v1)" "$PYLIMINAL" revision emu "first models"
+REV1=$(ls liminal/versions | grep '_first_models.py$' | cut -c1-12)
+run 0 "python: upgrade head" "$PYLIMINAL" upgrade emu head
+rm -rf shop_models
+cp -r "$HERE/import_project/models_v2" shop_models
+run 0 "python: revision (v2)" "$PYLIMINAL" revision emu "second models"
+REV2=$(ls liminal/versions | grep '_second_models.py$' | cut -c1-12)
+run 0 "python: upgrade head" "$PYLIMINAL" upgrade emu head
+run 0 "python: generate-files (results schemas listed)" "$PYLIMINAL" generate-files emu -p "$WORK/generated"
+
+# The Rust liminal takes the project over: `liminal import` writes liminal.yaml, versions/, schemas/.
+RSPROJ="$WORK/rust"
+mkdir -p "$RSPROJ"
+cd "$RSPROJ"
+run 0 "rust: import" "$RUST" import "$PYPROJ"
+run 1 "rust: import again (refuses)" "$RUST" import "$PYPROJ"
+expect_in_log "--overwrite"
+run 0 "rust: import --overwrite" "$RUST" import "$PYPROJ" --overwrite
+cat >>liminal.yaml <<EOF
+  emu:
+    url: $URL_A
+    client_id_env: EMU_CLIENT_ID
+    client_secret_env: EMU_CLIENT_SECRET
+  fresh:
+    url: $URL_B
+    client_id_env: EMU_CLIENT_ID
+    client_secret_env: EMU_CLIENT_SECRET
+EOF
+run 0 "rust: check" "$RUST" check
+if grep -qi "warning" "$WORK/last.log"; then
+    echo "FAILED: check of the imported project is not clean:" >&2
+    cat "$WORK/last.log" >&2
+    exit 1
+fi
+run 0 "rust: head (expect $REV2)" "$RUST" head
+expect_in_log "$REV2"
+run 0 "rust: current emu (expect $REV2)" "$RUST" current emu
+expect_in_log "$REV2"
+run 0 "rust: history --tenant emu" "$RUST" history --tenant emu
+expect_in_log "$REV2 .*emu is here"
+run 0 "rust: diff emu (in sync)" "$RUST" diff emu
+run 0 "rust: check --tenant emu" "$RUST" check --tenant emu
+
+# The imported chain on a fresh tenant gives Python's tenant.
+run 0 "rust: upgrade fresh head" "$RUST" upgrade fresh head
+normalised_state "$URL_A" >"$WORK/python_tenant.json"
+normalised_state "$URL_B" >"$WORK/rust_tenant.json"
+if ! diff -u "$WORK/python_tenant.json" "$WORK/rust_tenant.json" >"$WORK/state.diff"; then
+    printf '%s' "$SUMMARY" >&2
+    echo "FAILED: the imported chain gives another tenant than Python's (- python, + rust):" >&2
+    cat "$WORK/state.diff" >&2
+    exit 1
+fi
+SUMMARY+="same normalised state on A (python) and B (imported chain)"$'\n'
+
+# Downgrade and upgrade Python's tenant through the imported revisions.
+run 0 "rust: downgrade emu -1" "$RUST" downgrade emu -1
+run 0 "rust: current emu (expect $REV1)" "$RUST" current emu
+expect_in_log "$REV1"
+run 2 "rust: diff emu (v2 code, differs)" "$RUST" diff emu
+run 0 "rust: upgrade emu head" "$RUST" upgrade emu head
+run 0 "rust: diff emu (in sync)" "$RUST" diff emu
+cd "$PYPROJ"
+run 0 "python: current (expect $REV2)" "$PYLIMINAL" current emu
+expect_in_log "$REV2"
+
+printf '%s' "$SUMMARY"
+echo "liminal import check passed against the emulator in $(( $(date +%s) - START ))s"
