@@ -121,9 +121,18 @@ pub fn convert(root: &Path, options: &Options) -> Result<Conversion, ImportError
     paths.sort();
     let mut out = Conversion::default();
     let mut read = Vec::new();
+    // Revisions whose header read but that have problems: still converted (so that the state
+    // replays and their other problems are found too), never written.
+    let mut broken = BTreeSet::new();
     for path in paths {
         match revision::read(&path) {
-            Ok(r) => read.push(r),
+            Ok((r, problems)) => {
+                if !problems.is_empty() {
+                    broken.insert(path.clone());
+                    out.problems.extend(problems);
+                }
+                read.push(r);
+            }
             Err(problems) => {
                 out.failed.push(path);
                 out.problems.extend(problems);
@@ -134,13 +143,15 @@ pub fn convert(root: &Path, options: &Options) -> Result<Conversion, ImportError
     let mut state = TenantState::new();
     for r in &ordered {
         match convert_revision(r, &mut state, &mut out.notes) {
-            Ok(c) => out.revisions.push(c),
+            Ok(c) if !broken.contains(&r.file.path) => out.revisions.push(c),
+            Ok(_) => out.failed.push(r.file.path.clone()),
             Err(problems) => {
                 out.failed.push(r.file.path.clone());
                 out.problems.extend(problems);
             }
         }
     }
+    out.problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     match models(root, options) {
         Ok((model, problems)) => {
             out.problems.extend(problems);

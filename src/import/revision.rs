@@ -52,13 +52,15 @@ impl ExternalNames {
     }
 }
 
-/// Read a revision file's structure; every problem found is returned.
-pub fn read(path: &Path) -> Result<PyRevision, Vec<SourceProblem>> {
+/// Read a revision file's structure. A file whose header reads comes back with the problems
+/// found in it (and the operation calls that did read), so that the rest of it can still be
+/// converted and checked; otherwise every problem found is the error.
+pub fn read(path: &Path) -> Result<(PyRevision, Vec<SourceProblem>), Vec<SourceProblem>> {
     let file = PyFile::load(path).map_err(|p| vec![p])?;
     read_file(file)
 }
 
-pub fn read_file(file: PyFile) -> Result<PyRevision, Vec<SourceProblem>> {
+pub fn read_file(file: PyFile) -> Result<(PyRevision, Vec<SourceProblem>), Vec<SourceProblem>> {
     let mut problems = Vec::new();
     let mut docstring: Option<(String, (usize, usize))> = None;
     let mut revision: Option<(String, (usize, usize))> = None;
@@ -135,11 +137,13 @@ pub fn read_file(file: PyFile) -> Result<PyRevision, Vec<SourceProblem>> {
                         continue;
                     }
                 };
-                match operations(&file, node) {
-                    Ok(ops) if slot.is_none() => *slot = Some(ops),
-                    Ok(_) => problems.push(file.problem(node, format!("`def {name}()` is defined twice"), PORT_BY_HAND)),
-                    Err(p) => problems.push(p),
+                if slot.is_some() {
+                    problems.push(file.problem(node, format!("`def {name}()` is defined twice"), PORT_BY_HAND));
+                    continue;
                 }
+                let (ops, found) = operations(&file, node);
+                problems.extend(found);
+                *slot = Some(ops);
             }
             "class_definition" => problems.push(file.unsupported(node, "a class")),
             "decorated_definition" => problems.push(file.unsupported(node, "a decorated definition")),
@@ -184,15 +188,12 @@ pub fn read_file(file: PyFile) -> Result<PyRevision, Vec<SourceProblem>> {
             }
         }
     };
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let (Some((id, id_at)), Some((down_revision, _)), Some(upgrade), Some(downgrade), Some(create_date)) =
         (revision, down, upgrade, downgrade, create_date)
     else {
-        return Err(vec![file.problem_at(start, "incomplete revision", PORT_BY_HAND)]);
+        return Err(problems);
     };
-    Ok(PyRevision { file, id, down_revision, message, create_date, id_at, upgrade, downgrade, names })
+    Ok((PyRevision { file, id, down_revision, message, create_date, id_at, upgrade, downgrade, names }, problems))
 }
 
 /// `revision = "…"` or `down_revision = "…"|None`.
@@ -244,8 +245,27 @@ fn constant(
     Ok(())
 }
 
-/// The calls of `return [op, ...]`, the whole body of `upgrade()`/`downgrade()`.
-fn operations(file: &PyFile, function: Node<'_>) -> Result<Vec<Located>, SourceProblem> {
+/// The calls of `return [op, ...]`, the whole body of `upgrade()`/`downgrade()`: the items that
+/// read, and a problem for each that does not.
+fn operations(file: &PyFile, function: Node<'_>) -> (Vec<Located>, Vec<SourceProblem>) {
+    match list_items(file, function) {
+        Ok(items) => {
+            let mut ops = Vec::new();
+            let mut problems = Vec::new();
+            for item in items {
+                match file.value(item) {
+                    Ok(v) => ops.push(v),
+                    Err(p) => problems.push(p),
+                }
+            }
+            (ops, problems)
+        }
+        Err(p) => (vec![], vec![p]),
+    }
+}
+
+/// The item nodes of the function's one `return [...]`.
+fn list_items<'t>(file: &PyFile, function: Node<'t>) -> Result<Vec<Node<'t>>, SourceProblem> {
     if let Some(params) = function.child_by_field_name("parameters")
         && !file.children(params).is_empty()
     {
@@ -267,11 +287,10 @@ fn operations(file: &PyFile, function: Node<'_>) -> Result<Vec<Located>, SourceP
             let Some(list) = file.children(*ret).first().copied() else {
                 return Err(file.problem(*ret, "`return` without a list of operations", PORT_BY_HAND));
             };
-            match file.value(list)? {
-                Located { value: Value::List(items), .. } => Ok(items),
-                other => {
-                    Err(file.problem(list, format!("returns {}, not a list of operations", other.value.describe()), PORT_BY_HAND))
-                }
+            if list.kind() == "list" {
+                Ok(file.children(list))
+            } else {
+                Err(file.problem(list, "returns something else than a list of operations", PORT_BY_HAND))
             }
         }
         [] => Err(file.problem(body, "an empty function body", PORT_BY_HAND)),
@@ -337,7 +356,8 @@ def downgrade() -> list[b.BaseOperation]:
 
     #[test]
     fn reads_a_generated_file() {
-        let r = read_file(PyFile::parse(Path::new("0123456789ab_add_pizza.py"), GENERATED).unwrap()).ok().unwrap();
+        let (r, problems) = read_file(PyFile::parse(Path::new("0123456789ab_add_pizza.py"), GENERATED).unwrap()).ok().unwrap();
+        assert!(problems.is_empty());
         assert_eq!(r.id, "0123456789ab");
         assert_eq!(r.down_revision, None);
         assert_eq!(r.message, "Add pizza");
@@ -350,13 +370,13 @@ def downgrade() -> list[b.BaseOperation]:
     #[test]
     fn hand_written_python_is_located() {
         let text = GENERATED.replace("def upgrade()", "OPS = []\nfor x in OPS:\n    pass\n\ndef upgrade()");
-        let problems = read_file(PyFile::parse(Path::new("x.py"), text).unwrap()).err().unwrap();
+        let (_, problems) = read_file(PyFile::parse(Path::new("x.py"), text).unwrap()).ok().unwrap();
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].message.contains("variable"), "{}", problems[0].message);
         assert_eq!((problems[0].line, problems[0].column), (17, 1));
         assert!(problems[1].message.contains("loop"));
         let text = GENERATED.replace("    return [b.CreateDropdown", "    ops = []\n    return [b.CreateDropdown");
-        let problems = read_file(PyFile::parse(Path::new("x.py"), text).unwrap()).err().unwrap();
+        let (_, problems) = read_file(PyFile::parse(Path::new("x.py"), text).unwrap()).ok().unwrap();
         assert!(problems[0].message.contains("hand-written"), "{}", problems[0].message);
         assert_eq!((problems[0].line, problems[0].column), (18, 5));
     }

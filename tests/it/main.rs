@@ -18,3 +18,4 @@ mod diff_props;
 mod emulator;
 mod golden;
 mod http_backend;
+mod import;
