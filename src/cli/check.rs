@@ -30,6 +30,8 @@ pub struct Args {
 
 struct Findings {
     errors: Vec<SourceProblem>,
+    /// Problems of the tenant against the project, which have no place in a file: (message, help).
+    tenant_errors: Vec<(String, String)>,
     warnings: Vec<String>,
 }
 
@@ -78,7 +80,7 @@ fn replay(chain: &Chain, f: &mut Findings) -> Option<TenantState> {
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
-    let mut f = Findings { errors: Vec::new(), warnings: Vec::new() };
+    let mut f = Findings { errors: Vec::new(), tenant_errors: Vec::new(), warnings: Vec::new() };
     let code = match crate::schema::load_dir(&project.schemas_dir) {
         Ok(m) => Some(m),
         Err(p) => {
@@ -123,9 +125,10 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         let current = tenant.revision().await.map_err(tenant_report)?;
         let state = tenant.read().await.map_err(tenant_report)?;
         match chain.plan_upgrade(current.as_deref(), "head") {
-            Err(e) => f.errors.push(
-                SourceProblem::new(&project.versions_dir, 1, 1, e.to_string()).with_help("see `liminal history`"),
-            ),
+            Err(e) => f.tenant_errors.push((
+                format!("{}: {e}", config.name),
+                format!("see `liminal history --tenant {name}`; `liminal stamp` records the right revision"),
+            )),
             Ok(plan) => {
                 if let Ok(steps) = load_steps(&plan) {
                     match preflight(&state, &steps) {
@@ -141,16 +144,14 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
                         Ok(after) => match diff(code, &after) {
                             Ok(d) => {
                                 if !d.is_empty() {
-                                    f.errors.push(
-                                        SourceProblem::new(&project.schemas_dir, 1, 1, format!("{} would still differ from schemas/ by {} operation(s) after upgrading to head", config.name, d.len()))
-                                            .with_help(format!("run `liminal diff {name}` to see them, and `liminal revision {name} \"...\"` once upgraded")),
-                                    );
+                                    f.tenant_errors.push((
+                                        format!("{} would still differ from schemas/ by {} operation(s) after upgrading to head", config.name, d.len()),
+                                        format!("run `liminal diff {name}` to see them, and `liminal revision {name} \"...\"` once upgraded"),
+                                    ));
                                 }
                                 drift = Some(d.len());
                             }
-                            Err(e) => f.errors.push(
-                                SourceProblem::new(&project.schemas_dir, 1, 1, e.to_string()).with_help(e.error.help()),
-                            ),
+                            Err(e) => f.tenant_errors.push((e.to_string(), e.error.help().to_string())),
                         },
                     }
                 }
@@ -165,9 +166,11 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         .errors
         .iter()
         .map(|p| json!({ "file": relative(&project, &p.file), "line": p.line, "column": p.column, "message": p.message, "help": p.help }))
+        .chain(f.tenant_errors.iter().map(|(m, h)| json!({ "file": null, "line": null, "column": null, "message": m, "help": h })))
         .collect();
-    ui.document(&json!({ "ok": f.errors.is_empty(), "problems": problems, "warnings": f.warnings, "drift": drift }));
-    if f.errors.is_empty() {
+    let ok = f.errors.is_empty() && f.tenant_errors.is_empty();
+    ui.document(&json!({ "ok": ok, "problems": problems, "warnings": f.warnings, "drift": drift }));
+    if ok {
         let revisions = chain.as_ref().map_or(0, Chain::len);
         let (schemas, dropdowns) = code.as_ref().map_or((0, 0), |c| (c.schemas.len(), c.dropdowns.len()));
         ui.line(format!(
@@ -179,6 +182,9 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     if !ui.json() {
         for p in f.errors {
             ui.status(format!("{:?}", Report::new(p)));
+        }
+        for (message, help) in &f.tenant_errors {
+            ui.status(format!("{:?}", super::report(message, help)));
         }
         ui.status("check found problems.");
     }

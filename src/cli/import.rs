@@ -39,12 +39,9 @@ fn target() -> Result<Target, Report> {
         .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a folder"))?;
     match Project::discover(&cwd) {
         Ok(p) => Ok(Target { root: p.root, schemas_dir: p.schemas_dir, versions_dir: p.versions_dir, new: false }),
-        Err(ProjectError::NotFound(_)) => Ok(Target {
-            schemas_dir: cwd.join("schemas"),
-            versions_dir: cwd.join("versions"),
-            root: cwd,
-            new: true,
-        }),
+        Err(ProjectError::NotFound(_)) => {
+            Ok(Target { schemas_dir: cwd.join("schemas"), versions_dir: cwd.join("versions"), root: cwd, new: true })
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -80,9 +77,15 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     for path in &existing {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let id = name.split('_').next().unwrap_or("");
-        if !ids.contains(&id) && !conversion.failed.iter().any(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with(id))) {
+        if !ids.contains(&id)
+            && !conversion.failed.iter().any(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with(id)))
+        {
             return Err(report(
-                format!("{} holds revision {id} ({}), which is not in the Python chain", shown(&target, &target.versions_dir), shown(&target, path)),
+                format!(
+                    "{} holds revision {id} ({}), which is not in the Python chain",
+                    shown(&target, &target.versions_dir),
+                    shown(&target, path)
+                ),
                 "the import writes the whole chain, base revision included: move that file away (a base revision `liminal init` wrote can simply be deleted)",
             ));
         }

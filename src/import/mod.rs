@@ -26,8 +26,8 @@ use crate::schema::CodeModel;
 use crate::script::{Direction, RevisionText, Script, render};
 use crate::state::TenantState;
 
-pub use python::PyFile;
 use python::Located;
+pub use python::PyFile;
 use revision::PyRevision;
 
 /// Why the project cannot be imported at all.
@@ -177,7 +177,11 @@ fn order(revisions: Vec<PyRevision>, complete: bool, problems: &mut Vec<SourcePr
     let mut file_order = Vec::new();
     for r in revisions {
         if by_id.contains_key(&r.id) {
-            problems.push(r.file.problem_at(r.id_at, format!("revision id `{}` is used by another file too", r.id), "give each revision its own id"));
+            problems.push(r.file.problem_at(
+                r.id_at,
+                format!("revision id `{}` is used by another file too", r.id),
+                "give each revision its own id",
+            ));
             continue;
         }
         file_order.push(r.id.clone());
@@ -209,7 +213,11 @@ fn order(revisions: Vec<PyRevision>, complete: bool, problems: &mut Vec<SourcePr
                             None => "more than one revision has `down_revision = None`".to_string(),
                             Some(p) => format!("more than one revision revises `{p}`"),
                         };
-                        problems.push(r.file.problem_at(r.id_at, what, "Liminal's chain is one line: fix the down_revision of the extra revision"));
+                        problems.push(r.file.problem_at(
+                            r.id_at,
+                            what,
+                            "Liminal's chain is one line: fix the down_revision of the extra revision",
+                        ));
                     }
                 }
                 break;
@@ -223,7 +231,10 @@ fn order(revisions: Vec<PyRevision>, complete: bool, problems: &mut Vec<SourcePr
             if !problems.iter().any(|p| p.file == r.file.path) {
                 problems.push(r.file.problem_at(
                     r.id_at,
-                    format!("revision `{id}` is not on the chain from the base revision (it revises {:?})", r.down_revision),
+                    format!(
+                        "revision `{id}` is not on the chain from the base revision (it revises {:?})",
+                        r.down_revision
+                    ),
                     "Liminal's chain is one line from the revision with `down_revision = None`",
                 ));
             }
@@ -233,7 +244,11 @@ fn order(revisions: Vec<PyRevision>, complete: bool, problems: &mut Vec<SourcePr
 }
 
 /// Convert one revision, replaying its upgrade on `state`.
-fn convert_revision(r: &PyRevision, state: &mut TenantState, notes: &mut Vec<String>) -> Result<Converted, Vec<SourceProblem>> {
+fn convert_revision(
+    r: &PyRevision,
+    state: &mut TenantState,
+    notes: &mut Vec<String>,
+) -> Result<Converted, Vec<SourceProblem>> {
     let reader = ops::Reader { file: &r.file, names: &r.names };
     let mut problems = Vec::new();
     let mut run = |calls: &[Located], state: &mut TenantState| -> Vec<(Op, (usize, usize))> {
@@ -274,12 +289,22 @@ fn convert_revision(r: &PyRevision, state: &mut TenantState, notes: &mut Vec<Str
         let script = Script::parse(Path::new(&file_name), text.clone())?;
         let ops: Vec<Op> = script.ops(direction)?.into_iter().map(|l| l.op).collect();
         if ops != expected {
-            return Err(r.file.problem_at((1, 1), format!("the converted {direction}() does not read back the same"), "this is a bug in liminal import; please report it"));
+            return Err(r.file.problem_at(
+                (1, 1),
+                format!("the converted {direction}() does not read back the same"),
+                "this is a bug in liminal import; please report it",
+            ));
         }
         Ok(())
     };
     for (direction, ops) in [(Direction::Upgrade, &upgrade), (Direction::Downgrade, &downgrade)] {
-        check(direction, ops).map_err(|p| vec![r.file.problem_at((1, 1), format!("the converted revision does not load: {p}"), "this is a bug in liminal import; please report it")])?;
+        check(direction, ops).map_err(|p| {
+            vec![r.file.problem_at(
+                (1, 1),
+                format!("the converted revision does not load: {p}"),
+                "this is a bug in liminal import; please report it",
+            )]
+        })?;
     }
     Ok(Converted {
         id: r.id.clone(),

@@ -206,9 +206,13 @@ impl Models {
             let reader = Reader { file: &self.files[class.file], names: &names };
             if let ClassKind::Dropdown { benchling_name, values, at } = &class.kind {
                 let result = (|| {
-                    let name = benchling_name
-                        .as_ref()
-                        .ok_or_else(|| reader.file.problem_at(*at, format!("dropdown class `{}` has no `__benchling_name__`", class.name), PORT_BY_HAND))?;
+                    let name = benchling_name.as_ref().ok_or_else(|| {
+                        reader.file.problem_at(
+                            *at,
+                            format!("dropdown class `{}` has no `__benchling_name__`", class.name),
+                            PORT_BY_HAND,
+                        )
+                    })?;
                     let name = reader.string(name, "__benchling_name__")?;
                     let options = match values {
                         Some(v) => reader.strings(v, "__allowed_values__")?,
@@ -356,7 +360,8 @@ impl Found<'_> {
             Some(ClassKind::Dropdown { benchling_name, values, at: file.at(node) })
         } else if let Some((_, props, _)) = assignments.iter().find(|(l, _, _)| l == "__schema_properties__") {
             let props = value(*props);
-            let template = assignments.iter().find(|(l, _, _)| l == "__name_template__").and_then(|(_, r, _)| value(*r));
+            let template =
+                assignments.iter().find(|(l, _, _)| l == "__name_template__").and_then(|(_, r, _)| value(*r));
             let mut columns = Vec::new();
             for (left, right, _) in &assignments {
                 let is_column = right.kind() == "call"
@@ -377,7 +382,6 @@ impl Found<'_> {
             self.classes.push(RawClass { file: self.index, name, kind });
         }
     }
-
 }
 
 fn schema(
@@ -450,15 +454,16 @@ fn column(
     };
     if let Some(d) = set("dropdown") {
         let Value::Name(class) = &d.value else {
-            return Err(problem(d.at, format!("`dropdown` must name a BaseDropdown class, not {}", d.value.describe())));
+            return Err(problem(
+                d.at,
+                format!("`dropdown` must name a BaseDropdown class, not {}", d.value.describe()),
+            ));
         };
         let class = class.rsplit('.').next().unwrap_or(class);
-        f.dropdown = Some(
-            dropdowns
-                .get(class)
-                .cloned()
-                .ok_or_else(|| problem(d.at, format!("`{class}` is not a BaseDropdown class of the models package")))?,
-        );
+        f.dropdown =
+            Some(dropdowns.get(class).cloned().ok_or_else(|| {
+                problem(d.at, format!("`{class}` is not a BaseDropdown class of the models package"))
+            })?);
     }
     // Liminal's `unsupported_field_properties`.
     if !f.field_type.is_multi_capable() {

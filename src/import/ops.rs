@@ -214,10 +214,9 @@ impl<'a> Reader<'a> {
         }
         for (k, value) in kwargs {
             if !allowed.contains(&k.as_str()) {
-                return Err(self.problem(
-                    value.at,
-                    format!("{class} has no argument `{k}` (it takes: {})", allowed.join(", ")),
-                ));
+                return Err(
+                    self.problem(value.at, format!("{class} has no argument `{k}` (it takes: {})", allowed.join(", ")))
+                );
             }
         }
         Ok(Kwargs { class: class.to_string(), at: v.at, items: kwargs.iter().map(|(k, v)| (k.as_str(), v)).collect() })
@@ -232,7 +231,9 @@ impl<'a> Reader<'a> {
         let Some(name) = self.names.resolve(func) else {
             return Err(self.problem(
                 call.at,
-                format!("`{func}` is not an operation of liminal.external (imported as `import liminal.external as b`)"),
+                format!(
+                    "`{func}` is not an operation of liminal.external (imported as `import liminal.external as b`)"
+                ),
             ));
         };
         let Some((name, params)) = OPERATIONS.iter().find(|(n, _)| *n == name) else {
@@ -287,13 +288,15 @@ impl<'a> Reader<'a> {
             }
             "CreateEntitySchema" => {
                 let props = self.create_schema_props(arg(0))?;
-                let fields = self
-                    .items(arg(1), "fields")?
-                    .iter()
-                    .map(|f| self.create_field(f))
-                    .collect::<R<Vec<FieldDef>>>()?;
+                let fields =
+                    self.items(arg(1), "fields")?.iter().map(|f| self.create_field(f)).collect::<R<Vec<FieldDef>>>()?;
                 Op::CreateSchema {
-                    schema: Box::new(SchemaDef { props, name_template: NameTemplate::default(), archived: false, fields }),
+                    schema: Box::new(SchemaDef {
+                        props,
+                        name_template: NameTemplate::default(),
+                        archived: false,
+                        fields,
+                    }),
                 }
             }
             "ArchiveEntitySchema" => Op::ArchiveSchema { schema: s(0)? },
@@ -453,9 +456,7 @@ impl<'a> Reader<'a> {
 
     pub fn schema_props(&self, k: &Kwargs<'_>) -> R<SchemaProps> {
         let set = |key: &str| k.get(key).filter(|v| v.value != Value::None);
-        let need = |key: &str| {
-            set(key).ok_or_else(|| self.problem(k.at, format!("{} needs `{key}`", k.class)))
-        };
+        let need = |key: &str| set(key).ok_or_else(|| self.problem(k.at, format!("{} needs `{key}`", k.class)));
         let entity_type: EntityType = self.member(need("entity_type")?, "entity_type", "BenchlingEntityType")?;
         let mut p = SchemaProps::new(
             &self.string(need("name")?, "name")?,
@@ -585,7 +586,9 @@ impl<'a> Reader<'a> {
         };
         Ok(match (parts, order) {
             (Some(parts), Some(order)) => NameTemplate { parts, order_name_parts_by_sequence: order },
-            (Some(parts), None) => NameTemplate { parts, order_name_parts_by_sequence: current()?.order_name_parts_by_sequence },
+            (Some(parts), None) => {
+                NameTemplate { parts, order_name_parts_by_sequence: current()?.order_name_parts_by_sequence }
+            }
             (None, Some(order)) => NameTemplate { parts: current()?.parts, order_name_parts_by_sequence: order },
             (None, None) => current()?,
         })

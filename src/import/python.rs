@@ -43,7 +43,11 @@ pub enum Value {
     /// A dotted name: `Toppings`, `b.BenchlingFieldType.TEXT`.
     Name(String),
     /// `func(args..., key=value...)`; `func` is a dotted name.
-    Call { func: String, args: Vec<Located>, kwargs: Vec<(String, Located)> },
+    Call {
+        func: String,
+        args: Vec<Located>,
+        kwargs: Vec<(String, Located)>,
+    },
 }
 
 impl Value {
@@ -87,7 +91,11 @@ impl PyFile {
         let file = PyFile { path: path.to_path_buf(), source, tree };
         if let Some(bad) = first_error(file.tree.root_node()) {
             let what = if bad.is_missing() { format!("missing `{}`", bad.kind()) } else { "invalid syntax".into() };
-            return Err(file.problem(bad, format!("Python syntax error: {what}"), "fix the file so Python can read it"));
+            return Err(file.problem(
+                bad,
+                format!("Python syntax error: {what}"),
+                "fix the file so Python can read it",
+            ));
         }
         Ok(file)
     }
@@ -153,7 +161,8 @@ impl PyFile {
             "false" => Value::Bool(false),
             "integer" => Value::Int(self.integer(node, false)?),
             "unary_operator" => {
-                let operand = node.child_by_field_name("argument").ok_or_else(|| self.unsupported(node, "an operator"))?;
+                let operand =
+                    node.child_by_field_name("argument").ok_or_else(|| self.unsupported(node, "an operator"))?;
                 let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
                 if operand.kind() != "integer" || !matches!(op, "-" | "+") {
                     return Err(self.unsupported(node, "an operator"));
@@ -392,10 +401,13 @@ mod tests {
         let Value::Call { func, args, kwargs } = v else { panic!() };
         assert_eq!(func, "b.Call");
         assert_eq!(args.len(), 3);
-        assert_eq!(args[1].value, Value::List(vec![
-            Located { value: Value::Int(1), at: (1, 18) },
-            Located { value: Value::Int(-2), at: (1, 21) }
-        ]));
+        assert_eq!(
+            args[1].value,
+            Value::List(vec![
+                Located { value: Value::Int(1), at: (1, 18) },
+                Located { value: Value::Int(-2), at: (1, 21) }
+            ])
+        );
         assert_eq!(kwargs[0], ("k".into(), Located { value: Value::Name("b.E.M".into()), at: (1, 42) }));
         assert_eq!(kwargs[1].1.value, Value::Set(vec![]));
     }

@@ -238,7 +238,11 @@ fn constant(
             }
         }
         ("revision" | "down_revision", other) => {
-            return Err(file.problem(right, format!("`{left}` must be a string, not {}", other.describe()), PORT_BY_HAND));
+            return Err(file.problem(
+                right,
+                format!("`{left}` must be a string, not {}", other.describe()),
+                PORT_BY_HAND,
+            ));
         }
         _ => return Err(file.unsupported(node, "a variable")),
     }
@@ -356,7 +360,8 @@ def downgrade() -> list[b.BaseOperation]:
 
     #[test]
     fn reads_a_generated_file() {
-        let (r, problems) = read_file(PyFile::parse(Path::new("0123456789ab_add_pizza.py"), GENERATED).unwrap()).ok().unwrap();
+        let (r, problems) =
+            read_file(PyFile::parse(Path::new("0123456789ab_add_pizza.py"), GENERATED).unwrap()).ok().unwrap();
         assert!(problems.is_empty());
         assert_eq!(r.id, "0123456789ab");
         assert_eq!(r.down_revision, None);

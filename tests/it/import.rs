@@ -82,7 +82,8 @@ const REV2_DOWN: &[&str] = &[
 
 const ENV: &str = "import os\n\nfrom liminal.connection import BenchlingConnection\n\nconnection = BenchlingConnection(tenant_name='pizzahouse', tenant_alias='prod', api_client_id=os.environ['ID'], api_client_secret=os.environ['SECRET'])\n\nfrom shop import *  # noqa\n";
 
-const MODELS_INIT: &str = "from .dropdowns import *  # noqa\nfrom .schemas.pizza import Pizza  # noqa\nfrom .schemas import others  # noqa\n";
+const MODELS_INIT: &str =
+    "from .dropdowns import *  # noqa\nfrom .schemas.pizza import Pizza  # noqa\nfrom .schemas import others  # noqa\n";
 
 const DROPDOWNS: &str = r#"from liminal.base.base_dropdown import BaseDropdown
 
@@ -203,9 +204,12 @@ fn a_project_is_taken_over_with_the_same_chain_and_models_in_sync() {
     out.err_has("left out `unit_name=None`");
     // Same ids, down_revisions, messages and create dates.
     let r2 = p.read(&format!("rs/versions/{REV2}_second_models.rhai"));
-    assert!(r2.starts_with(&format!(
-        "// second: models!\n//\n// Revision ID: {REV2}\n// Revises: {REV1}\n// Create Date: 2026-11-22 12:00:59\n"
-    )), "{r2}");
+    assert!(
+        r2.starts_with(&format!(
+            "// second: models!\n//\n// Revision ID: {REV2}\n// Revises: {REV1}\n// Create Date: 2026-11-22 12:00:59\n"
+        )),
+        "{r2}"
+    );
     assert!(r2.contains(&format!("const down_revision = \"{REV1}\";")));
     let r1 = p.read(&format!("rs/versions/{REV1}_first_models.rhai"));
     // Sets sorted, enums by member, escapes kept, key renames, None rules.
@@ -281,7 +285,12 @@ fn hand_written_python_is_an_error_at_its_place_and_nothing_is_written() {
     assert!(err.contains("cannot convert a variable"), "{err}");
     assert!(err.contains(&format!("{file}:{}:", line + 3)), "the calls, located: {err}");
     assert!(err.contains("a subscript"), "{err}");
-    assert!(err.contains("missing argument `index`: the signature is CreateEntitySchemaField(wh_schema_name, field_props, index)"), "{err}");
+    assert!(
+        err.contains(
+            "missing argument `index`: the signature is CreateEntitySchemaField(wh_schema_name, field_props, index)"
+        ),
+        "{err}"
+    );
     assert!(err.contains("`CreateEntityField` is not one of Liminal 5's 19 operations"), "{err}");
     assert!(err.contains("port this part by hand"), "{err}");
     assert!(err.contains("Nothing was written"), "{err}");
@@ -310,4 +319,56 @@ fn models_chosen_at_run_time_need_models() {
 fn a_folder_that_is_not_a_python_project_is_named() {
     let p = Project::empty();
     p.run(&["import", "."]).fails().err_has("liminal/env.py is missing");
+}
+
+// Parity fixes found on the way (issue 10, item 5).
+
+/// A tenant at a revision the chain does not have is said so, and `check --tenant` makes up no
+/// file location for it.
+#[test]
+fn a_tenant_at_a_revision_not_in_the_chain_is_said_so() {
+    let p = Project::init();
+    p.run(&["revision", "dev", "r1", "--empty"]).ok();
+    p.run(&["upgrade", "dev", "head"]).ok();
+    let r1 = p.current();
+    let file = p.revision_files().into_iter().find(|f| f.starts_with(&r1)).unwrap();
+    std::fs::remove_file(p.file(&format!("versions/{file}"))).unwrap();
+    let out = p.run(&["history", "--tenant", "dev"]);
+    out.fails().err_has(&format!("dev is at revision {r1}, which is not in versions"));
+    let json = p.run(&["history", "--tenant", "dev", "--format", "json"]);
+    assert_eq!(json.code, 1);
+    assert_eq!(json.json()["current_in_chain"], serde_json::json!(false));
+    let check = p.run(&["check", "--tenant", "dev"]);
+    check.fails();
+    assert!(!check.stderr.contains("versions:1:1") && !check.stderr.contains("schemas:1:1"), "{}", check.stderr);
+    let problems = p.run(&["check", "--tenant", "dev", "--format", "json"]).json()["problems"].clone();
+    assert_eq!(problems[0]["file"], serde_json::Value::Null, "{problems}");
+}
+
+/// Liminal's plain `generate-files` lists results schemas: the emulator answers an empty list.
+#[tokio::test]
+async fn the_emulator_lists_no_results_schemas() {
+    let emu = liminal::emulator::spawn(liminal::emulator::EmulatorConfig::default()).await.unwrap();
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/api/v2/token", emu.url()))
+        .basic_auth("liminal", Some("liminal"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    let r = http
+        .get(format!("{}/api/v3/result-schema/items?pageSize=100", emu.url()))
+        .bearer_auth(token)
+        .header("EARLY-ACCESS", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["items"], serde_json::json!([]));
 }
