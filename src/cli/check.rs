@@ -24,7 +24,7 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Also check this tenant: pending revisions apply, and code matches after them
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: Option<String>,
 }
 

@@ -17,9 +17,10 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct UpArgs {
     /// Tenant key or alias from liminal.yaml
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
     /// `head`, `+n`, or a revision id
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_hyphen_values = true, add = clap_complete::ArgValueCompleter::new(super::completions::upgrade_targets))]
     target: String,
     /// Print the plan and change nothing
     #[arg(long)]
@@ -29,9 +30,10 @@ pub struct UpArgs {
 #[derive(Debug, clap::Args)]
 pub struct DownArgs {
     /// Tenant key or alias from liminal.yaml
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
     /// `-n`, a revision id, or `base`
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_hyphen_values = true, add = clap_complete::ArgValueCompleter::new(super::completions::downgrade_targets))]
     target: String,
     /// Print the plan and change nothing
     #[arg(long)]

@@ -5,6 +5,7 @@ mod check;
 mod completions;
 mod current;
 mod diff;
+mod editor;
 mod emulator;
 mod generate;
 mod head;
@@ -82,6 +83,10 @@ pub enum Command {
     Emulator(emulator::Args),
     /// Print a shell completion script
     Completions(completions::Args),
+    /// Print the JSON Schema of schema YAML files, for editors
+    JsonSchema(editor::SchemaArgs),
+    /// Print the Rhai definitions of the revision constructors, for the Rhai language server
+    RhaiDefinitions(editor::DefinitionsArgs),
 }
 
 /// What a command found out, for the exit code.
@@ -93,6 +98,7 @@ impl Done {
 
 /// Run the command line; the binary's `main` is just this.
 pub fn main() -> ExitCode {
+    completions::answer_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
@@ -152,7 +158,9 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::GenerateFiles(args) => generate::run(args, ui).await,
         Command::Import(args) => import::run(args, ui),
         Command::Emulator(args) => emulator::run(args).await,
-        Command::Completions(args) => completions::run(args),
+        Command::Completions(args) => completions::run(args, ui),
+        Command::JsonSchema(args) => editor::json_schema(args, ui),
+        Command::RhaiDefinitions(args) => editor::rhai_definitions(args, ui),
     }
 }
 

@@ -14,8 +14,11 @@ mod common;
 mod emu;
 
 mod cli;
+mod completions;
 mod diff_props;
+mod editor;
 mod emulator;
+mod examples;
 mod golden;
 mod http_backend;
 mod import;
