@@ -151,9 +151,12 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     }
     for (rel, text) in &conversion.schema_files {
         let path = target.schemas_dir.join(rel);
-        crate::tenant::local::write_atomic(&path, text).map_err(|e| io(&path, e))?;
+        let text = format!("{}{text}", super::editor::modeline(rel));
+        crate::tenant::local::write_atomic(&path, &text).map_err(|e| io(&path, e))?;
         written.push(path);
     }
+    // The JSON Schema the files' first line names, as generate-files writes it.
+    let editor_files = super::editor::write_files(&target.root, &target.schemas_dir, true)?;
 
     let head = conversion.revisions.last().map(|r| r.id.clone());
     ui.document(&json!({
@@ -172,6 +175,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         "schemas": conversion.model.schemas.len(),
         "dropdowns": conversion.model.dropdowns.len(),
         "written": written,
+        "editor_files": editor_files,
         "failed": conversion.failed,
         "notes": conversion.notes,
     }));
