@@ -372,3 +372,11 @@ async fn the_emulator_lists_no_results_schemas() {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["items"], serde_json::json!([]));
 }
+
+/// Pointing `versions:` at Python Liminal's folder says to import it, not to run `liminal init`.
+#[test]
+fn python_revisions_in_versions_point_to_import() {
+    let p = python_project();
+    p.write("rs/liminal.yaml", "versions: ../py/liminal/versions\n");
+    rs(&p, &["head"]).fails().err_has("liminal import");
+}
