@@ -46,7 +46,7 @@ fn target() -> Result<Target, Report> {
     }
 }
 
-fn shown(_target: &Target, path: &Path) -> String {
+fn shown(path: &Path) -> String {
     crate::diag::display_path(path)
 }
 
@@ -83,15 +83,15 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             return Err(report(
                 format!(
                     "{} holds revision {id} ({}), which is not in the Python chain",
-                    shown(&target, &target.versions_dir),
-                    shown(&target, path)
+                    shown(&target.versions_dir),
+                    shown(path)
                 ),
                 "the import writes the whole chain, base revision included: move that file away (a base revision `liminal init` wrote can simply be deleted)",
             ));
         }
         if !args.overwrite {
             return Err(report(
-                format!("{} already exists (imported before?)", shown(&target, path)),
+                format!("{} already exists (imported before?)", shown(path)),
                 "run with --overwrite to replace the files an earlier import wrote",
             ));
         }
@@ -101,7 +101,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         let path = target.schemas_dir.join(rel);
         if path.exists() && !args.overwrite {
             return Err(report(
-                format!("{} already exists (imported before?)", shown(&target, &path)),
+                format!("{} already exists (imported before?)", shown(&path)),
                 "run with --overwrite to replace the files an earlier import wrote",
             ));
         }
@@ -113,9 +113,14 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let problems = !conversion.problems.is_empty();
     if problems && !args.partial {
         ui.status(format!(
-            "Nothing was written: {} revision file(s) and the models converted, {} file(s) did not.",
+            "Nothing was written: {} revision file(s) converted, {} did not{}.",
             conversion.revisions.len(),
-            conversion.failed.len().max(1)
+            conversion.failed.len(),
+            if conversion.problems.iter().any(|p| !conversion.failed.contains(&p.file)) {
+                "; the models have problems too"
+            } else {
+                ""
+            }
         ));
         return Err(Report::new(Problems(conversion.problems)).wrap_err(
             "the Python project cannot be imported as it is: port the places below by hand, or run with --partial to write what converted",
@@ -123,7 +128,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     }
 
     let io = |path: &Path, e: std::io::Error| {
-        report(format!("cannot write {}: {e}", shown(&target, path)), "check the folder's permissions")
+        report(format!("cannot write {}: {e}", shown(path)), "check the folder's permissions")
     };
     let mut written = Vec::new();
     if target.new {
@@ -180,7 +185,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         "notes": conversion.notes,
     }));
     for path in &written {
-        ui.line(format!("wrote {}", shown(&target, path)));
+        ui.line(format!("wrote {}", shown(path)));
     }
     ui.status(format!(
         "Imported {} revision(s) (head {}) and {} schema(s), {} dropdown(s) from {}.",

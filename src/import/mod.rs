@@ -114,7 +114,8 @@ pub fn convert(root: &Path, options: &Options) -> Result<Conversion, ImportError
     let mut paths = Vec::new();
     for entry in std::fs::read_dir(&versions).map_err(read_err)? {
         let path = entry.map_err(read_err)?.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "py") {
+        let package = path.file_name().is_some_and(|n| n == "__init__.py");
+        if path.is_file() && path.extension().is_some_and(|e| e == "py") && !package {
             paths.push(path);
         }
     }

@@ -594,3 +594,144 @@ impl<'a> Reader<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The operation `call` converts to on `state`, in a file that imports `liminal.external as b`.
+    fn convert(call: &str, state: &TenantState) -> R<Option<Op>> {
+        let file = PyFile::parse(Path::new("r.py"), format!("x = {call}\n"))?;
+        let assignment = file.children(file.children(file.root())[0])[0];
+        let value = file.value(assignment.child_by_field_name("right").unwrap())?;
+        let mut names = ExternalNames::default();
+        names.modules.insert("b".into());
+        Reader { file: &file, names: &names }.op(&value, state)
+    }
+
+    fn op(call: &str) -> Op {
+        convert(call, &TenantState::new()).unwrap().unwrap()
+    }
+
+    #[test]
+    fn every_part_class_and_a_mixture() {
+        let call = "b.CreateEntitySchema(b.BaseSchemaProperties(name='M', warehouse_name='m', prefix='M', entity_type=b.BenchlingEntityType.MIXTURE, mixture_schema_config={'allowMeasuredIngredients': True, 'componentLotStorageEnabled': None, 'componentLotTextEnabled': True}), [])";
+        let Op::CreateSchema { schema } = op(call) else { panic!() };
+        assert_eq!(schema.props.entity_type, EntityType::Mixture);
+        let m = schema.props.mixture_schema_config.unwrap();
+        assert!(m.allow_measured_ingredients && m.component_lot_text_enabled && !m.component_lot_storage_enabled);
+        let call = "b.UpdateEntitySchema('m', b.BaseSchemaProperties(mixture_schema_config=b.MixtureSchemaConfig(allowMeasuredIngredients=False)))";
+        let Op::UpdateSchema { patch, .. } = op(call) else { panic!() };
+        assert_eq!(patch.mixture_schema_config, Some(Some(MixtureConfig::default())));
+
+        let parts = "[b.SeparatorPart(value='-'), b.TextPart(value='T'), b.CreationYearPart(), b.CreationDatePart(), b.FieldPart(wh_field_name='f'), b.RegistryIdentifierNumberPart(), b.ParentRegistryIdPart(wh_field_name='p'), b.ProjectPart(), b.ParentLotNumberPart(wh_field_name='p'), b.ComplexPolymerComponentPart()]";
+        let call = format!(
+            "b.UpdateEntitySchemaNameTemplate('s', b.BaseNameTemplate(parts={parts}, order_name_parts_by_sequence=True))"
+        );
+        let Op::SetNameTemplate { template, .. } = op(&call) else { panic!() };
+        let kinds: Vec<&str> = template.parts.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "SEPARATOR",
+                "TEXT",
+                "CREATED_AT_YEAR",
+                "CREATED_AT_DATE",
+                "FIELD",
+                "REGISTRY_IDENTIFIER_NUMBER",
+                "LINKED_BIOENTITY_REGISTRY_IDENTIFIER",
+                "PROJECT",
+                "CHILD_ENTITY_LOT_NUMBER",
+                "COMPLEX_POLYMER_COMPONENT"
+            ]
+        );
+        assert_eq!(template.parts[4].field.as_deref(), Some("f"));
+        assert!(template.order_name_parts_by_sequence);
+    }
+
+    #[test]
+    fn none_rules_and_renames() {
+        let Op::UpdateField { patch, .. } = op(
+            "b.UpdateEntitySchemaField('s', 'f', b.BaseFieldProperties(dropdown_link=None, unit_name='gram', decimal_places=None, is_multi=None, parent_link=None, type=b.BenchlingFieldType.DECIMAL))",
+        ) else {
+            panic!()
+        };
+        assert_eq!(patch.dropdown, Some(None));
+        assert_eq!(patch.unit, Some(Some("gram".into())));
+        assert_eq!(patch.decimal_places, Some(None));
+        assert_eq!((patch.is_multi, patch.parent_link), (None, None));
+        assert_eq!(patch.field_type, Some(FieldType::Decimal));
+        assert_eq!(
+            convert("b.UpdateEntitySchemaField('s', 'f', b.BaseFieldProperties(is_multi=None))", &TenantState::new())
+                .unwrap(),
+            None
+        );
+        let e = convert("b.UpdateEntitySchemaField('s', 'f', b.BaseFieldProperties(name=None))", &TenantState::new())
+            .unwrap_err();
+        assert!(e.message.contains("name=None"), "{}", e.message);
+        let Op::CreateField { field, index, .. } = op(
+            "b.CreateEntitySchemaField(field_props=b.BaseFieldProperties(name='A', warehouse_name='a', type=b.BenchlingFieldType.TEXT, required=None, tooltip=None, is_multi=False), wh_schema_name='s', index=3)",
+        ) else {
+            panic!()
+        };
+        assert_eq!((*field, index), (FieldDef::new("a", "A", FieldType::Text), 3));
+        assert_eq!(
+            op("b.ArchiveDropdownOption('D', 'o', index=4)"),
+            Op::ArchiveDropdownOption { dropdown: "D".into(), option: "o".into() }
+        );
+    }
+
+    #[test]
+    fn signatures_are_checked() {
+        let s = TenantState::new();
+        let e = convert("b.ArchiveEntitySchema('a', 'b')", &s).unwrap_err();
+        assert!(e.message.contains("the signature is ArchiveEntitySchema(wh_schema_name)"), "{}", e.message);
+        let e = convert("b.ArchiveEntitySchema(schema='a')", &s).unwrap_err();
+        assert!(e.message.contains("has no argument `schema`"), "{}", e.message);
+        let e = convert("b.CreateEntitySchemaField('s', b.BaseFieldProperties(name='A'), 0)", &s).unwrap_err();
+        assert!(e.message.contains("needs `type`"), "{}", e.message);
+        let e = convert("b.CreateDropdownOption('D', 'o', -1)", &s).unwrap_err();
+        assert!(e.message.contains("a position"), "{}", e.message);
+        let e = convert("CreateDropdown('D', [])", &s).unwrap_err();
+        assert!(e.message.contains("not an operation of liminal.external"), "{}", e.message);
+        let e = convert("b.UpdateEntitySchemaField('s', 'f', b.BaseFieldProperties(colour='red'))", &s).unwrap_err();
+        assert!(e.message.contains("no argument `colour`"), "{}", e.message);
+        let e =
+            convert("b.UpdateEntitySchemaField('s', 'f', b.BaseFieldProperties(type=b.Other.TEXT))", &s).unwrap_err();
+        assert!(e.message.contains("a member of BenchlingFieldType"), "{}", e.message);
+    }
+
+    /// A template update naming only one key gets the other from the state.
+    #[test]
+    fn template_merges_with_the_state() {
+        let mut state = TenantState::new();
+        op("b.CreateEntitySchema(b.BaseSchemaProperties(name='S', warehouse_name='s', prefix='S', entity_type=b.BenchlingEntityType.DNA_SEQUENCE), [b.BaseFieldProperties(name='F', warehouse_name='f', type=b.BenchlingFieldType.TEXT)])")
+            .apply(&mut state)
+            .unwrap();
+        convert(
+            "b.UpdateEntitySchemaNameTemplate('s', b.BaseNameTemplate(parts=[b.FieldPart(wh_field_name='f')]))",
+            &state,
+        )
+        .unwrap()
+        .unwrap()
+        .apply(&mut state)
+        .unwrap();
+        let merged = convert(
+            "b.UpdateEntitySchemaNameTemplate('s', b.BaseNameTemplate(order_name_parts_by_sequence=True))",
+            &state,
+        )
+        .unwrap()
+        .unwrap();
+        let Op::SetNameTemplate { template, .. } = merged else { panic!() };
+        assert_eq!(template.parts.len(), 1);
+        assert!(template.order_name_parts_by_sequence);
+        let e = convert(
+            "b.UpdateEntitySchemaNameTemplate('x', b.BaseNameTemplate(order_name_parts_by_sequence=True))",
+            &state,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("unknown at this point of the chain"), "{}", e.message);
+    }
+}
