@@ -5,7 +5,8 @@
 # liminal then takes it over with `liminal import` and nothing else:
 #   - `check` is clean, `current` and `history --tenant` show Python's head on A, `diff` is in sync;
 #   - the imported chain upgrades a fresh emulator B to the same state as A (ids aside);
-#   - `downgrade -1` and `upgrade head` run on A, and Python still reads the revision.
+#   - `downgrade -1` and `upgrade head` run on A, and Python still reads the revision;
+#   - revisions liminal-orm writes with all 19 operation classes import and load.
 # Python's plain `generate-files` also runs against the emulator (it lists results schemas).
 #
 #   tests/python/run_import_check.sh         # venv in $LIMINAL_PY_VENV (default /tmp/limpy)
@@ -198,6 +199,22 @@ run 0 "rust: diff emu (in sync)" "$RUST" diff emu
 cd "$PYPROJ"
 run 0 "python: current (expect $REV2)" "$PYLIMINAL" current emu
 expect_in_log "$REV2"
+
+# All 19 operation classes as liminal-orm writes them (and reads them back) convert and load.
+run 0 "python: write all 19 operations" "$PY" "$HERE/import_project/all_operations.py" "$WORK/allops"
+mkdir "$WORK/allops_rust"
+cd "$WORK/allops_rust"
+run 0 "rust: import (all operations)" "$RUST" import "$WORK/allops"
+run 0 "rust: check (all operations)" "$RUST" check
+for op in create_dropdown archive_dropdown unarchive_dropdown rename_dropdown create_dropdown_option archive_dropdown_option \
+    unarchive_dropdown_option rename_dropdown_option reorder_dropdown_options create_schema archive_schema \
+    unarchive_schema update_schema set_name_template create_field archive_field unarchive_field update_field \
+    reorder_fields; do
+    if ! grep -q "^        $op(" versions/*.rhai; then
+        echo "FAILED: no $op( in the imported revisions" >&2
+        exit 1
+    fi
+done
 
 printf '%s' "$SUMMARY"
 echo "liminal import check passed against the emulator in $(( $(date +%s) - START ))s"
