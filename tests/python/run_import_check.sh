@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# `liminal import` against the real Python liminal-orm 5.1.0 (issue 10): Python Liminal makes a
-# project (tests/python/import_project: a link cycle between new schemas, a parent link, a name
-# template, a unit, a constraint field, a dropdown) and upgrades emulator A to its head; the Rust
-# liminal then takes it over with `liminal import` and nothing else:
-#   - `check` is clean, `current` and `history --tenant` show Python's head on A, `diff` is in sync;
-#   - the imported chain upgrades a fresh emulator B to the same state as A (ids aside);
-#   - `downgrade -1` and `upgrade head` run on A, and Python still reads the revision;
+# `liminal import` against the real Python liminal-orm 5.1.0 (issue 10). For two projects (the
+# shop of import_project/: a link cycle between new schemas, a parent link, a name template, a
+# unit, a constraint field; and the pizza of project/, whose env.py picks its models at run time),
+# Python Liminal writes two revisions and upgrades an emulator to its head; the Rust liminal then
+# takes it over with `liminal import` and nothing else:
+#   - `check` is clean, `current` and `history --tenant` show Python's head, `diff` is in sync;
+#   - the imported chain upgrades a fresh emulator to the same state as Python's (ids aside);
+#   - `downgrade -1` and `upgrade head` run on Python's tenant, and Python still reads the revision;
 #   - revisions liminal-orm writes with all 19 operation classes import and load.
 # Python's plain `generate-files` also runs against the emulator (it lists results schemas).
 #
@@ -123,82 +124,114 @@ EOF
 
 export PATH="$VENV/bin:$PATH"
 export EMU_CLIENT_ID=liminal EMU_CLIENT_SECRET=liminal
-start_emulator A
-start_emulator B
 
-# Python Liminal: a project and a tenant (A) at its head.
-PYPROJ="$WORK/python"
-mkdir -p "$PYPROJ"
-cd "$PYPROJ"
-export EMU_URL="$URL_A"
-run 0 "python: init" "$PYLIMINAL" init
-cp "$HERE/import_project/env.py" liminal/env.py
-cp -r "$HERE/import_project/models_v1" shop_models
-run 0 "python: revision (v1)" "$PYLIMINAL" revision emu "first models"
-REV1=$(ls liminal/versions | grep '_first_models.py$' | cut -c1-12)
-run 0 "python: upgrade head" "$PYLIMINAL" upgrade emu head
-rm -rf shop_models
-cp -r "$HERE/import_project/models_v2" shop_models
-run 0 "python: revision (v2)" "$PYLIMINAL" revision emu "second models"
-REV2=$(ls liminal/versions | grep '_second_models.py$' | cut -c1-12)
-run 0 "python: upgrade head" "$PYLIMINAL" upgrade emu head
-run 0 "python: generate-files (results schemas listed)" "$PYLIMINAL" generate-files emu -p "$WORK/generated"
+# take_over NAME SETUP SET_MODELS [import options...]: Python Liminal makes project NAME (SETUP
+# copies its files into the folder after `liminal init`; SET_MODELS v1|v2 switches its models)
+# and upgrades emulator NAME_py to its head through two revisions; the Rust liminal imports it
+# and checks everything against that tenant and a fresh emulator NAME_rs.
+take_over() {
+    local name=$1 setup=$2 set_models=$3
+    shift 3
+    start_emulator "${name}_py"
+    start_emulator "${name}_rs"
+    local url_py_var="URL_${name}_py" url_rs_var="URL_${name}_rs"
+    local url_py=${!url_py_var} url_rs=${!url_rs_var}
+    local pyproj="$WORK/$name/python" rsproj="$WORK/$name/rust"
+    mkdir -p "$pyproj" "$rsproj"
+    cd "$pyproj"
+    export EMU_URL="$url_py"
+    run 0 "$name python: init" "$PYLIMINAL" init
+    "$setup"
+    "$set_models" v1
+    run 0 "$name python: revision (v1)" "$PYLIMINAL" revision emu "first models"
+    local rev1 rev2
+    rev1=$(ls liminal/versions | grep '_first_models.py$' | cut -c1-12)
+    run 0 "$name python: upgrade head" "$PYLIMINAL" upgrade emu head
+    "$set_models" v2
+    run 0 "$name python: revision (v2)" "$PYLIMINAL" revision emu "second models"
+    rev2=$(ls liminal/versions | grep '_second_models.py$' | cut -c1-12)
+    run 0 "$name python: upgrade head" "$PYLIMINAL" upgrade emu head
 
-# The Rust liminal takes the project over: `liminal import` writes liminal.yaml, versions/, schemas/.
-RSPROJ="$WORK/rust"
-mkdir -p "$RSPROJ"
-cd "$RSPROJ"
-run 0 "rust: import" "$RUST" import "$PYPROJ"
-run 1 "rust: import again (refuses)" "$RUST" import "$PYPROJ"
-expect_in_log "--overwrite"
-run 0 "rust: import --overwrite" "$RUST" import "$PYPROJ" --overwrite
-cat >>liminal.yaml <<EOF
+    # `liminal import` writes liminal.yaml, versions/, schemas/; the tenants are added by hand.
+    cd "$rsproj"
+    run 0 "$name rust: import" "$RUST" import "$pyproj" "$@"
+    run 1 "$name rust: import again (refuses)" "$RUST" import "$pyproj" "$@"
+    expect_in_log "--overwrite"
+    run 0 "$name rust: import --overwrite" "$RUST" import "$pyproj" "$@" --overwrite
+    cat >>liminal.yaml <<EOF
   emu:
-    url: $URL_A
+    url: $url_py
     client_id_env: EMU_CLIENT_ID
     client_secret_env: EMU_CLIENT_SECRET
   fresh:
-    url: $URL_B
+    url: $url_rs
     client_id_env: EMU_CLIENT_ID
     client_secret_env: EMU_CLIENT_SECRET
 EOF
-run 0 "rust: check" "$RUST" check
-if grep -qi "warning" "$WORK/last.log"; then
-    echo "FAILED: check of the imported project is not clean:" >&2
-    cat "$WORK/last.log" >&2
-    exit 1
-fi
-run 0 "rust: head (expect $REV2)" "$RUST" head
-expect_in_log "$REV2"
-run 0 "rust: current emu (expect $REV2)" "$RUST" current emu
-expect_in_log "$REV2"
-run 0 "rust: history --tenant emu" "$RUST" history --tenant emu
-expect_in_log "$REV2 .*emu is here"
-run 0 "rust: diff emu (in sync)" "$RUST" diff emu
-run 0 "rust: check --tenant emu" "$RUST" check --tenant emu
+    run 0 "$name rust: check" "$RUST" check
+    if grep -i "warning" "$WORK/last.log" | grep -v -q -E "${CHECK_MAY_WARN:-^$}"; then
+        echo "FAILED: check of the imported project is not clean:" >&2
+        cat "$WORK/last.log" >&2
+        exit 1
+    fi
+    run 0 "$name rust: head (expect $rev2)" "$RUST" head
+    expect_in_log "$rev2"
+    run 0 "$name rust: current emu (expect $rev2)" "$RUST" current emu
+    expect_in_log "$rev2"
+    run 0 "$name rust: history --tenant emu" "$RUST" history --tenant emu
+    expect_in_log "$rev2 .*emu is here"
+    run 0 "$name rust: diff emu (in sync)" "$RUST" diff emu
+    run 0 "$name rust: check --tenant emu" "$RUST" check --tenant emu
 
-# The imported chain on a fresh tenant gives Python's tenant.
-run 0 "rust: upgrade fresh head" "$RUST" upgrade fresh head
-normalised_state "$URL_A" >"$WORK/python_tenant.json"
-normalised_state "$URL_B" >"$WORK/rust_tenant.json"
-if ! diff -u "$WORK/python_tenant.json" "$WORK/rust_tenant.json" >"$WORK/state.diff"; then
-    printf '%s' "$SUMMARY" >&2
-    echo "FAILED: the imported chain gives another tenant than Python's (- python, + rust):" >&2
-    cat "$WORK/state.diff" >&2
-    exit 1
-fi
-SUMMARY+="same normalised state on A (python) and B (imported chain)"$'\n'
+    # The imported chain on a fresh tenant gives Python's tenant.
+    run 0 "$name rust: upgrade fresh head" "$RUST" upgrade fresh head
+    normalised_state "$url_py" >"$WORK/$name/python_tenant.json"
+    normalised_state "$url_rs" >"$WORK/$name/rust_tenant.json"
+    if ! diff -u "$WORK/$name/python_tenant.json" "$WORK/$name/rust_tenant.json" >"$WORK/$name/state.diff"; then
+        printf '%s' "$SUMMARY" >&2
+        echo "FAILED: the imported chain gives another tenant than Python's (- python, + rust):" >&2
+        cat "$WORK/$name/state.diff" >&2
+        exit 1
+    fi
+    SUMMARY+="$name: same normalised state from Python and from the imported chain"$'\n'
 
-# Downgrade and upgrade Python's tenant through the imported revisions.
-run 0 "rust: downgrade emu -1" "$RUST" downgrade emu -1
-run 0 "rust: current emu (expect $REV1)" "$RUST" current emu
-expect_in_log "$REV1"
-run 2 "rust: diff emu (v2 code, differs)" "$RUST" diff emu
-run 0 "rust: upgrade emu head" "$RUST" upgrade emu head
-run 0 "rust: diff emu (in sync)" "$RUST" diff emu
-cd "$PYPROJ"
-run 0 "python: current (expect $REV2)" "$PYLIMINAL" current emu
-expect_in_log "$REV2"
+    # Downgrade and upgrade Python's tenant through the imported revisions.
+    run 0 "$name rust: downgrade emu -1" "$RUST" downgrade emu -1
+    run 0 "$name rust: current emu (expect $rev1)" "$RUST" current emu
+    expect_in_log "$rev1"
+    run 2 "$name rust: diff emu (v2 code, differs)" "$RUST" diff emu
+    run 0 "$name rust: upgrade emu head" "$RUST" upgrade emu head
+    run 0 "$name rust: diff emu (in sync)" "$RUST" diff emu
+    cd "$pyproj"
+    run 0 "$name python: current (expect $rev2)" "$PYLIMINAL" current emu
+    expect_in_log "$rev2"
+}
+
+# The shop (import_project/): a link cycle between new schemas, a parent link, a name template
+# with a template-based naming strategy, a unit, a constraint field; env.py imports one package.
+shop_setup() {
+    cp "$HERE/import_project/env.py" liminal/env.py
+}
+shop_models() {
+    rm -rf shop_models
+    cp -r "$HERE/import_project/models_$1" shop_models
+}
+take_over shop shop_setup shop_models
+run 0 "shop python: generate-files (results schemas listed)" "$PYLIMINAL" generate-files emu -p "$WORK/generated"
+
+# The pizza of run_liminal_cycle.sh (project/): env.py picks its models at run time, so the
+# import names them.
+pizza_setup() {
+    cp "$HERE/project/emulator_env.py" liminal/env.py
+    cp -r "$HERE/project/pizza_models" .
+}
+pizza_models() {
+    export LIMINAL_MODELS=$1
+}
+# Liminal's own downgrade of the second revision does not restore the order of fields and
+# options exactly (see run_liminal_cycle.sh); check says so, faithfully.
+CHECK_MAY_WARN="No problems|_second_models.rhai: revision [0-9a-f]{12}'s downgrade\(\) does not restore the state" \
+    take_over pizza pizza_setup pizza_models --models pizza_models.v2
 
 # All 19 operation classes as liminal-orm writes them (and reads them back) convert and load.
 run 0 "python: write all 19 operations" "$PY" "$HERE/import_project/all_operations.py" "$WORK/allops"
