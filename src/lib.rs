@@ -18,5 +18,6 @@ pub mod project;
 pub mod schema;
 pub mod script;
 pub mod state;
+pub mod status;
 pub mod tenant;
 pub mod wire;

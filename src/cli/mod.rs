@@ -16,7 +16,9 @@ mod plan;
 mod progress;
 mod rehash;
 mod revision;
+mod show;
 mod stamp;
+mod status;
 mod ui;
 
 use std::path::PathBuf;
@@ -78,6 +80,10 @@ pub enum Command {
     Stamp(stamp::Args),
     /// Write versions/liminal.sum again after a deliberate edit of a revision
     Rehash(rehash::Args),
+    /// Show one revision: header, file, operations with their lints, where tenants stand
+    Show(show::Args),
+    /// Every tenant's revision, pending revisions, drift (--drift) and lock, in one table
+    Status(status::Args),
     /// Write schemas/ YAML from an existing tenant
     GenerateFiles(generate::Args),
     /// Serve the Benchling API emulator on 127.0.0.1
@@ -155,6 +161,8 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::Check(args) => check::run(args, ui).await,
         Command::Stamp(args) => stamp::run(args, ui).await,
         Command::Rehash(args) => rehash::run(args, ui),
+        Command::Show(args) => show::run(args, ui).await,
+        Command::Status(args) => status::run(args, ui).await,
         Command::Current(args) => current::run(args, ui).await,
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,

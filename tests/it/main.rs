@@ -7,7 +7,8 @@
 //! - [`emulator`]: the emulator over HTTP;
 //! - [`http_backend`]: the HTTP backend against the emulator, request counts included;
 //! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
-//! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command.
+//! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command;
+//! - [`status`]: `status`, `show`, `history --verbose`, offline `revision --empty`.
 
 // Helpers shared by several areas; not every area uses every helper.
 #[allow(dead_code)]
@@ -25,3 +26,4 @@ mod golden;
 mod http_backend;
 mod lint;
 mod plan;
+mod status;
