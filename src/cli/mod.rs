@@ -32,7 +32,7 @@ use crate::project::{AuthEnv, Project, ProjectError, TenantConfig, TenantKind, s
 use crate::state::TenantState;
 use crate::tenant::benchling::{Credentials, HttpConfig, HttpTenant};
 use crate::tenant::local::LocalTenant;
-use crate::tenant::{ApplyError, Tenant, TenantError};
+use crate::tenant::{ApplyError, Needs, Tenant, TenantError};
 pub use ui::Ui;
 
 /// Benchling schema migrations as code: YAML schemas, Rhai revisions, one linear chain.
@@ -220,6 +220,14 @@ macro_rules! each {
 impl Tenant for AnyTenant {
     async fn read(&mut self) -> Result<TenantState, TenantError> {
         each!(self, t => t.read().await)
+    }
+
+    async fn read_for(&mut self, needs: &Needs) -> Result<TenantState, TenantError> {
+        each!(self, t => t.read_for(needs).await)
+    }
+
+    fn prepare(&mut self, needs: &Needs) {
+        each!(self, t => t.prepare(needs))
     }
 
     async fn revision(&mut self) -> Result<Option<String>, TenantError> {
