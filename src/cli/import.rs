@@ -7,6 +7,7 @@ use miette::Report;
 use serde_json::json;
 
 use super::{Done, Ui, report};
+use crate::chain::sum::{SUM_FILE, SumFile, write_sum_file};
 use crate::diag::Problems;
 use crate::import::{Options, convert, find_root};
 use crate::project::{CONFIG_FILE, Project, ProjectError, default_config};
@@ -154,6 +155,11 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         crate::tenant::local::write_atomic(path, &r.text).map_err(|e| io(path, e))?;
         written.push(path.clone());
     }
+    // versions/liminal.sum, as `revision` keeps it: the imported files, base → head.
+    let sum = SumFile::of(conversion.revisions.iter().map(|r| (r.file_name.as_str(), r.text.as_str())));
+    let sum_path =
+        write_sum_file(&target.versions_dir, &sum).map_err(|e| io(&target.versions_dir.join(SUM_FILE), e))?;
+    written.push(sum_path);
     for (rel, text) in &conversion.schema_files {
         let path = target.schemas_dir.join(rel);
         let text = format!("{}{text}", super::editor::modeline(rel));

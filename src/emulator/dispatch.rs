@@ -121,6 +121,9 @@ fn route(inner: &mut Inner, req: &Req) -> Result<Reply, ApiError> {
             super::paging::page(req)?;
             Ok(Reply::ok(json!({ "items": [], "nextToken": null })))
         }
+        ("GET", ["api", "v3", "entity-schema", "items"]) if !inner.faults.no_union_list => {
+            schemas::list_union(&inner.state, req)
+        }
         (_, ["api", "v3", family, rest @ ..]) => match EntityType::from_endpoint(family) {
             Some(t) => schemas::route(inner, t, req, rest),
             None => Err(super::no_route(req)),
