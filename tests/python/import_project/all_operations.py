@@ -60,7 +60,9 @@ rev1_up = [
         [field("Volume", "volume", T.DECIMAL, decimal_places=3)],
     ),
     b.CreateEntitySchema(
-        b.BaseSchemaProperties(name="Notebook", warehouse_name="notebook", prefix="NB", entity_type=E.ENTRY),
+        b.BaseSchemaProperties(
+            name="Notebook", warehouse_name="notebook", prefix="NB", entity_type=E.CUSTOM_ENTITY, naming_strategies={N.NEW_IDS}
+        ),
         [field("Plasmid", "plasmid_link", T.ENTITY_LINK, is_multi=True, parent_link=False)],
     ),
     b.UpdateEntitySchemaNameTemplate(
