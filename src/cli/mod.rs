@@ -1,6 +1,7 @@
 //! The command line: clap types, one file per command, output in text or JSON. Commands parse
 //! their arguments, call the library and print; the logic lives in the library.
 
+mod activity;
 mod check;
 mod completions;
 mod current;
@@ -20,7 +21,7 @@ mod ui;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::Report;
 
 use crate::op::Op;
@@ -41,8 +42,60 @@ pub struct Cli {
     /// Log each HTTP request to stderr (secrets redacted)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Colours in diagnostics: auto (a terminal, and `NO_COLOR` unset), never or always
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Never,
+    Always,
+}
+
+impl ColorChoice {
+    /// `--color`, which the command line may not have parsed yet (its own errors are coloured
+    /// too): the last `--color X` / `--color=X` among the arguments.
+    fn from_args(args: &[String]) -> ColorChoice {
+        let mut choice = ColorChoice::Auto;
+        for (i, a) in args.iter().enumerate() {
+            let value = match a.strip_prefix("--color=") {
+                Some(v) => Some(v),
+                None if a == "--color" => args.get(i + 1).map(String::as_str),
+                None => None,
+            };
+            choice = match value {
+                Some("never") => ColorChoice::Never,
+                Some("always") => ColorChoice::Always,
+                Some("auto") => ColorChoice::Auto,
+                _ => choice,
+            };
+        }
+        choice
+    }
+
+    /// Whether to colour: `always`, or `auto` on a terminal without `NO_COLOR` (any non-empty
+    /// value, as no-color.org says).
+    fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                use std::io::IsTerminal;
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+            }
+        }
+    }
+
+    /// Set up miette (and clap's own messages) for this choice.
+    fn install(self) -> clap::ColorChoice {
+        let color = self.enabled();
+        let _ = miette::set_hook(Box::new(move |_| Box::new(miette::MietteHandlerOpts::new().color(color).build())));
+        if color { clap::ColorChoice::Always } else { clap::ColorChoice::Never }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,7 +149,13 @@ impl Done {
 /// Run the command line; the binary's `main` is just this.
 pub fn main() -> ExitCode {
     completions::answer_if_asked();
-    let cli = match Cli::try_parse() {
+    let args: Vec<String> = std::env::args().collect();
+    let clap_color = ColorChoice::from_args(&args).install();
+    let parsed = Cli::command()
+        .color(clap_color)
+        .try_get_matches_from(&args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
@@ -240,6 +299,7 @@ pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, R
             };
             let mut http = HttpConfig::new(url.clone(), credentials);
             http.verbose = ui.verbose > 0;
+            http.observer = Some(activity::Activity::start(&config.name, ui.interactive()).observer());
             if let Some(t) = timeout_secs {
                 http.timeout = std::time::Duration::from_secs(*t);
             }

@@ -51,9 +51,11 @@ impl Ui {
         let _ = writeln!(err, "{}", text.as_ref());
     }
 
-    /// Whether progress may be drawn (stderr is a terminal).
+    /// Whether progress may be drawn as bars: stderr is a terminal and this is not CI (`CI` set
+    /// to anything but `false`/`0`). Otherwise progress is plain lines.
     pub fn interactive(&self) -> bool {
-        std::io::stderr().is_terminal()
+        let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"));
+        std::io::stderr().is_terminal() && !ci
     }
 
     /// An error: the diagnostic on stderr, and in JSON mode an error document on stdout.

@@ -21,3 +21,4 @@ mod emulator;
 mod examples;
 mod golden;
 mod http_backend;
+mod progress;

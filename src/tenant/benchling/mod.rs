@@ -19,6 +19,7 @@ mod auth;
 mod client;
 #[cfg(test)]
 mod client_tests;
+pub mod events;
 mod ids;
 mod read;
 mod retry;
@@ -54,6 +55,8 @@ pub struct HttpConfig {
     pub concurrency: usize,
     /// Polling of `:set-field-definitions` tasks.
     pub poll: PollConfig,
+    /// Told of every exchange and every wait before a retry (progress output).
+    pub observer: Option<events::ObserverHandle>,
 }
 
 /// How a `:set-field-definitions` task is polled: first after `first`, then at doubling
@@ -89,6 +92,7 @@ impl HttpConfig {
             backoff_cap: retry.cap,
             concurrency: 8,
             poll: PollConfig::default(),
+            observer: None,
         }
     }
 }
@@ -130,6 +134,9 @@ impl HttpTenant {
             verbose: config.verbose,
             concurrency: config.concurrency,
         })?;
+        if let Some(observer) = &config.observer {
+            client.set_observer(observer.clone());
+        }
         Ok(HttpTenant { client, config, cache: Cache::Empty, registry: None, unresolved: HashSet::new() })
     }
 
