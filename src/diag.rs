@@ -18,6 +18,9 @@ pub struct SourceProblem {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// What kind of problem, for tools (`yaml::unknown-key`, `rhai::call`…); stable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     #[serde(skip)]
     source: Option<Arc<NamedSource<Arc<String>>>>,
 }
@@ -30,8 +33,14 @@ impl SourceProblem {
             column: column.max(1),
             message: message.into(),
             help: None,
+            code: None,
             source: None,
         }
+    }
+
+    pub fn with_code(mut self, code: impl Into<String>) -> SourceProblem {
+        self.code = Some(code.into());
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> SourceProblem {
@@ -74,6 +83,10 @@ impl fmt::Display for SourceProblem {
 impl std::error::Error for SourceProblem {}
 
 impl Diagnostic for SourceProblem {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -85,6 +98,44 @@ impl Diagnostic for SourceProblem {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (offset, len) = self.byte_offset()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some("here".into()), (offset, len)))))
+    }
+}
+
+impl SourceProblem {
+    /// The problem as a diagnostic to print: the location once (in the snippet's header when the
+    /// file's text is attached, else before the message), not twice.
+    pub fn report(&self) -> miette::Report {
+        miette::Report::new(Shown(self.clone()))
+    }
+}
+
+/// A [`SourceProblem`] as printed: see [`SourceProblem::report`].
+#[derive(Debug)]
+struct Shown(SourceProblem);
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.labels().is_some() { f.write_str(&self.0.message) } else { self.0.fmt(f) }
+    }
+}
+
+impl std::error::Error for Shown {}
+
+impl Diagnostic for Shown {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.code()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.help()
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.0.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.0.labels()
     }
 }
 

@@ -159,7 +159,9 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
-    let ui = Ui::new(cli.format, cli.verbose);
+    // `diff --json` is `--format json`, errors included.
+    let format = if matches!(&cli.command, Command::Diff(a) if a.json()) { Format::Json } else { cli.format };
+    let ui = Ui::new(format, cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -180,20 +182,40 @@ pub fn main() -> ExitCode {
 /// contract's error code is 1: a typo in a CI script must not read as drift. `--help` and
 /// `--version` still exit 0; with `--format json`, stdout still gets its one error document.
 fn usage_error(e: &clap::Error) -> ExitCode {
-    let _ = e.print();
-    if e.exit_code() == 0 {
-        return ExitCode::SUCCESS;
-    }
     let args: Vec<String> = std::env::args().collect();
     let json =
         args.iter().any(|a| a == "--format=json") || args.windows(2).any(|w| w[0] == "--format" && w[1] == "json");
+    if e.exit_code() == 0 {
+        // `--help` and `--version` are results: with `--format json`, one document holds them.
+        if json {
+            let text = e.render().to_string();
+            let doc = match e.kind() {
+                clap::error::ErrorKind::DisplayVersion => serde_json::json!({
+                    "name": env!("CARGO_PKG_NAME"),
+                    "version": env!("CARGO_PKG_VERSION"),
+                }),
+                _ => serde_json::json!({ "help": text }),
+            };
+            Ui::new(Format::Json, 0).document(&doc);
+        } else {
+            let _ = e.print();
+        }
+        return ExitCode::SUCCESS;
+    }
+    let _ = e.print();
     if json {
         let rendered = e.render().to_string();
         // The paragraph before the usage line, on one line.
         let message = rendered.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect::<Vec<_>>();
         let message = message.join(" ").trim_start_matches("error: ").to_string();
+        // clap's "did you mean" (`tip: a similar subcommand exists: 'check'`) is the best help.
+        let tip = rendered.lines().map(str::trim).find_map(|l| l.strip_prefix("tip: ")).map(str::to_string);
+        let help = tip.unwrap_or_else(|| "run `liminal --help` for the commands and their arguments".to_string());
         Ui::new(Format::Json, 0).document(&serde_json::json!({
-            "error": { "message": message, "help": "run `liminal --help` for the commands and their arguments", "problems": [] }
+            "error": {
+                "message": message, "code": "usage", "help": help,
+                "file": null, "line": null, "column": null, "problems": []
+            }
         }));
     }
     ExitCode::from(1)
@@ -212,7 +234,7 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::Current(args) => current::run(args, ui).await,
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,
-        Command::Emulator(args) => emulator::run(args).await,
+        Command::Emulator(args) => emulator::run(args, ui).await,
         Command::Completions(args) => completions::run(args, ui),
         Command::JsonSchema(args) => editor::json_schema(args, ui),
         Command::RhaiDefinitions(args) => editor::rhai_definitions(args, ui),

@@ -21,4 +21,5 @@ mod emulator;
 mod examples;
 mod golden;
 mod http_backend;
+mod json;
 mod progress;
