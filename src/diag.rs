@@ -82,11 +82,8 @@ impl fmt::Display for SourceProblem {
 
 impl std::error::Error for SourceProblem {}
 
+// The code is data for tools (JSON); miette would print it above every message.
 impl Diagnostic for SourceProblem {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
-    }
-
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -122,10 +119,6 @@ impl fmt::Display for Shown {
 impl std::error::Error for Shown {}
 
 impl Diagnostic for Shown {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.0.code()
-    }
-
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.0.help()
     }
@@ -165,5 +158,63 @@ pub fn display_path(path: &Path) -> String {
     match std::env::current_dir() {
         Ok(cwd) => path.strip_prefix(&cwd).unwrap_or(path).display().to_string(),
         Err(_) => path.display().to_string(),
+    }
+}
+
+/// The candidate closest to `word`, if it is close enough to be what was meant (a typo, a case
+/// slip, a missing or swapped letter): for "did you mean" lines.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .filter(|c| *c != word)
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `did you mean `x`? ` when a candidate is close, else nothing: to put before a help line.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(word, candidates).map(|c| format!("did you mean `{c}`? ")).unwrap_or_default()
+}
+
+/// `1 problem`, `2 problems`: a count with its noun in the right number (`noun` is singular;
+/// nouns ending in `y` after a consonant take `ies`).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        return format!("1 {noun}");
+    }
+    let plural = match noun.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
+        _ if noun.ends_with('s') || noun.ends_with("sh") || noun.ends_with("ch") => format!("{noun}es"),
+        _ => format!("{noun}s"),
+    };
+    format!("{n} {plural}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_close_or_absent() {
+        let keys = ["warehouse_name", "name", "type", "decimal_places", "is_multi"];
+        assert_eq!(closest("warehouse_nam", keys), Some("warehouse_name"));
+        assert_eq!(closest("Warehouse_Name", keys), Some("warehouse_name"));
+        assert_eq!(closest("decimalplaces", keys), Some("decimal_places"));
+        assert_eq!(closest("colour", keys), None);
+        assert_eq!(did_you_mean("tpye", keys), "did you mean `type`? ");
+    }
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(count(1, "schema"), "1 schema");
+        assert_eq!(count(2, "schema"), "2 schemas");
+        assert_eq!(count(0, "dropdown"), "0 dropdowns");
+        assert_eq!(count(3, "revision"), "3 revisions");
+        assert_eq!(count(2, "entry"), "2 entries");
+        assert_eq!(count(2, "key"), "2 keys");
+        assert_eq!(count(2, "process"), "2 processes");
     }
 }
