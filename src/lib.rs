@@ -16,6 +16,7 @@ pub mod op;
 pub mod project;
 pub mod schema;
 pub mod script;
+pub mod settings;
 pub mod state;
 pub mod tenant;
 pub mod wire;

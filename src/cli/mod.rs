@@ -222,7 +222,7 @@ impl Tenant for AnyTenant {
 /// that liminal.yaml names.
 pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, Report> {
     match &config.kind {
-        TenantKind::Local { path } => Ok(AnyTenant::Local(LocalTenant::new(path.clone()))),
+        TenantKind::Local { path } => Ok(AnyTenant::Local(LocalTenant::new(path.clone()).with_settings(config.settings))),
         TenantKind::Http { url, auth, timeout_secs } => {
             let credentials = match auth {
                 AuthEnv::ClientCredentials { client_id_env, client_secret_env } => {
@@ -232,6 +232,7 @@ pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, R
             };
             let mut http = HttpConfig::new(url.clone(), credentials);
             http.verbose = ui.verbose > 0;
+            http.settings = config.settings;
             if let Some(t) = timeout_secs {
                 http.timeout = std::time::Duration::from_secs(*t);
             }

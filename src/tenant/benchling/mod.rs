@@ -32,6 +32,7 @@ pub use retry::RetryPolicy;
 
 use super::{ApplyError, Tenant, TenantError};
 use crate::op::Op;
+use crate::settings::TenantSettings;
 use crate::state::{Registry, TenantState};
 use client::{Client, ClientConfig};
 
@@ -54,6 +55,8 @@ pub struct HttpConfig {
     pub concurrency: usize,
     /// Polling of `:set-field-definitions` tasks.
     pub poll: PollConfig,
+    /// What liminal.yaml says the tenant allows (Benchling's API does not tell).
+    pub settings: TenantSettings,
 }
 
 /// How a `:set-field-definitions` task is polled: first after `first`, then at doubling
@@ -89,6 +92,7 @@ impl HttpConfig {
             backoff_cap: retry.cap,
             concurrency: 8,
             poll: PollConfig::default(),
+            settings: TenantSettings::default(),
         }
     }
 }
@@ -152,7 +156,8 @@ impl HttpTenant {
                 Cache::Remote(r) => Some(r),
                 _ => None,
             };
-            let state = read::read_all(&self.client, prefetched, self.registry.clone()).await?;
+            let mut state = read::read_all(&self.client, prefetched, self.registry.clone()).await?;
+            state.settings = self.config.settings;
             self.registry = Some(state.registry.clone());
             self.cache = Cache::Full(state);
         }

@@ -206,7 +206,7 @@ pub async fn read_all(
     }
     let mut schemas: Vec<Schema> = remote.into_iter().collect();
     schemas.extend(parsed.into_iter().zip(fields).map(|(p, f)| p.with_fields(f)));
-    let mut state = TenantState { registry, units, schemas, dropdowns, next_id };
+    let mut state = TenantState { registry, units, schemas, dropdowns, next_id, settings: Default::default() };
     reserve_temp_ids(&mut state);
     Ok(state)
 }
