@@ -44,8 +44,9 @@ fn run_ops(script: &Script, direction: Direction, f: &mut Findings) -> Option<Ve
 }
 
 /// Replay the chain on an empty tenant: each upgrade, then its downgrade must restore the state.
-fn replay(chain: &Chain, f: &mut Findings) -> Option<TenantState> {
-    let mut state = TenantState::new();
+/// The tenant allows what every tenant of the project allows (the chain is shared by all).
+fn replay(chain: &Chain, settings: crate::settings::TenantSettings, f: &mut Findings) -> Option<TenantState> {
+    let mut state = TenantState { settings, ..TenantState::new() };
     for script in chain.revisions() {
         let id = &script.header().revision;
         let up = run_ops(script, Direction::Upgrade, f)?;
@@ -102,7 +103,10 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             run_ops(script, Direction::Downgrade, &mut f);
         }
         if f.errors.len() == before {
-            head_state = replay(chain, &mut f);
+            let settings = crate::settings::TenantSettings {
+                custom_warehouse_names: project.tenants.iter().all(|t| t.settings.custom_warehouse_names),
+            };
+            head_state = replay(chain, settings, &mut f);
         }
     }
     if let (Some(code), Some(state)) = (&code, &head_state) {
@@ -122,6 +126,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         let mut tenant = open_tenant(config, ui)?;
         let current = tenant.revision().await.map_err(tenant_report)?;
         let state = tenant.read().await.map_err(tenant_report)?;
+        f.errors.extend(super::code_problems_for(&project, config, code, &state));
         match chain.plan_upgrade(current.as_deref(), "head") {
             Err(e) => f.errors.push(
                 SourceProblem::new(&project.versions_dir, 1, 1, e.to_string()).with_help("see `liminal history`"),

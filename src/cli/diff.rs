@@ -23,6 +23,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let code = crate::schema::load_dir(&project.schemas_dir).map_err(Report::new)?;
     let mut tenant = open_tenant(config, ui)?;
     let state = tenant.read().await.map_err(tenant_report)?;
+    super::check_code_for(&project, config, &code, &state)?;
     let steps = diff(&code, &state).map_err(super::diff_report)?;
     let (dropdowns, schemas): (Vec<_>, Vec<_>) =
         steps.iter().partition(|s| matches!(s.op.target(), Target::Dropdown(_)));

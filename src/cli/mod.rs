@@ -252,6 +252,36 @@ pub(crate) fn now() -> time::PrimitiveDateTime {
     time::PrimitiveDateTime::new(t.date(), time::Time::from_hms(t.hour(), t.minute(), t.second()).unwrap_or(t.time()))
 }
 
+/// The code's problems on the tenant `config` names (custom warehouse names it does not allow),
+/// located in schemas/; empty when there are none.
+pub(crate) fn code_problems_for(
+    project: &Project,
+    config: &TenantConfig,
+    code: &crate::schema::CodeModel,
+    state: &crate::state::TenantState,
+) -> Vec<crate::diag::SourceProblem> {
+    if crate::settings::code_problems(code, state, &config.name).is_empty() {
+        return Vec::new();
+    }
+    match crate::schema::load_dir_with(&project.schemas_dir, &|m| {
+        crate::settings::code_problems(m, state, &config.name)
+    }) {
+        Ok(_) => Vec::new(),
+        Err(p) => p.0,
+    }
+}
+
+/// [`code_problems_for`] as an error, for commands that stop at the first problem.
+pub(crate) fn check_code_for(
+    project: &Project,
+    config: &TenantConfig,
+    code: &crate::schema::CodeModel,
+    state: &crate::state::TenantState,
+) -> Result<(), Report> {
+    let problems = code_problems_for(project, config, code, state);
+    if problems.is_empty() { Ok(()) } else { Err(Report::new(crate::diag::Problems(problems))) }
+}
+
 /// A diff that cannot be simulated.
 pub(crate) fn diff_report(e: crate::diff::DiffError) -> Report {
     let help = match &e.error {

@@ -56,6 +56,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         None => (vec![], vec![]),
         Some(code) => {
             let state = tenant.read().await.map_err(tenant_report)?;
+            super::check_code_for(&project, config, code, &state)?;
             let steps = diff(code, &state).map_err(diff_report)?;
             (steps.iter().map(|s| s.op.clone()).collect(), steps.iter().rev().map(|s| s.reverse.clone()).collect())
         }
