@@ -14,6 +14,7 @@ pub mod generate;
 pub mod migrate;
 pub mod op;
 pub mod project;
+pub mod rename;
 pub mod schema;
 pub mod script;
 pub mod settings;
