@@ -25,6 +25,8 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let state = tenant.read().await.map_err(tenant_report)?;
     super::check_code_for(&project, config, &code, &state)?;
     let steps = diff(&code, &state).map_err(super::diff_report)?;
+    let candidates = crate::rename::candidates(&code, &state);
+    super::renames::choose(&candidates, super::renames::Mode::Hint, &mut std::io::empty(), &mut std::io::stderr());
     let (dropdowns, schemas): (Vec<_>, Vec<_>) =
         steps.iter().partition(|s| matches!(s.op.target(), Target::Dropdown(_)));
     let part = |steps: &[&crate::diff::Step]| {

@@ -12,6 +12,7 @@ mod history;
 mod init;
 mod migrate;
 mod progress;
+mod renames;
 mod revision;
 mod stamp;
 mod ui;
@@ -286,7 +287,7 @@ pub(crate) fn check_code_for(
 pub(crate) fn diff_report(e: crate::diff::DiffError) -> Report {
     let help = match &e.error {
         crate::op::OpError::Conflict(_) => {
-            "change schemas/ so it does not clash with what the tenant has; if you renamed a warehouse name, write that step by hand: `liminal revision <tenant> \"…\" --empty`, then `update_field(schema, old, #{ warehouse_name: new })` or `update_schema(old, #{ warehouse_name: new })`"
+            "change schemas/ so it does not clash with what the tenant has (schema names, warehouse names and prefixes stay unique, archived schemas included: to swap two schemas' names, give one a free name in an earlier revision); a rename that `revision` did not offer can be written by hand: `liminal revision <tenant> \"…\" --empty`, then `update_field(schema, old, #{ warehouse_name: new })`, `update_schema(old, #{ warehouse_name: new })`, `rename_dropdown(old, new)` or `rename_dropdown_option(dropdown, old, new)`"
         }
         other => other.help(),
     };

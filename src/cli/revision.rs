@@ -5,7 +5,7 @@ use miette::Report;
 use serde_json::json;
 
 use super::{Done, Ui, diff_report, load_chain, now, open_tenant, project, relative, report, tenant_report};
-use crate::diff::diff;
+use crate::diff::diff_with;
 use crate::op::Op;
 use crate::tenant::Tenant;
 
@@ -18,6 +18,10 @@ pub struct Args {
     /// Write empty upgrade()/downgrade() lists to fill in by hand
     #[arg(long)]
     empty: bool,
+    /// Write every possible rename (an archived and a created field, schema, dropdown or option
+    /// that differ only by name) as a rename, without asking
+    #[arg(long, conflicts_with = "empty")]
+    renames: bool,
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
@@ -57,7 +61,11 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         Some(code) => {
             let state = tenant.read().await.map_err(tenant_report)?;
             super::check_code_for(&project, config, code, &state)?;
-            let steps = diff(code, &state).map_err(diff_report)?;
+            let candidates = crate::rename::candidates(code, &state);
+            let mode = super::renames::Mode::pick(args.renames, ui.json());
+            let renames =
+                super::renames::choose(&candidates, mode, &mut std::io::stdin().lock(), &mut std::io::stderr());
+            let steps = diff_with(code, &state, &renames).map_err(diff_report)?;
             (steps.iter().map(|s| s.op.clone()).collect(), steps.iter().rev().map(|s| s.reverse.clone()).collect())
         }
     };
