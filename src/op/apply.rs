@@ -360,6 +360,10 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             }
             check_schema_names_free(state, None, Some(&p.name), Some(&p.warehouse_name), Some(&p.prefix))?;
             crate::settings::check_created(state, &p.warehouse_name, "schema", &p.name, &p.warehouse_name)?;
+            for f in def.fields.iter().filter(|f| !f.archived) {
+                let what = format!("field `{}.{}`", p.warehouse_name, f.warehouse_name);
+                crate::settings::check_created(state, &p.warehouse_name, &what, &f.name, &f.warehouse_name)?;
+            }
             let id = state.new_id("ts_");
             // The bare schema goes in first: a field may link to the schema being created.
             // (`Op::apply` runs on a copy, so an error leaves nothing behind.)
