@@ -98,7 +98,8 @@ fn shape(mut def: SchemaDef) -> SchemaDef {
 
 fn schemas(code: &CodeModel, state: &TenantState, out: &mut Vec<Rename>) {
     let active: Vec<&SchemaDef> = code.schemas.iter().filter(|s| !s.archived).collect();
-    let mut fresh: Vec<&SchemaDef> = active.iter().copied().filter(|c| state.schema(c.warehouse_name()).is_none()).collect();
+    let mut fresh: Vec<&SchemaDef> =
+        active.iter().copied().filter(|c| state.schema(c.warehouse_name()).is_none()).collect();
     fresh.sort_by(|a, b| a.warehouse_name().cmp(b.warehouse_name()));
     let mut stale: Vec<_> = state
         .schemas
@@ -110,7 +111,11 @@ fn schemas(code: &CodeModel, state: &TenantState, out: &mut Vec<Rename>) {
         let have = shape(state.view(old));
         let Some(k) = fresh.iter().position(|c| shape((*c).clone()) == have) else { continue };
         let new = fresh.remove(k);
-        let name_free = state.schemas.iter().all(|s| s.id == old.id || s.name != new.props.name);
+        // The display name too, in the same step, when no other schema holds the new one and
+        // code gives the old one to no other schema (else the diff renames it after: the
+        // downgrade could not give it back while a schema created with it holds it).
+        let name_free = state.schemas.iter().all(|s| s.id == old.id || s.name != new.props.name)
+            && code.schemas.iter().all(|c| c.props.name != old.name);
         let patch = SchemaPatch {
             warehouse_name: Some(new.warehouse_name().to_string()),
             name: (new.props.name != old.name && name_free).then(|| new.props.name.clone()),
@@ -143,7 +148,9 @@ fn fields(code: &CodeModel, state: &TenantState, out: &mut Vec<Rename>) {
             };
             let Some(k) = fresh.iter().position(same) else { continue };
             let new = fresh.remove(k);
-            let name_free = s.fields.iter().all(|f| f.id == old.id || f.name != new.name);
+            // As for schemas: the display name in the same step only when that is reversible.
+            let name_free = s.fields.iter().all(|f| f.id == old.id || f.name != new.name)
+                && c.fields.iter().all(|f| f.name != old.name);
             let patch = FieldPatch {
                 warehouse_name: Some(new.warehouse_name.clone()),
                 name: (new.name != old.name && name_free).then(|| new.name.clone()),
@@ -197,7 +204,8 @@ fn tenant_users(state: &TenantState, id: &str) -> Vec<(String, String)> {
 fn dropdowns(code: &CodeModel, state: &TenantState, out: &mut Vec<Rename>) {
     let mut fresh: Vec<_> = code.dropdowns.iter().filter(|d| state.dropdown(&d.name).is_none()).collect();
     fresh.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut stale: Vec<_> = state.dropdowns.iter().filter(|d| !d.archived && code.dropdown(&d.name).is_none()).collect();
+    let mut stale: Vec<_> =
+        state.dropdowns.iter().filter(|d| !d.archived && code.dropdown(&d.name).is_none()).collect();
     stale.sort_by(|a, b| a.name.cmp(&b.name));
     for old in stale {
         let options: Vec<&str> = old.active_options().map(|o| o.name.as_str()).collect();

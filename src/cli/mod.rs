@@ -223,7 +223,9 @@ impl Tenant for AnyTenant {
 /// that liminal.yaml names.
 pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, Report> {
     match &config.kind {
-        TenantKind::Local { path } => Ok(AnyTenant::Local(LocalTenant::new(path.clone()).with_settings(config.settings))),
+        TenantKind::Local { path } => {
+            Ok(AnyTenant::Local(LocalTenant::new(path.clone()).with_settings(config.settings)))
+        }
         TenantKind::Http { url, auth, timeout_secs } => {
             let credentials = match auth {
                 AuthEnv::ClientCredentials { client_id_env, client_secret_env } => {

@@ -179,7 +179,14 @@ fn patch(inner: &mut Inner, t: EntityType, id: &str, req: &Req) -> Result<Reply,
     if let Some(w) = &u.system_name {
         check_system_name(w, "schema")?;
         let current = &inner.state.schemas[i];
-        check_warehouse_rule(&inner.state, &current.warehouse_name, "schema", &current.name, Some(&current.warehouse_name), w)?;
+        check_warehouse_rule(
+            &inner.state,
+            &current.warehouse_name,
+            "schema",
+            &current.name,
+            Some(&current.warehouse_name),
+            w,
+        )?;
     }
     check_unique(&inner.state, Some(id), u.name.as_deref(), u.system_name.as_deref(), u.prefix.as_deref())?;
     let mut schema = inner.state.schemas[i].clone();

@@ -514,7 +514,8 @@ pub fn parse_field_input(v: &Value, at: &str) -> Result<FieldInput, WireError> {
         _ => opt_str(m, "linkDefinitionId", at)?,
     };
     let name = req_str(m, "name", at)?;
-    let warehouse_name = opt_str(m, "systemName", at)?.unwrap_or_else(|| crate::settings::derived_warehouse_name(&name));
+    let warehouse_name =
+        opt_str(m, "systemName", at)?.unwrap_or_else(|| crate::settings::derived_warehouse_name(&name));
     let id = opt_str(m, "id", at)?;
     let archived = opt_bool(m, "archived", at)?.unwrap_or(false);
     let required = match m.get("isRequired") {

@@ -16,7 +16,9 @@ use crate::emu::{counts, emulator, emulator_with, fast_config};
 const DOUGH: &str = "kind: dropdown\nname: Toppings\noptions: [Cheese, Basil]\n";
 
 fn pizza(fields: &[(&str, &str)]) -> String {
-    let mut yaml = String::from("kind: entity_schema\nname: Pizza\nwarehouse_name: pizza\nprefix: PZ\nentity_type: custom_entity\nfields:\n");
+    let mut yaml = String::from(
+        "kind: entity_schema\nname: Pizza\nwarehouse_name: pizza\nprefix: PZ\nentity_type: custom_entity\nfields:\n",
+    );
     for (wh, name) in fields {
         yaml.push_str(&format!("  - {{warehouse_name: {wh}, name: \"{name}\", type: text}}\n"));
     }
@@ -156,7 +158,10 @@ fn without_the_setting_warehouse_renames_are_not_offered() {
 #[test]
 fn a_schema_rename_is_a_candidate() {
     let state = tenant(true, &[("a", "A")]);
-    let text = format!("{}---\n{DOUGH}", pizza(&[("a", "A")]).replace("name: Pizza\nwarehouse_name: pizza", "name: Pie\nwarehouse_name: pie"));
+    let text = format!(
+        "{}---\n{DOUGH}",
+        pizza(&[("a", "A")]).replace("name: Pizza\nwarehouse_name: pizza", "name: Pie\nwarehouse_name: pie")
+    );
     let want = load_str(std::path::Path::new("pie.yaml"), &text).unwrap();
     let found = candidates(&want, &state);
     assert_eq!(found.len(), 1, "{found:?}");
@@ -339,8 +344,7 @@ async fn with_the_setting_the_emulator_takes_renames_and_swaps_in_one_request() 
     emu.clear_requests().await;
     upgrade(&mut http, &ops(&steps)).await.unwrap();
     let sent = counts(&emu.requests().await);
-    let field_writes: usize =
-        sent.iter().filter(|(e, _)| e.ends_with(":set-field-definitions")).map(|(_, n)| n).sum();
+    let field_writes: usize = sent.iter().filter(|(e, _)| e.ends_with(":set-field-definitions")).map(|(_, n)| n).sum();
     assert_eq!(field_writes, 1, "one request for the rename and the swap: {sent:?}");
 
     let mut fresh = tenant();
