@@ -99,6 +99,6 @@ mod tests {
         assert!(got.is_empty());
         let err = String::from_utf8(err).unwrap();
         assert!(err.contains(r#"`rename_dropdown_option("Toppings", "a", "b")`"#), "{err}");
-        assert_eq!(choose(&[candidate("a", "b")], Mode::AcceptAll, &mut "".as_bytes(), &mut err).len(), 1);
+        assert_eq!(choose(&[candidate("a", "b")], Mode::AcceptAll, &mut "".as_bytes(), &mut Vec::new()).len(), 1);
     }
 }
