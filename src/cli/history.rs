@@ -9,7 +9,7 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Mark where this tenant is
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: Option<String>,
 }
 

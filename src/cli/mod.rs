@@ -5,13 +5,16 @@ mod check;
 mod completions;
 mod current;
 mod diff;
+mod editor;
 mod emulator;
 mod generate;
 mod head;
 mod history;
 mod init;
 mod migrate;
+mod plan;
 mod progress;
+mod rehash;
 mod renames;
 mod revision;
 mod stamp;
@@ -74,12 +77,18 @@ pub enum Command {
     Check(check::Args),
     /// Record a revision on a tenant without running anything
     Stamp(stamp::Args),
+    /// Write versions/liminal.sum again after a deliberate edit of a revision
+    Rehash(rehash::Args),
     /// Write schemas/ YAML from an existing tenant
     GenerateFiles(generate::Args),
     /// Serve the Benchling API emulator on 127.0.0.1
     Emulator(emulator::Args),
     /// Print a shell completion script
     Completions(completions::Args),
+    /// Print the JSON Schema of schema YAML files, for editors
+    JsonSchema(editor::SchemaArgs),
+    /// Print the Rhai definitions of the revision constructors, for the Rhai language server
+    RhaiDefinitions(editor::DefinitionsArgs),
 }
 
 /// What a command found out, for the exit code.
@@ -91,6 +100,7 @@ impl Done {
 
 /// Run the command line; the binary's `main` is just this.
 pub fn main() -> ExitCode {
+    completions::answer_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
@@ -145,11 +155,14 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::History(args) => history::run(args, ui).await,
         Command::Check(args) => check::run(args, ui).await,
         Command::Stamp(args) => stamp::run(args, ui).await,
+        Command::Rehash(args) => rehash::run(args, ui),
         Command::Current(args) => current::run(args, ui).await,
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,
         Command::Emulator(args) => emulator::run(args).await,
-        Command::Completions(args) => completions::run(args),
+        Command::Completions(args) => completions::run(args, ui),
+        Command::JsonSchema(args) => editor::json_schema(args, ui),
+        Command::RhaiDefinitions(args) => editor::rhai_definitions(args, ui),
     }
 }
 

@@ -10,8 +10,10 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Tenant key or alias from liminal.yaml
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
     /// A revision id of the chain, or `head` / `base`
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::stamp_revisions))]
     revision: String,
 }
 

@@ -6,6 +6,8 @@
 //! - [`diff_props`]: properties of the diff over random models and tenants;
 //! - [`emulator`]: the emulator over HTTP;
 //! - [`http_backend`]: the HTTP backend against the emulator, request counts included;
+//! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
+//! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command;
 //! - [`renames`]: renames, swaps, reuse of names, and the `custom_warehouse_names` setting.
 
 // Helpers shared by several areas; not every area uses every helper.
@@ -15,8 +17,13 @@ mod common;
 mod emu;
 
 mod cli;
+mod completions;
 mod diff_props;
+mod editor;
 mod emulator;
+mod examples;
 mod golden;
 mod http_backend;
+mod lint;
+mod plan;
 mod renames;

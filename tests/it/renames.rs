@@ -262,6 +262,7 @@ fn revision_hints_at_renames_and_writes_them_with_the_flag() {
     let guessed = p.read(&file);
     assert!(guessed.contains(r#"archive_field("pizza", "dough")"#), "{guessed}");
     std::fs::remove_file(p.file(&file)).unwrap();
+    p.run(&["rehash"]).ok();
 
     let rel = p.run(&["revision", "dev", "renames", "--renames"]).ok().stdout.trim().to_string();
     let text = p.read(&rel);
