@@ -20,5 +20,6 @@ pub mod schema;
 pub mod script;
 pub mod settings;
 pub mod state;
+pub mod status;
 pub mod tenant;
 pub mod wire;

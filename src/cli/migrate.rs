@@ -15,7 +15,7 @@ use crate::migrate::{PlanStep, PreflightError, RunError, load_steps, preflight, 
 use crate::project::Project;
 use crate::project::TenantKind;
 use crate::script::Direction;
-use crate::tenant::Tenant;
+use crate::tenant::{Needs, Tenant};
 
 #[derive(Debug, clap::Args)]
 pub struct UpArgs {
@@ -156,6 +156,8 @@ async fn execute(
     let chain = load_chain(&project)?;
     let config = project.tenant(name)?;
     let mut tenant = open_tenant(config, ui)?;
+    // The plan reads the schema lists in any case: the revision lookup uses them.
+    tenant.prepare(&Needs::schema_list());
     let current = tenant.revision().await.map_err(tenant_report)?;
     let plan = match direction {
         Direction::Upgrade => chain.plan_upgrade(current.as_deref(), target),
@@ -175,7 +177,9 @@ async fn execute(
     }
 
     let mut steps = load_steps(&plan).map_err(Report::new)?;
-    let state = tenant.read().await.map_err(tenant_report)?;
+    // Only what the plan's operations touch (and `liminal_remote`) is read.
+    let needs = Needs::of_ops(steps.iter().flat_map(|s| s.ops.iter().map(|o| &o.op)));
+    let state = tenant.read_for(&needs).await.map_err(tenant_report)?;
     if direction == Direction::Upgrade {
         resume(&mut steps, &state).map_err(|e| {
             report(e, "restore the revision file as it was when the run stopped, or adopt the tenant's state with `liminal stamp` after fixing it by hand")

@@ -17,7 +17,9 @@ mod progress;
 mod rehash;
 mod renames;
 mod revision;
+mod show;
 mod stamp;
+mod status;
 mod ui;
 
 use std::path::PathBuf;
@@ -31,7 +33,7 @@ use crate::project::{AuthEnv, Project, ProjectError, TenantConfig, TenantKind, s
 use crate::state::TenantState;
 use crate::tenant::benchling::{Credentials, HttpConfig, HttpTenant};
 use crate::tenant::local::LocalTenant;
-use crate::tenant::{ApplyError, Tenant, TenantError};
+use crate::tenant::{ApplyError, Needs, Tenant, TenantError};
 pub use ui::Ui;
 
 /// Benchling schema migrations as code: YAML schemas, Rhai revisions, one linear chain.
@@ -79,6 +81,10 @@ pub enum Command {
     Stamp(stamp::Args),
     /// Write versions/liminal.sum again after a deliberate edit of a revision
     Rehash(rehash::Args),
+    /// Show one revision: header, file, operations with their lints, where tenants stand
+    Show(show::Args),
+    /// Every tenant's revision, pending revisions, drift (--drift) and lock, in one table
+    Status(status::Args),
     /// Write schemas/ YAML from an existing tenant
     GenerateFiles(generate::Args),
     /// Serve the Benchling API emulator on 127.0.0.1
@@ -156,6 +162,8 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::Check(args) => check::run(args, ui).await,
         Command::Stamp(args) => stamp::run(args, ui).await,
         Command::Rehash(args) => rehash::run(args, ui),
+        Command::Show(args) => show::run(args, ui).await,
+        Command::Status(args) => status::run(args, ui).await,
         Command::Current(args) => current::run(args, ui).await,
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,
@@ -213,6 +221,14 @@ macro_rules! each {
 impl Tenant for AnyTenant {
     async fn read(&mut self) -> Result<TenantState, TenantError> {
         each!(self, t => t.read().await)
+    }
+
+    async fn read_for(&mut self, needs: &Needs) -> Result<TenantState, TenantError> {
+        each!(self, t => t.read_for(needs).await)
+    }
+
+    fn prepare(&mut self, needs: &Needs) {
+        each!(self, t => t.prepare(needs))
     }
 
     async fn revision(&mut self) -> Result<Option<String>, TenantError> {

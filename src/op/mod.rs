@@ -58,6 +58,10 @@ pub enum OpError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
+    /// The operation would look at part of the tenant that was not read (a partial read that
+    /// missed something): a bug in liminal, never a simulation on empty data.
+    #[error("liminal did not read {0} from the tenant before simulating this operation")]
+    NotRead(String),
 }
 
 impl OpError {
@@ -73,6 +77,9 @@ impl OpError {
             }
             OpError::Conflict(_) => "the tenant already has this; edit the revision or run `liminal diff` to compare",
             OpError::Invalid(_) => "fix the operation's arguments in the revision script",
+            OpError::NotRead(_) => {
+                "this is a bug in liminal's partial reads; please report it (nothing was sent for this operation)"
+            }
         }
     }
 }
@@ -203,6 +210,7 @@ impl Op {
 
     /// Apply to `state`, as Benchling would. On error the state is unchanged.
     pub fn apply(&self, state: &mut TenantState) -> Result<(), OpError> {
+        apply::check_read(self, state)?;
         let mut next = state.clone();
         apply::apply(self, &mut next)?;
         *state = next;

@@ -8,7 +8,8 @@
 //! - [`http_backend`]: the HTTP backend against the emulator, request counts included;
 //! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
 //! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command;
-//! - [`renames`]: renames, swaps, reuse of names, and the `custom_warehouse_names` setting.
+//! - [`renames`]: renames, swaps, reuse of names, and the `custom_warehouse_names` setting;
+//! - [`status`]: `status`, `show`, `history --verbose`, offline `revision --empty`.
 
 // Helpers shared by several areas; not every area uses every helper.
 #[allow(dead_code)]
@@ -27,3 +28,4 @@ mod http_backend;
 mod lint;
 mod plan;
 mod renames;
+mod status;
