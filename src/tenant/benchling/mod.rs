@@ -34,8 +34,8 @@ pub use retry::RetryPolicy;
 
 use super::{ApplyError, Needs, Tenant, TenantError};
 use crate::op::Op;
-use crate::settings::TenantSettings;
 use crate::schema::{EntityType, REMOTE_SCHEMA};
+use crate::settings::TenantSettings;
 use crate::state::{Dropdown, TenantState, Unread};
 use crate::wire::ParsedSchema;
 use client::{Client, ClientConfig};
@@ -376,7 +376,7 @@ impl Tenant for HttpTenant {
                 let needs = Needs { schema_list: true, ..Needs::default() };
                 self.ensure(&needs).await?;
             } else {
-                let mut state = skeleton();
+                let mut state = TenantState { settings: self.config.settings, ..skeleton() };
                 if let Some(p) = read::find_remote(&self.client).await? {
                     let fields = read::list_fields(&self.client, EntityType::CustomEntity, &p.schema.id).await?;
                     state.schemas.push(p.with_fields(fields));
