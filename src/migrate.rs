@@ -20,7 +20,7 @@ use crate::op::{FieldPatch, Op, OpError};
 use crate::schema::{FieldDef, FieldType, REMOTE_SCHEMA};
 use crate::script::{Direction, LocatedOp};
 use crate::state::TenantState;
-use crate::tenant::{ApplyError, Tenant, TenantError};
+use crate::tenant::{ApplyError, Needs, Tenant, TenantError};
 
 /// The `liminal_remote` field that records a partly applied revision.
 pub const PROGRESS_FIELD: &str = "liminal_progress";
@@ -240,8 +240,13 @@ pub async fn run<T: Tenant>(
         if step.skip > 0 {
             record_progress(tenant, None).await.map_err(RunError::Record)?;
         }
-        tenant.set_revision(&step.record).await.map_err(RunError::Record)?;
-        recorded = Some(step.record.clone());
+        // A revision that changes nothing (the empty base of a fresh tenant) is recorded with
+        // the next one: stopping in between leaves the tenant as it was, and on a fresh tenant
+        // it saves creating `liminal_remote` twice over (create, read its fields, set, poll).
+        if !(step.ops.is_empty() && i + 1 < total) {
+            tenant.set_revision(&step.record).await.map_err(RunError::Record)?;
+            recorded = Some(step.record.clone());
+        }
         progress.revision_done(step);
     }
     Ok(())
@@ -250,7 +255,8 @@ pub async fn run<T: Tenant>(
 /// Forget a partly applied revision (`liminal stamp`: the user says where the tenant stands).
 /// Returns the revision whose interrupted run was recorded, if any.
 pub async fn clear_progress<T: Tenant>(tenant: &mut T) -> Result<Option<String>, TenantError> {
-    let Some((revision, _, _)) = recorded_progress(&tenant.read().await?) else { return Ok(None) };
+    let state = tenant.read_for(&Needs::default()).await?;
+    let Some((revision, _, _)) = recorded_progress(&state) else { return Ok(None) };
     record_progress(tenant, None).await?;
     Ok(Some(revision))
 }
@@ -258,7 +264,8 @@ pub async fn clear_progress<T: Tenant>(tenant: &mut T) -> Result<Option<String>,
 /// Write (or clear, with `None`) the partial-revision marker in `liminal_remote`, through the
 /// same operations every backend applies.
 async fn record_progress<T: Tenant>(tenant: &mut T, progress: Option<String>) -> Result<(), TenantError> {
-    let state = tenant.read().await?;
+    // Only `liminal_remote` is needed (always read with its fields).
+    let state = tenant.read_for(&Needs::default()).await?;
     let name = progress.clone().unwrap_or_else(|| NO_PROGRESS.to_string());
     let existing = state.schema(REMOTE_SCHEMA).and_then(|s| s.field(PROGRESS_FIELD));
     let op = match existing {

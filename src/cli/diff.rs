@@ -31,19 +31,25 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let code = crate::schema::load_dir(&project.schemas_dir).map_err(Report::new)?;
     let mut tenant = open_tenant(config, ui)?;
     let state = tenant.read().await.map_err(tenant_report)?;
+    super::check_code_for(&project, config, &code, &state)?;
     let steps = diff(&code, &state).map_err(super::diff_report)?;
+    let candidates = crate::rename::candidates(&code, &state);
+    super::renames::choose(&candidates, super::renames::Mode::Hint, &mut std::io::empty(), &mut std::io::stderr());
     let (dropdowns, schemas): (Vec<_>, Vec<_>) =
         steps.iter().partition(|s| matches!(s.op.target(), Target::Dropdown(_)));
     let part = |steps: &[&crate::diff::Step]| {
         let differences: Vec<Difference> = steps.iter().map(|s| Difference::from(*s)).collect();
         json!({ "compared": true, "in_sync": differences.is_empty(), "differences": differences })
     };
+    let ops: Vec<crate::op::Op> = steps.iter().map(|s| s.op.clone()).collect();
+    let findings = crate::lint::lint_unplaced(&ops);
     let document = json!({
         "tenant": config.name,
         "total_differences": steps.len(),
         "in_sync": steps.is_empty(),
         "dropdowns": part(&dropdowns),
         "entity_schemas": part(&schemas),
+        "findings": findings.iter().map(|f| f.to_json(None)).collect::<Vec<_>>(),
     });
     if ui.json() {
         ui.document(&document);
@@ -57,6 +63,9 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
                     ui.line(format!("  {}. {}", i + 1, s.op.describe()));
                 }
             }
+        }
+        for f in &findings {
+            ui.line(format!("{}[{}] {}", f.severity, f.lint.code, f.message));
         }
         if steps.is_empty() {
             ui.line(format!("{} is in sync with the code.", config.name));

@@ -37,6 +37,8 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     std::fs::write(&config, default_config()).map_err(|e| io(CONFIG_FILE, e))?;
     let base = NewRevision::base(now()).map_err(Report::new)?;
     let path = base.write(&versions).map_err(|e| io("the base revision", e))?;
+    let sum = crate::chain::sum::SumFile::of([(base.file_name.as_str(), base.text.as_str())]);
+    crate::chain::sum::write_sum_file(&versions, &sum).map_err(|e| io("versions/liminal.sum", e))?;
     let schemas = root.join("schemas");
     let example = schemas.join("example.yaml");
     let editor_files = super::editor::write_files(&root, &schemas, false)?;
@@ -51,7 +53,7 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     }
     let rel = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
     ui.document(&json!({ "config": CONFIG_FILE, "base_revision": base.id, "file": rel, "editor_files": editor_files }));
-    ui.line(format!("Initialized a liminal project: {CONFIG_FILE}, schemas/, versions/."));
+    ui.line(format!("Initialized a liminal project: {CONFIG_FILE}, schemas/, versions/ (with liminal.sum)."));
     ui.line(format!(
         "Editor support: {} (JSON Schema for schemas/*.yaml) and {} (Rhai definitions).",
         editor_files.first().map_or("", String::as_str),

@@ -5,47 +5,111 @@ use std::time::Instant;
 use miette::Report;
 use serde_json::json;
 
+use super::plan;
 use super::progress::Reporter;
 use super::{Done, Ui, load_chain, open_tenant, project, relative, report, tenant_report};
 use crate::chain::Chain;
 use crate::diag::SourceProblem;
+use crate::lint::plan::review;
 use crate::migrate::{PlanStep, PreflightError, RunError, load_steps, preflight, resume, run as run_plan};
 use crate::project::Project;
+use crate::project::TenantKind;
 use crate::script::Direction;
-use crate::tenant::Tenant;
+use crate::tenant::{Needs, Tenant};
 
 #[derive(Debug, clap::Args)]
 pub struct UpArgs {
-    /// Tenant key or alias from liminal.yaml
+    /// Tenant key or alias from liminal.yaml; several separated by commas run in that order
     #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
-    /// `head`, `+n`, or a revision id
+    /// `head`, `+n`, or a revision id (or a unique prefix of one)
     #[arg(allow_hyphen_values = true, add = clap_complete::ArgValueCompleter::new(super::completions::upgrade_targets))]
     target: String,
     /// Print the plan and change nothing
     #[arg(long)]
     dry_run: bool,
+    /// Apply a plan that archives something on a Benchling tenant without asking
+    #[arg(long, short = 'y')]
+    yes: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct DownArgs {
-    /// Tenant key or alias from liminal.yaml
+    /// Tenant key or alias from liminal.yaml; several separated by commas run in that order
     #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
-    /// `-n`, a revision id, or `base`
+    /// `-n`, a revision id (or a unique prefix of one), or `base`
     #[arg(allow_hyphen_values = true, add = clap_complete::ArgValueCompleter::new(super::completions::downgrade_targets))]
     target: String,
     /// Print the plan and change nothing
     #[arg(long)]
     dry_run: bool,
+    /// Apply a plan that archives something on a Benchling tenant without asking
+    #[arg(long, short = 'y')]
+    yes: bool,
 }
 
 pub async fn upgrade(args: UpArgs, ui: &Ui) -> Result<Done, Report> {
-    execute(Direction::Upgrade, &args.tenant, &args.target, args.dry_run, ui).await
+    each_tenant(Direction::Upgrade, &args.tenant, &args.target, args.dry_run, args.yes, ui).await
 }
 
 pub async fn downgrade(args: DownArgs, ui: &Ui) -> Result<Done, Report> {
-    execute(Direction::Downgrade, &args.tenant, &args.target, args.dry_run, ui).await
+    each_tenant(Direction::Downgrade, &args.tenant, &args.target, args.dry_run, args.yes, ui).await
+}
+
+/// `upgrade test,prod head`: the tenants in the given order, stopping at the first failure.
+/// One tenant gives its own document; several give `{"tenants": [...]}` (and `failed`).
+async fn each_tenant(
+    direction: Direction,
+    tenants: &str,
+    target: &str,
+    dry_run: bool,
+    yes: bool,
+    ui: &Ui,
+) -> Result<Done, Report> {
+    let names: Vec<&str> = tenants.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+    if names.len() <= 1 {
+        let doc = execute(direction, tenants.trim(), target, dry_run, yes, ui).await?;
+        ui.document(&doc);
+        return Ok(Done::OK);
+    }
+    // Every name must be known (and given once) before the first tenant is touched.
+    let project = project()?;
+    let mut keys = Vec::new();
+    for name in &names {
+        let key = project.tenant(name)?.name.clone();
+        if keys.contains(&key) {
+            return Err(report(
+                format!("tenant {key} is named twice"),
+                "name each tenant once, in the order to run them",
+            ));
+        }
+        keys.push(key);
+    }
+    let mut docs = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        if !ui.json() && i > 0 {
+            ui.line("");
+        }
+        match execute(direction, name, target, dry_run, yes, ui).await {
+            Ok(doc) => docs.push(doc),
+            Err(e) => {
+                let rest = keys[i + 1..].join(", ");
+                ui.status(format!("{e:?}"));
+                if !rest.is_empty() {
+                    ui.status(format!("Stopped at {}: {rest} not run.", keys[i]));
+                }
+                ui.document(&json!({
+                    "tenants": docs,
+                    "failed": { "tenant": keys[i], "error": { "message": e.to_string(), "help": e.help().map(|h| h.to_string()) } },
+                    "not_run": &keys[i + 1..],
+                }));
+                return Ok(Done(1));
+            }
+        }
+    }
+    ui.document(&json!({ "tenants": docs }));
+    Ok(Done::OK)
 }
 
 fn located(chain: &Chain, path: &std::path::Path, line: usize, column: usize, message: String, help: &str) -> Report {
@@ -69,7 +133,7 @@ fn plan_json(project: &Project, steps: &[PlanStep]) -> Vec<serde_json::Value> {
                 "operations": s.pending().iter().map(|o| json!({
                     "operation": o.op.name(),
                     "description": o.op.describe(),
-                    "hazard": o.op.hazard(),
+                    "lints": crate::lint::run_lints(&o.op).iter().map(|l| l.code).collect::<Vec<_>>(),
                     "line": o.line,
                     "column": o.column,
                 })).collect::<Vec<_>>(),
@@ -78,12 +142,22 @@ fn plan_json(project: &Project, steps: &[PlanStep]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-async fn execute(direction: Direction, name: &str, target: &str, dry_run: bool, ui: &Ui) -> Result<Done, Report> {
+/// One tenant: plan, load, preflight, print the plan, confirm, apply. Returns its JSON document.
+async fn execute(
+    direction: Direction,
+    name: &str,
+    target: &str,
+    dry_run: bool,
+    yes: bool,
+    ui: &Ui,
+) -> Result<serde_json::Value, Report> {
     let started = Instant::now();
     let project = project()?;
     let chain = load_chain(&project)?;
     let config = project.tenant(name)?;
     let mut tenant = open_tenant(config, ui)?;
+    // The plan reads the schema lists in any case: the revision lookup uses them.
+    tenant.prepare(&Needs::schema_list());
     let current = tenant.revision().await.map_err(tenant_report)?;
     let plan = match direction {
         Direction::Upgrade => chain.plan_upgrade(current.as_deref(), target),
@@ -96,15 +170,16 @@ async fn execute(direction: Direction, name: &str, target: &str, dry_run: bool, 
             // A tenant with no revision is at the base; record it so `current` says so.
             tenant.set_revision(&plan.to).await.map_err(tenant_report)?;
         }
-        ui.document(
-            &json!({ "tenant": config.name, "from": current, "to": plan.to, "dry_run": dry_run, "revisions": [] }),
-        );
         ui.line(format!("{} is already at {}; nothing to do.", config.name, plan.to));
-        return Ok(Done::OK);
+        return Ok(
+            json!({ "tenant": config.name, "from": current, "to": plan.to, "dry_run": dry_run, "revisions": [] }),
+        );
     }
 
     let mut steps = load_steps(&plan).map_err(Report::new)?;
-    let state = tenant.read().await.map_err(tenant_report)?;
+    // Only what the plan's operations touch (and `liminal_remote`) is read.
+    let needs = Needs::of_ops(steps.iter().flat_map(|s| s.ops.iter().map(|o| &o.op)));
+    let state = tenant.read_for(&needs).await.map_err(tenant_report)?;
     if direction == Direction::Upgrade {
         resume(&mut steps, &state).map_err(|e| {
             report(e, "restore the revision file as it was when the run stopped, or adopt the tenant's state with `liminal stamp` after fixing it by hand")
@@ -123,31 +198,25 @@ async fn execute(direction: Direction, name: &str, target: &str, dry_run: bool, 
 
     let total_ops: usize = steps.iter().map(|s| s.pending().len()).sum();
     let from = current.clone().unwrap_or_else(|| "no revision".into());
+    let review = review(&chain, &steps);
     if dry_run {
-        ui.document(&json!({
-            "tenant": config.name, "from": current, "to": plan.to, "dry_run": true,
-            "revisions": plan_json(&project, &steps),
-        }));
         ui.line(format!(
             "Plan for {}: {from} → {} ({} revision(s), {total_ops} operation(s)); nothing was changed.",
             config.name,
             plan.to,
             steps.len()
         ));
-        for (i, s) in steps.iter().enumerate() {
-            ui.line(format!("{} {} ({}/{}): {}", direction.function(), s.id, i + 1, steps.len(), s.message));
-            if s.skip > 0 {
-                ui.line(format!(
-                    "  (the first {} operation(s) were applied by an interrupted run and are skipped)",
-                    s.skip
-                ));
-            }
-            for (k, o) in s.pending().iter().enumerate() {
-                let mark = o.op.hazard().map(|h| format!("   ! {h}")).unwrap_or_default();
-                ui.line(format!("  {}. {}{mark}", s.skip + k + 1, o.op.describe()));
-            }
-        }
-        return Ok(Done::OK);
+        plan::print(ui, &project, &steps, &review, true);
+        return Ok(json!({
+            "tenant": config.name, "from": current, "to": plan.to, "dry_run": true,
+            "revisions": plan_json(&project, &steps),
+            "plan": plan::review_json(&project, &review),
+        }));
+    }
+    ui.line(format!("Plan for {}: {from} → {} ({} revision(s)):", config.name, plan.to, steps.len()));
+    plan::print(ui, &project, &steps, &review, false);
+    if matches!(config.kind, TenantKind::Http { .. }) {
+        plan::confirm(ui, &config.name, &review, yes)?;
     }
 
     let mut reporter = Reporter::new(ui.interactive() && !ui.json(), total_ops);
@@ -156,11 +225,12 @@ async fn execute(direction: Direction, name: &str, target: &str, dry_run: bool, 
     match result {
         Ok(()) => {
             let secs = started.elapsed().as_secs_f64();
-            ui.document(&json!({
+            let doc = json!({
                 "tenant": config.name, "from": current, "to": plan.to, "dry_run": false,
                 "revisions": plan_json(&project, &steps),
+                "plan": plan::review_json(&project, &review),
                 "requests": tenant.requests(), "seconds": secs,
-            }));
+            });
             let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
             let requests = match tenant.requests() {
                 0 => String::new(),
@@ -172,7 +242,7 @@ async fn execute(direction: Direction, name: &str, target: &str, dry_run: bool, 
                 plan.to,
                 steps.len(),
             ));
-            Ok(Done::OK)
+            Ok(doc)
         }
         Err(RunError::Op { revision, path, line, column, number, op, error, recorded, applied }) => {
             let at = recorded.unwrap_or_else(|| "no revision".into());

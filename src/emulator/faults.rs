@@ -26,6 +26,9 @@ pub struct Faults {
     pub tasks_in_progress: u32,
     /// `:set-field-definitions` calls from now start a task that ends `FAILED` and change nothing.
     pub tasks_fail: bool,
+    /// Serve no union schema list (`GET /api/v3/entity-schema/items` answers 404), like a
+    /// tenant that does not have it: clients fall back to the per-type lists.
+    pub no_union_list: bool,
     /// Writes counted towards `fail_write` so far.
     #[serde(skip_deserializing)]
     pub writes_seen: u32,
@@ -42,6 +45,7 @@ impl Default for Faults {
             latency_ms: 0,
             tasks_in_progress: 0,
             tasks_fail: false,
+            no_union_list: false,
             writes_seen: 0,
         }
     }

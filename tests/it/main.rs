@@ -5,7 +5,11 @@
 //! - [`golden`]: Liminal's golden diff cases;
 //! - [`diff_props`]: properties of the diff over random models and tenants;
 //! - [`emulator`]: the emulator over HTTP;
-//! - [`http_backend`]: the HTTP backend against the emulator, request counts included.
+//! - [`http_backend`]: the HTTP backend against the emulator, request counts included;
+//! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
+//! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command;
+//! - [`renames`]: renames, swaps, reuse of names, and the `custom_warehouse_names` setting;
+//! - [`status`]: `status`, `show`, `history --verbose`, offline `revision --empty`.
 
 // Helpers shared by several areas; not every area uses every helper.
 #[allow(dead_code)]
@@ -22,4 +26,8 @@ mod examples;
 mod golden;
 mod http_backend;
 mod json;
+mod lint;
+mod plan;
 mod progress;
+mod renames;
+mod status;
