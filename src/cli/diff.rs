@@ -13,9 +13,16 @@ pub struct Args {
     /// Tenant key or alias from liminal.yaml
     #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
-    /// Print one JSON document (same as --format json)
+    /// Print one JSON document (an alias of --format json)
     #[arg(long)]
     json: bool,
+}
+
+impl Args {
+    /// `--json`: the command line then runs as with `--format json` (errors included).
+    pub fn json(&self) -> bool {
+        self.json
+    }
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
@@ -24,7 +31,10 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let code = crate::schema::load_dir(&project.schemas_dir).map_err(Report::new)?;
     let mut tenant = open_tenant(config, ui)?;
     let state = tenant.read().await.map_err(tenant_report)?;
+    super::check_code_for(&project, config, &code, &state)?;
     let steps = diff(&code, &state).map_err(super::diff_report)?;
+    let candidates = crate::rename::candidates(&code, &state);
+    super::renames::choose(&candidates, super::renames::Mode::Hint, &mut std::io::empty(), &mut std::io::stderr());
     let (dropdowns, schemas): (Vec<_>, Vec<_>) =
         steps.iter().partition(|s| matches!(s.op.target(), Target::Dropdown(_)));
     let part = |steps: &[&crate::diff::Step]| {
@@ -41,12 +51,8 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         "entity_schemas": part(&schemas),
         "findings": findings.iter().map(|f| f.to_json(None)).collect::<Vec<_>>(),
     });
-    if args.json || ui.json() {
-        let mut out = std::io::stdout().lock();
-        let _ = std::io::Write::write_all(
-            &mut out,
-            format!("{}\n", serde_json::to_string_pretty(&document).unwrap_or_default()).as_bytes(),
-        );
+    if ui.json() {
+        ui.document(&document);
     } else {
         for (label, list) in [("Dropdowns", &dropdowns), ("Entity schemas", &schemas)] {
             if list.is_empty() {
