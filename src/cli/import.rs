@@ -123,9 +123,10 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
                 ""
             }
         ));
-        return Err(Report::new(Problems(conversion.problems)).wrap_err(
-            "the Python project cannot be imported as it is: port the places below by hand, or run with --partial to write what converted",
-        ));
+        ui.status(
+            "The Python project cannot be imported as it is: port the places below by hand, or run with --partial to write what converted.",
+        );
+        return Err(Report::new(Problems(conversion.problems)));
     }
 
     let io = |path: &Path, e: std::io::Error| {
@@ -209,8 +210,8 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         ui.status("Next: `liminal check`, then `liminal current <tenant>` and `liminal diff <tenant>`.");
     }
     if problems {
-        return Err(Report::new(Problems(conversion.problems))
-            .wrap_err("written with --partial: the places below did not convert; port them by hand"));
+        ui.status("Written with --partial: the places below did not convert; port them by hand.");
+        return Err(Report::new(Problems(conversion.problems)));
     }
     Ok(Done::OK)
 }

@@ -299,7 +299,7 @@ fn hand_written_python_is_an_error_at_its_place_and_nothing_is_written() {
     assert!(!p.exists("rs/versions") && !p.exists("rs/liminal.yaml"));
 
     // --partial writes what converted (the other revisions and the models) and still exits 1.
-    rs(&p, &["import", "../py", "--partial"]).fails().err_has("written with --partial");
+    rs(&p, &["import", "../py", "--partial"]).fails().err_has("Written with --partial");
     assert!(p.exists(&format!("rs/versions/{REV1}_first_models.rhai")));
     assert!(!p.exists(&format!("rs/versions/{REV2}_second_models.rhai")));
     assert!(p.exists("rs/schemas/entity_schemas/pizza.yaml"));
