@@ -171,6 +171,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let editor_files = super::editor::write_files(&target.root, &target.schemas_dir, true)?;
 
     let head = conversion.revisions.last().map(|r| r.id.clone());
+    let rel = |p: &Path| p.strip_prefix(&target.root).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf());
     ui.document(&json!({
         "source": root,
         "project": target.root,
@@ -180,13 +181,13 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             "revision": r.id,
             "down_revision": r.down_revision,
             "from": r.source,
-            "file": target.versions_dir.join(&r.file_name),
+            "file": rel(&target.versions_dir.join(&r.file_name)),
             "upgrade_operations": r.upgrade,
             "downgrade_operations": r.downgrade,
         })).collect::<Vec<_>>(),
         "schemas": conversion.model.schemas.len(),
         "dropdowns": conversion.model.dropdowns.len(),
-        "written": written,
+        "written": written.iter().map(|p| rel(p)).collect::<Vec<_>>(),
         "editor_files": editor_files,
         "failed": conversion.failed,
         "notes": conversion.notes,
