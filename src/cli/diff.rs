@@ -21,7 +21,7 @@ pub struct Args {
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let config = project.tenant(&args.tenant)?;
-    let code = crate::schema::load_dir(&project.schemas_dir).map_err(Report::new)?;
+    let (code, places) = crate::schema::load_dir_with_places(&project.schemas_dir).map_err(Report::new)?;
     let mut tenant = open_tenant(config, ui)?;
     let state = tenant.read().await.map_err(tenant_report)?;
     let steps = diff(&code, &state).map_err(super::diff_report)?;
@@ -32,14 +32,14 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         json!({ "compared": true, "in_sync": differences.is_empty(), "differences": differences })
     };
     let ops: Vec<crate::op::Op> = steps.iter().map(|s| s.op.clone()).collect();
-    let findings = crate::lint::lint_unplaced(&ops);
+    let findings = crate::lint::lint_code_ops(&ops, Some(&places));
     let document = json!({
         "tenant": config.name,
         "total_differences": steps.len(),
         "in_sync": steps.is_empty(),
         "dropdowns": part(&dropdowns),
         "entity_schemas": part(&schemas),
-        "findings": findings.iter().map(|f| f.to_json(None)).collect::<Vec<_>>(),
+        "findings": findings.iter().map(|f| f.to_json(f.file().map(|p| super::relative(&project, p)))).collect::<Vec<_>>(),
     });
     if args.json || ui.json() {
         let mut out = std::io::stdout().lock();
@@ -59,7 +59,12 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             }
         }
         for f in &findings {
-            ui.line(format!("{}[{}] {}", f.severity, f.lint.code, f.message));
+            let at = f
+                .at
+                .as_ref()
+                .map(|p| format!("{}:{}:{}: ", super::relative(&project, &p.file).display(), p.line, p.column))
+                .unwrap_or_default();
+            ui.line(format!("{}[{}] {at}{}", f.severity, f.lint.code, f.message));
         }
         if steps.is_empty() {
             ui.line(format!("{} is in sync with the code.", config.name));
