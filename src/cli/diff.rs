@@ -59,11 +59,10 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             }
         }
         for f in &findings {
-            let at = f
-                .at
-                .as_ref()
-                .map(|p| format!("{}:{}:{}: ", super::relative(&project, &p.file).display(), p.line, p.column))
-                .unwrap_or_default();
+            let at =
+                f.at.as_ref()
+                    .map(|p| format!("{}:{}:{}: ", super::relative(&project, &p.file).display(), p.line, p.column))
+                    .unwrap_or_default();
             ui.line(format!("{}[{}] {at}{}", f.severity, f.lint.code, f.message));
         }
         if steps.is_empty() {

@@ -379,9 +379,9 @@ pub fn lint_code_ops(ops: &[Op], places: Option<&CodePlaces>) -> Vec<Finding> {
 fn code_place(op: &Op, lint: &Lint, places: &CodePlaces) -> Option<Located> {
     match op {
         Op::ArchiveSchema { schema } => places.schema_key(schema, Some("archived")),
-        Op::ArchiveField { schema, field, .. } => places
-            .field_key(schema, field, Some("archived"))
-            .or_else(|| places.schema_key(schema, Some("fields"))),
+        Op::ArchiveField { schema, field, .. } => {
+            places.field_key(schema, field, Some("archived")).or_else(|| places.schema_key(schema, Some("fields")))
+        }
         Op::ArchiveDropdown { name } => places.dropdown_key(name, None),
         Op::ArchiveDropdownOption { dropdown, .. } => places.dropdown_key(dropdown, Some("options")),
         Op::UpdateField { schema, field, patch } => {
