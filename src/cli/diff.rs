@@ -21,10 +21,14 @@ pub struct Args {
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let config = project.tenant(&args.tenant)?;
-    let (code, places) = crate::schema::load_dir_with_places(&project.schemas_dir).map_err(Report::new)?;
+    let (code, places) =
+        crate::schema::load_dir_with_places(&project.schemas_dir, &|_| Vec::new()).map_err(Report::new)?;
     let mut tenant = open_tenant(config, ui)?;
     let state = tenant.read().await.map_err(tenant_report)?;
+    super::check_code_for(&project, config, &code, &state)?;
     let steps = diff(&code, &state).map_err(super::diff_report)?;
+    let candidates = crate::rename::candidates(&code, &state);
+    super::renames::choose(&candidates, super::renames::Mode::Hint, &mut std::io::empty(), &mut std::io::stderr());
     let (dropdowns, schemas): (Vec<_>, Vec<_>) =
         steps.iter().partition(|s| matches!(s.op.target(), Target::Dropdown(_)));
     let part = |steps: &[&crate::diff::Step]| {

@@ -24,6 +24,10 @@ pub struct Args {
     /// Lifetime of issued tokens, in seconds
     #[arg(long, default_value_t = 900)]
     token_ttl: u64,
+    /// Allow custom warehouse names, as Benchling's SCHEMAS_ENABLE_CHANGE_WAREHOUSE_NAME does
+    /// (kept in the state file)
+    #[arg(long)]
+    custom_warehouse_names: bool,
 }
 
 pub async fn run(args: Args) -> Result<Done, Report> {
@@ -33,6 +37,7 @@ pub async fn run(args: Args) -> Result<Done, Report> {
         client_id: args.client_id,
         client_secret: args.client_secret,
         token_ttl_secs: args.token_ttl,
+        custom_warehouse_names: args.custom_warehouse_names,
     };
     serve(config).await.map_err(|e| {
         let help = e.help();

@@ -15,6 +15,7 @@ mod migrate;
 mod plan;
 mod progress;
 mod rehash;
+mod renames;
 mod revision;
 mod show;
 mod stamp;
@@ -251,7 +252,9 @@ impl Tenant for AnyTenant {
 /// that liminal.yaml names.
 pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, Report> {
     match &config.kind {
-        TenantKind::Local { path } => Ok(AnyTenant::Local(LocalTenant::new(path.clone()))),
+        TenantKind::Local { path } => {
+            Ok(AnyTenant::Local(LocalTenant::new(path.clone()).with_settings(config.settings)))
+        }
         TenantKind::Http { url, auth, timeout_secs } => {
             let credentials = match auth {
                 AuthEnv::ClientCredentials { client_id_env, client_secret_env } => {
@@ -261,6 +264,7 @@ pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, R
             };
             let mut http = HttpConfig::new(url.clone(), credentials);
             http.verbose = ui.verbose > 0;
+            http.settings = config.settings;
             if let Some(t) = timeout_secs {
                 http.timeout = std::time::Duration::from_secs(*t);
             }
@@ -280,11 +284,41 @@ pub(crate) fn now() -> time::PrimitiveDateTime {
     time::PrimitiveDateTime::new(t.date(), time::Time::from_hms(t.hour(), t.minute(), t.second()).unwrap_or(t.time()))
 }
 
+/// The code's problems on the tenant `config` names (custom warehouse names it does not allow),
+/// located in schemas/; empty when there are none.
+pub(crate) fn code_problems_for(
+    project: &Project,
+    config: &TenantConfig,
+    code: &crate::schema::CodeModel,
+    state: &crate::state::TenantState,
+) -> Vec<crate::diag::SourceProblem> {
+    if crate::settings::code_problems(code, state, &config.name).is_empty() {
+        return Vec::new();
+    }
+    match crate::schema::load_dir_with(&project.schemas_dir, &|m| {
+        crate::settings::code_problems(m, state, &config.name)
+    }) {
+        Ok(_) => Vec::new(),
+        Err(p) => p.0,
+    }
+}
+
+/// [`code_problems_for`] as an error, for commands that stop at the first problem.
+pub(crate) fn check_code_for(
+    project: &Project,
+    config: &TenantConfig,
+    code: &crate::schema::CodeModel,
+    state: &crate::state::TenantState,
+) -> Result<(), Report> {
+    let problems = code_problems_for(project, config, code, state);
+    if problems.is_empty() { Ok(()) } else { Err(Report::new(crate::diag::Problems(problems))) }
+}
+
 /// A diff that cannot be simulated.
 pub(crate) fn diff_report(e: crate::diff::DiffError) -> Report {
     let help = match &e.error {
         crate::op::OpError::Conflict(_) => {
-            "change schemas/ so it does not clash with what the tenant has; if you renamed a warehouse name, write that step by hand: `liminal revision <tenant> \"…\" --empty`, then `update_field(schema, old, #{ warehouse_name: new })` or `update_schema(old, #{ warehouse_name: new })`"
+            "change schemas/ so it does not clash with what the tenant has (schema names, warehouse names and prefixes stay unique, archived schemas included: to swap two schemas' names, give one a free name in an earlier revision); a rename that `revision` did not offer can be written by hand: `liminal revision <tenant> \"…\" --empty`, then `update_field(schema, old, #{ warehouse_name: new })`, `update_schema(old, #{ warehouse_name: new })`, `rename_dropdown(old, new)` or `rename_dropdown_option(dropdown, old, new)`"
         }
         other => other.help(),
     };

@@ -802,10 +802,19 @@ impl CodePlaces {
 }
 
 fn finish(loaded: Loaded) -> Result<CodeModel, LoadError> {
-    finish_with_places(loaded).map(|(model, _)| model)
+    finish_with(loaded, &|_| Vec::new())
 }
 
-fn finish_with_places(mut loaded: Loaded) -> Result<(CodeModel, CodePlaces), LoadError> {
+/// Finish loading, with `more` problems found on the model by the caller (a tenant's rules).
+fn finish_with(loaded: Loaded, more: &dyn Fn(&CodeModel) -> Vec<Problem>) -> Result<CodeModel, LoadError> {
+    finish_with_places(loaded, more).map(|(model, _)| model)
+}
+
+/// [`finish_with`], keeping where each item and key stands.
+fn finish_with_places(
+    mut loaded: Loaded,
+    more: &dyn Fn(&CodeModel) -> Vec<Problem>,
+) -> Result<(CodeModel, CodePlaces), LoadError> {
     // A schema with an unknown enum value: of its own problems, only those that hold whatever
     // the value is (problems across items do not depend on it).
     let mut doubtful: Vec<(Vec<Problem>, Vec<Problem>)> = Vec::new();
@@ -817,13 +826,17 @@ fn finish_with_places(mut loaded: Loaded) -> Result<(CodeModel, CodePlaces), Loa
             (vec![], vec![])
         });
     }
-    let problems = validate_model(&loaded.model).into_iter().filter(|p| match p.target {
-        Target::Schema(i) | Target::Field(i, _) => {
-            let (own, certain) = &doubtful[i];
-            !own.contains(p) || certain.contains(p)
-        }
-        Target::Dropdown(_) => true,
-    });
+    let extra = if loaded.problems.is_empty() { more(&loaded.model) } else { Vec::new() };
+    let problems = validate_model(&loaded.model)
+        .into_iter()
+        .filter(|p| match p.target {
+            Target::Schema(i) | Target::Field(i, _) => {
+                let (own, certain) = &doubtful[i];
+                !own.contains(p) || certain.contains(p)
+            }
+            Target::Dropdown(_) => true,
+        })
+        .chain(extra);
     for Problem { target, key, message, help } in problems.collect::<Vec<_>>() {
         let (origin, loc) = match target {
             Target::Schema(i) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.key(key)),
@@ -894,11 +907,20 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Load every `*.yaml`/`*.yml` file under `dir` (sub-folders included), in path order.
 pub fn load_dir(dir: &Path) -> Result<CodeModel, LoadError> {
-    load_dir_with_places(dir).map(|(model, _)| model)
+    load_dir_with(dir, &|_| Vec::new())
 }
 
-/// [`load_dir`], with where each item and key stands.
-pub fn load_dir_with_places(dir: &Path) -> Result<(CodeModel, CodePlaces), LoadError> {
+/// [`load_dir`], adding the problems `more` finds on a model that loads (a tenant's rules, such
+/// as [`crate::settings::code_problems`]), each located at its key like the others.
+pub fn load_dir_with(dir: &Path, more: &dyn Fn(&CodeModel) -> Vec<Problem>) -> Result<CodeModel, LoadError> {
+    load_dir_with_places(dir, more).map(|(model, _)| model)
+}
+
+/// [`load_dir_with`], with where each item and key stands.
+pub fn load_dir_with_places(
+    dir: &Path,
+    more: &dyn Fn(&CodeModel) -> Vec<Problem>,
+) -> Result<(CodeModel, CodePlaces), LoadError> {
     let mut loaded = empty();
     let mut files = Vec::new();
     if let Err(e) = yaml_files(dir, &mut files) {
@@ -917,7 +939,7 @@ pub fn load_dir_with_places(dir: &Path) -> Result<(CodeModel, CodePlaces), LoadE
             ),
         }
     }
-    finish_with_places(loaded)
+    finish_with_places(loaded, more)
 }
 
 #[cfg(test)]

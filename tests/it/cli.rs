@@ -536,6 +536,7 @@ options: [Cheese, "Bob's \"special\"", "back\\slash", "ünïcödé 🍕", "multi
 #[test]
 fn quotes_backslashes_newlines_and_non_ascii_round_trip() {
     let p = Project::init();
+    p.allow_custom_warehouse_names();
     p.write("schemas/pate.yaml", ESCAPES_YAML);
     p.run(&["check"]).ok();
     let rel = p.run(&["revision", "dev", "Pâté \"quotes\""]).ok().stdout.trim().to_string();

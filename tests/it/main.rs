@@ -8,6 +8,7 @@
 //! - [`http_backend`]: the HTTP backend against the emulator, request counts included;
 //! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
 //! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command;
+//! - [`renames`]: renames, swaps, reuse of names, and the `custom_warehouse_names` setting;
 //! - [`status`]: `status`, `show`, `history --verbose`, offline `revision --empty`.
 
 // Helpers shared by several areas; not every area uses every helper.
@@ -26,4 +27,5 @@ mod golden;
 mod http_backend;
 mod lint;
 mod plan;
+mod renames;
 mod status;

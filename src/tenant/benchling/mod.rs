@@ -35,6 +35,7 @@ pub use retry::RetryPolicy;
 use super::{ApplyError, Needs, Tenant, TenantError};
 use crate::op::Op;
 use crate::schema::{EntityType, REMOTE_SCHEMA};
+use crate::settings::TenantSettings;
 use crate::state::{Dropdown, TenantState, Unread};
 use crate::wire::ParsedSchema;
 use client::{Client, ClientConfig};
@@ -60,6 +61,8 @@ pub struct HttpConfig {
     pub concurrency: usize,
     /// Polling of `:set-field-definitions` tasks.
     pub poll: PollConfig,
+    /// What liminal.yaml says the tenant allows (Benchling's API does not tell).
+    pub settings: TenantSettings,
 }
 
 /// How a `:set-field-definitions` task is polled: first after `first`, then at doubling
@@ -95,6 +98,7 @@ impl HttpConfig {
             backoff_cap: retry.cap,
             concurrency: 8,
             poll: PollConfig::default(),
+            settings: TenantSettings::default(),
         }
     }
 }
@@ -180,7 +184,7 @@ impl HttpTenant {
         let all = needs.everything;
         let mut state = match self.cache.take() {
             Some(s) => s,
-            None => skeleton(),
+            None => TenantState { settings: self.config.settings, ..skeleton() },
         };
         let result = self.fill(&mut state, needs, all).await;
         self.cache = Some(state);
@@ -372,7 +376,7 @@ impl Tenant for HttpTenant {
                 let needs = Needs { schema_list: true, ..Needs::default() };
                 self.ensure(&needs).await?;
             } else {
-                let mut state = skeleton();
+                let mut state = TenantState { settings: self.config.settings, ..skeleton() };
                 if let Some(p) = read::find_remote(&self.client).await? {
                     let fields = read::list_fields(&self.client, EntityType::CustomEntity, &p.schema.id).await?;
                     state.schemas.push(p.with_fields(fields));
