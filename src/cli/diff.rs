@@ -43,6 +43,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         "dropdowns": part(&dropdowns),
         "entity_schemas": part(&schemas),
         "findings": findings.iter().map(|f| f.to_json(None)).collect::<Vec<_>>(),
+        "rename_candidates": candidates.iter().map(crate::rename::Rename::to_json).collect::<Vec<_>>(),
     });
     if args.json || ui.json() {
         let mut out = std::io::stdout().lock();

@@ -264,7 +264,12 @@ fn revision_hints_at_renames_and_writes_them_with_the_flag() {
     std::fs::remove_file(p.file(&file)).unwrap();
     p.run(&["rehash"]).ok();
 
-    let rel = p.run(&["revision", "dev", "renames", "--renames"]).ok().stdout.trim().to_string();
+    let candidates = p.run(&["diff", "dev", "--json"]).json()["rename_candidates"].clone();
+    assert_eq!(candidates.as_array().map(Vec::len), Some(2), "{candidates}");
+    assert_eq!(candidates[0]["kind"], "field", "{candidates}");
+    let written = p.run(&["--format", "json", "revision", "dev", "renames", "--renames"]).ok().json();
+    assert_eq!(written["renames"].as_array().map(Vec::len), Some(2), "{written}");
+    let rel = written["file"].as_str().unwrap().to_string();
     let text = p.read(&rel);
     assert!(text.contains(r#"update_field("pizza", "dough", #{ name: "Base", warehouse_name: "base" })"#), "{text}");
     assert!(text.contains(r#"rename_dropdown_option("Toppings", "Basil", "Oregano")"#), "{text}");
