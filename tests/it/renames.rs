@@ -365,3 +365,22 @@ async fn with_the_setting_the_emulator_takes_renames_and_swaps_in_one_request() 
     let mut again = tenant();
     assert_eq!(diff(&first, &again.read().await.unwrap()).unwrap(), vec![]);
 }
+
+/// The setting can also come with the emulator's state (`PUT /__emulator/state`), and a reset
+/// keeps it.
+#[tokio::test]
+async fn the_emulator_takes_the_setting_from_its_state_and_keeps_it_on_reset() {
+    let emu = emulator().await;
+    let mut state = TenantState::new();
+    state.settings.custom_warehouse_names = true;
+    emu.put_state(&state).await;
+    emu.reset().await;
+    assert!(emu.state().await.settings.custom_warehouse_names);
+    let mut config = fast_config(&emu.url);
+    config.settings.custom_warehouse_names = true;
+    let mut http = liminal::tenant::benchling::HttpTenant::new(config).unwrap();
+    let read = http.read().await.unwrap();
+    let want = code(&[("crust", "Dough")]);
+    upgrade(&mut http, &ops(&diff(&want, &read).unwrap())).await.unwrap();
+    assert!(emu.state().await.schema("pizza").unwrap().field("crust").is_some());
+}
