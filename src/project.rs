@@ -89,7 +89,10 @@ impl ProjectError {
         match self {
             ProjectError::NotFound(_) => "run `liminal init` to start a project here".into(),
             ProjectError::Invalid(p) => p.help.clone().unwrap_or_default(),
-            ProjectError::UnknownTenant { .. } => format!("use a tenant key or alias from {CONFIG_FILE}"),
+            ProjectError::UnknownTenant { name, known } => format!(
+                "{}use a tenant key or alias from {CONFIG_FILE}",
+                crate::diag::did_you_mean(name, known.split(", "))
+            ),
             ProjectError::MissingEnv(v) => format!("export {v}=… (liminal.yaml names the variable, never the secret)"),
         }
     }

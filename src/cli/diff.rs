@@ -13,9 +13,16 @@ pub struct Args {
     /// Tenant key or alias from liminal.yaml
     #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
-    /// Print one JSON document (same as --format json)
+    /// Print one JSON document (an alias of --format json)
     #[arg(long)]
     json: bool,
+}
+
+impl Args {
+    /// `--json`: the command line then runs as with `--format json` (errors included).
+    pub fn json(&self) -> bool {
+        self.json
+    }
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
@@ -44,13 +51,10 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         "dropdowns": part(&dropdowns),
         "entity_schemas": part(&schemas),
         "findings": findings.iter().map(|f| f.to_json(f.file().map(|p| super::relative(&project, p)))).collect::<Vec<_>>(),
+        "rename_candidates": candidates.iter().map(crate::rename::Rename::to_json).collect::<Vec<_>>(),
     });
-    if args.json || ui.json() {
-        let mut out = std::io::stdout().lock();
-        let _ = std::io::Write::write_all(
-            &mut out,
-            format!("{}\n", serde_json::to_string_pretty(&document).unwrap_or_default()).as_bytes(),
-        );
+    if ui.json() {
+        ui.document(&document);
     } else {
         for (label, list) in [("Dropdowns", &dropdowns), ("Entity schemas", &schemas)] {
             if list.is_empty() {

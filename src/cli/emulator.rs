@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use miette::Report;
 
-use super::{Done, report};
-use crate::emulator::{EmulatorConfig, run as serve};
+use std::io::Write;
+
+use super::{Done, Ui, report};
+use crate::emulator::{EmulatorConfig, shutdown_signal, spawn};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,7 +32,9 @@ pub struct Args {
     custom_warehouse_names: bool,
 }
 
-pub async fn run(args: Args) -> Result<Done, Report> {
+/// Serve until Ctrl-C or SIGTERM. The one line on stdout says where: `listening on URL`, or
+/// with `--format json` one JSON line `{"listening": URL}` (a tool reads it and connects).
+pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let config = EmulatorConfig {
         port: args.port,
         state_file: args.state,
@@ -39,9 +43,18 @@ pub async fn run(args: Args) -> Result<Done, Report> {
         token_ttl_secs: args.token_ttl,
         custom_warehouse_names: args.custom_warehouse_names,
     };
-    serve(config).await.map_err(|e| {
+    let failed = |e: crate::emulator::EmulatorError| {
         let help = e.help();
         report(e, help)
-    })?;
+    };
+    let running = spawn(config).await.map_err(failed)?;
+    let url = running.url();
+    let line =
+        if ui.json() { serde_json::json!({ "listening": url }).to_string() } else { format!("listening on {url}") };
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+    shutdown_signal().await;
+    running.stop().await.map_err(failed)?;
     Ok(Done::OK)
 }

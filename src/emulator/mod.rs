@@ -185,7 +185,8 @@ pub async fn run(config: EmulatorConfig) -> Result<(), EmulatorError> {
     running.stop().await
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let terminate = async {

@@ -347,11 +347,8 @@ fn unknown_keys(ctx: &mut FileCtx<'_>, node: &Node, shape: Shape) {
     let Node::Map(entries) = node else { return };
     for (key, at, value) in entries {
         if !shape.keys().contains(&key.as_str()) {
-            ctx.at(
-                *at,
-                format!("unknown key `{key}` in {}", shape.what()),
-                &format!("use one of: {}", shape.keys().join(", ")),
-            );
+            let hint = crate::diag::did_you_mean(key, shape.keys().iter().copied());
+            ctx.at(*at, format!("unknown key `{key}` in {}", shape.what()), &format!("{hint}{}", keys_help(shape)));
             continue;
         }
         match (shape.child(key), value) {
@@ -360,6 +357,15 @@ fn unknown_keys(ctx: &mut FileCtx<'_>, node: &Node, shape: Shape) {
             _ => {}
         }
     }
+}
+
+/// The keys a mapping may have, as a help line.
+fn keys_help(shape: Shape) -> String {
+    format!(
+        "{} may have: {}",
+        shape.what(),
+        shape.keys().iter().filter(|k| **k != "wh_field_name").copied().collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// Where a field stood, and where each of its keys stood.
@@ -409,8 +415,7 @@ fn parse_enum<T: std::str::FromStr<Err = super::UnknownValue>>(ctx: &mut FileCtx
     match value.value.parse::<T>() {
         Ok(v) => Some(v),
         Err(e) => {
-            let help = format!("use one of: {}", e.expected);
-            ctx.at(value.referenced, e.to_string(), &help);
+            ctx.at(value.referenced, e.message(), &e.help());
             None
         }
     }
@@ -609,7 +614,7 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
                         Ok(v) => {
                             set.insert(v);
                         }
-                        Err(e) => ctx.at(ns.referenced, e.to_string(), &format!("use one of: {}", e.expected)),
+                        Err(e) => ctx.at(ns.referenced, e.message(), &e.help()),
                     }
                 }
                 if ns.value.is_empty() {
@@ -705,6 +710,52 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
     }
 }
 
+/// The YAML parser's message in the user's words: the key and the kind of value it needs, not
+/// Rust's type names, and no second copy of the location (the diagnostic shows it).
+fn yaml_error(text: &str, line: usize, col: usize, raw: &str) -> (String, &'static str) {
+    let raw = raw.find(" at line ").map_or(raw, |i| &raw[..i]).trim();
+    const EXPECTED: [(&str, &str); 8] = [
+        ("invalid boolean", "`true` or `false` (`yes`/`no` are not booleans)"),
+        ("invalid i64", "a whole number"),
+        ("invalid u64", "a whole number"),
+        ("invalid f64", "a number"),
+        ("expected string", "text (a string)"),
+        ("expected sequence", "a list (`[a, b]`, or one `- item` per line)"),
+        ("expected mapping", "a mapping (`{key: value}`, or indented `key: value` lines)"),
+        ("expected struct", "a mapping (`{key: value}`, or indented `key: value` lines)"),
+    ];
+    let Some((_, expected)) = EXPECTED.iter().find(|(prefix, _)| raw.starts_with(prefix)) else {
+        return (raw.to_string(), "yaml::syntax");
+    };
+    let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let at: String = line_text.chars().skip(col.saturating_sub(1)).collect();
+    let found = match at.trim_start().chars().next() {
+        Some('[') => "a list".to_string(),
+        Some('{') => "a mapping".to_string(),
+        Some('-') if at.trim_start().starts_with("- ") => "a list".to_string(),
+        None => "nothing".to_string(),
+        Some(_) => {
+            let token: String = at.chars().take_while(|c| !matches!(c, ',' | '}' | ']' | '#')).collect();
+            let token = token.trim();
+            if token.contains(": ") { "a mapping".to_string() } else { format!("`{token}`") }
+        }
+    };
+    // The key whose value this is: the last `key:` before the column on this line, or the key
+    // that ends the line above (a block value).
+    let before: String = line_text.chars().take(col.saturating_sub(1)).collect();
+    let key_of = |s: &str| {
+        let s = s.trim_end().strip_suffix(':')?;
+        let key = s.rsplit(|c: char| c.is_whitespace() || matches!(c, '{' | ',' | '-')).next()?;
+        (!key.is_empty()).then(|| key.to_string())
+    };
+    let key = key_of(&before).or_else(|| text.lines().nth(line.saturating_sub(2)).and_then(key_of));
+    let message = match key {
+        Some(k) => format!("`{k}` must be {expected}, not {found}"),
+        None => format!("expected {expected} here, not {found}"),
+    };
+    (message, "yaml::type")
+}
+
 fn yaml_options() -> Options {
     let mut o = Options::default();
     o.strict_booleans = true;
@@ -742,9 +793,13 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
             let message = e.without_snippet().to_string();
             let message = message.lines().next().unwrap_or("invalid YAML").to_string();
+            let (message, code) = yaml_error(&text, line, col, &message);
             ctx.problems.push(
                 SourceProblem::new(path, line, col, message)
-                    .with_help("fix the YAML here; see the README for the schema file format")
+                    .with_code(code)
+                    .with_help(
+                        "fix the YAML here; see the README for the schema file format (or `liminal json-schema`)",
+                    )
                     .with_source(text.clone()),
             );
         }

@@ -21,6 +21,7 @@ mod auth;
 mod client;
 #[cfg(test)]
 mod client_tests;
+pub mod events;
 mod ids;
 mod read;
 mod retry;
@@ -61,6 +62,8 @@ pub struct HttpConfig {
     pub concurrency: usize,
     /// Polling of `:set-field-definitions` tasks.
     pub poll: PollConfig,
+    /// Told of every exchange and every wait before a retry (progress output).
+    pub observer: Option<events::ObserverHandle>,
     /// What liminal.yaml says the tenant allows (Benchling's API does not tell).
     pub settings: TenantSettings,
 }
@@ -98,6 +101,7 @@ impl HttpConfig {
             backoff_cap: retry.cap,
             concurrency: 8,
             poll: PollConfig::default(),
+            observer: None,
             settings: TenantSettings::default(),
         }
     }
@@ -152,6 +156,9 @@ impl HttpTenant {
             verbose: config.verbose,
             concurrency: config.concurrency,
         })?;
+        if let Some(observer) = &config.observer {
+            client.set_observer(observer.clone());
+        }
         Ok(HttpTenant {
             client,
             config,
