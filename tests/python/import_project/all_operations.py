@@ -63,7 +63,7 @@ rev1_up = [
         b.BaseSchemaProperties(
             name="Notebook", warehouse_name="notebook", prefix="NB", entity_type=E.CUSTOM_ENTITY, naming_strategies={N.NEW_IDS}
         ),
-        [field("Plasmid", "plasmid_link", T.ENTITY_LINK, is_multi=True, parent_link=False)],
+        [field("Plasmid link", "plasmid_link", T.ENTITY_LINK, is_multi=True, parent_link=False)],
     ),
     b.UpdateEntitySchemaNameTemplate(
         "plasmid",
