@@ -234,6 +234,20 @@ shop_models() {
 }
 take_over shop shop_setup shop_models
 run 0 "shop python: generate-files (results schemas listed)" "$PYLIMINAL" generate-files emu -p "$WORK/generated"
+# The models as Liminal's generate-files lays them out (nested packages, relative imports, an
+# __init__ per class) import to the same schema files as the hand-written ones.
+mkdir -p "$WORK/generated_python/liminal" "$WORK/generated_rust"
+cp -r "$WORK/shop/python/liminal/versions" "$WORK/generated_python/liminal/"
+cp -r "$WORK/generated" "$WORK/generated_python/generated"
+printf 'from generated.dropdowns import *  # noqa\nfrom generated.entity_schemas import *  # noqa\n' \
+    >"$WORK/generated_python/liminal/env.py"
+cd "$WORK/generated_rust"
+run 0 "shop rust: import (generate-files models)" "$RUST" import "$WORK/generated_python"
+if ! diff -r schemas "$WORK/shop/rust/schemas" >"$WORK/generated.diff"; then
+    echo "FAILED: generate-files models import differently:" >&2
+    cat "$WORK/generated.diff" >&2
+    exit 1
+fi
 
 # The pizza of run_liminal_cycle.sh (project/): env.py picks its models at run time, so the
 # import names them.
