@@ -4,6 +4,8 @@
 //!
 //! - [`python`] parses Python with tree-sitter-python and reads literal values;
 //! - [`revision`] reads a revision file's docstring, constants and operation lists;
+//! - [`reader`] reads literal arguments, enum members and keyword-only calls;
+//! - [`props`] turns Liminal's property classes (fields, schemas, templates) into ours;
 //! - [`ops`] turns Liminal's operation calls into [`Op`]s;
 //! - [`model`] reads the models package into a [`CodeModel`];
 //! - [`env`] reads the tenants env.py connects to, for liminal.yaml.
@@ -16,7 +18,9 @@
 mod env;
 mod model;
 mod ops;
+mod props;
 mod python;
+mod reader;
 mod revision;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -256,7 +260,7 @@ fn convert_revision(
     state: &mut TenantState,
     notes: &mut Vec<String>,
 ) -> Result<Converted, Vec<SourceProblem>> {
-    let reader = ops::Reader { file: &r.file, names: &r.names };
+    let reader = reader::Reader { file: &r.file, names: &r.names };
     let mut problems = Vec::new();
     let mut run = |calls: &[Located], state: &mut TenantState| -> Vec<(Op, (usize, usize))> {
         let mut out = Vec::new();
