@@ -21,6 +21,9 @@ pub struct SourceProblem {
     /// What kind of problem, for tools (`yaml::unknown-key`, `rhai::call`…); stable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// Other places in the same file the problem involves (1-based line, column, label).
+    #[serde(skip)]
+    also: Vec<(usize, usize, String)>,
     #[serde(skip)]
     source: Option<Arc<NamedSource<Arc<String>>>>,
 }
@@ -34,13 +37,31 @@ impl SourceProblem {
             message: message.into(),
             help: None,
             code: None,
+            also: Vec::new(),
             source: None,
         }
+    }
+
+    /// Point at a second place in the same file too (the first of two duplicates).
+    pub fn also_at(mut self, line: usize, column: usize, label: impl Into<String>) -> SourceProblem {
+        self.also.push((line.max(1), column.max(1), label.into()));
+        self
     }
 
     pub fn with_code(mut self, code: impl Into<String>) -> SourceProblem {
         self.code = Some(code.into());
         self
+    }
+
+    /// A problem with a file or folder as a whole (it cannot be read, it is empty): no line
+    /// and column are made up for it.
+    pub fn unlocated(file: &Path, message: impl Into<String>) -> SourceProblem {
+        SourceProblem { line: 0, column: 0, ..SourceProblem::new(file, 1, 1, message) }
+    }
+
+    /// Whether the problem has a line and column.
+    pub fn is_located(&self) -> bool {
+        self.line > 0
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> SourceProblem {
@@ -56,14 +77,25 @@ impl SourceProblem {
 
     /// `file:line:col`, the file relative to the current folder when it is inside it.
     pub fn location(&self) -> String {
+        if !self.is_located() {
+            return display_path(&self.file);
+        }
         format!("{}:{}:{}", display_path(&self.file), self.line, self.column)
     }
 
     fn byte_offset(&self) -> Option<(usize, usize)> {
+        if !self.is_located() {
+            return None;
+        }
+        self.span_at(self.line, self.column)
+    }
+
+    /// The byte offset and length of the token at a 1-based line and column of the attached text.
+    fn span_at(&self, line: usize, column: usize) -> Option<(usize, usize)> {
         let text: &str = self.source.as_ref()?.inner();
-        let line_start: usize = text.split_inclusive('\n').take(self.line - 1).map(str::len).sum();
-        let line_text = text[line_start..].split('\n').next().unwrap_or("");
-        let col = line_text.char_indices().nth(self.column - 1).map(|(i, _)| i).unwrap_or(line_text.len());
+        let line_start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+        let line_text = text.get(line_start..)?.split('\n').next().unwrap_or("");
+        let col = line_text.char_indices().nth(column - 1).map(|(i, _)| i).unwrap_or(line_text.len());
         let rest = &line_text[col..];
         let token = rest
             .char_indices()
@@ -94,7 +126,12 @@ impl Diagnostic for SourceProblem {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (offset, len) = self.byte_offset()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some("here".into()), (offset, len)))))
+        let here = LabeledSpan::new_with_span(Some("here".into()), (offset, len));
+        let also = self.also.iter().filter_map(|(line, column, label)| {
+            let (offset, len) = self.span_at(*line, *column)?;
+            Some(LabeledSpan::new_with_span(Some(label.clone()), (offset, len)))
+        });
+        Some(Box::new(std::iter::once(here).chain(also)))
     }
 }
 
@@ -158,6 +195,15 @@ pub fn display_path(path: &Path) -> String {
     match std::env::current_dir() {
         Ok(cwd) => path.strip_prefix(&cwd).unwrap_or(path).display().to_string(),
         Err(_) => path.display().to_string(),
+    }
+}
+
+/// An I/O error in words, without the OS error number.
+pub fn io_error(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
     }
 }
 

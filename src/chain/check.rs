@@ -52,11 +52,11 @@ pub(super) fn order(dir: &Path, scripts: Vec<Script>, earlier: Vec<SourceProblem
     let bases: Vec<&Script> = nodes.iter().copied().filter(|s| s.header().down_revision.is_none()).collect();
     match bases.as_slice() {
         [] if nodes.is_empty() && problems.is_empty() => problems.push(
-            SourceProblem::new(dir, 1, 1, format!("no revisions in {}", dir.display()))
+            SourceProblem::unlocated(dir, format!("no revisions in {}", dir.display()))
                 .with_help("run `liminal init` to write the base revision"),
         ),
         [] if !nodes.is_empty() => problems.push(
-            SourceProblem::new(dir, 1, 1, "no base revision: every revision revises another")
+            SourceProblem::unlocated(dir, "no base revision: every revision revises another")
                 .with_help("the first revision declares `const down_revision = ();`"),
         ),
         [_, second, ..] => problems.push(at(

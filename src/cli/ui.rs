@@ -127,8 +127,8 @@ pub fn located_problem(p: &SourceProblem) -> Value {
         "code": p.code,
         "help": p.help,
         "file": display_path(&p.file),
-        "line": p.line,
-        "column": p.column,
+        "line": p.is_located().then_some(p.line),
+        "column": p.is_located().then_some(p.column),
     })
 }
 

@@ -31,3 +31,4 @@ mod plan;
 mod progress;
 mod renames;
 mod status;
+mod wording;
