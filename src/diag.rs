@@ -18,12 +18,9 @@ pub struct SourceProblem {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
-    /// What kind of problem, for tools (`yaml::unknown-key`, `rhai::call`…); stable.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Other places in the same file the problem involves (1-based line, column, label).
+    /// Rarely set, so boxed: a code for tools, other places in the same file.
     #[serde(skip)]
-    also: Vec<(usize, usize, String)>,
+    extra: Option<Box<Extra>>,
     #[serde(skip)]
     source: Option<Arc<NamedSource<Arc<String>>>>,
 }
@@ -36,21 +33,25 @@ impl SourceProblem {
             column: column.max(1),
             message: message.into(),
             help: None,
-            code: None,
-            also: Vec::new(),
+            extra: None,
             source: None,
         }
     }
 
     /// Point at a second place in the same file too (the first of two duplicates).
     pub fn also_at(mut self, line: usize, column: usize, label: impl Into<String>) -> SourceProblem {
-        self.also.push((line.max(1), column.max(1), label.into()));
+        self.extra.get_or_insert_with(Default::default).also.push((line.max(1), column.max(1), label.into()));
         self
     }
 
-    pub fn with_code(mut self, code: impl Into<String>) -> SourceProblem {
-        self.code = Some(code.into());
+    /// What kind of problem, for tools (`yaml::type`, `schema::rule`…); stable.
+    pub fn with_code(mut self, code: &'static str) -> SourceProblem {
+        self.extra.get_or_insert_with(Default::default).code = Some(code);
         self
+    }
+
+    pub fn code(&self) -> Option<&'static str> {
+        self.extra.as_ref().and_then(|e| e.code)
     }
 
     /// A problem with a file or folder as a whole (it cannot be read, it is empty): no line
@@ -127,7 +128,7 @@ impl Diagnostic for SourceProblem {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (offset, len) = self.byte_offset()?;
         let here = LabeledSpan::new_with_span(Some("here".into()), (offset, len));
-        let also = self.also.iter().filter_map(|(line, column, label)| {
+        let also = self.extra.iter().flat_map(|e| e.also.iter()).filter_map(|(line, column, label)| {
             let (offset, len) = self.span_at(*line, *column)?;
             Some(LabeledSpan::new_with_span(Some(label.clone()), (offset, len)))
         });
@@ -141,6 +142,14 @@ impl SourceProblem {
     pub fn report(&self) -> miette::Report {
         miette::Report::new(Shown(self.clone()))
     }
+}
+
+/// The rarely set parts of a [`SourceProblem`].
+#[derive(Debug, Clone, Default)]
+struct Extra {
+    code: Option<&'static str>,
+    /// Other places in the same file the problem involves (1-based line, column, label).
+    also: Vec<(usize, usize, String)>,
 }
 
 /// A [`SourceProblem`] as printed: see [`SourceProblem::report`].
