@@ -424,8 +424,18 @@ struct FileCtx<'a> {
 
 impl FileCtx<'_> {
     fn at(&mut self, loc: Location, message: String, help: &str) {
+        let code = if message.starts_with("unknown key") || message.ends_with("is not a dropdown key") {
+            "yaml::unknown-key"
+        } else if message.starts_with("missing `") {
+            "yaml::missing-key"
+        } else if message.starts_with("unknown ") {
+            "yaml::unknown-value"
+        } else {
+            "schema::rule"
+        };
         self.problems.push(
             SourceProblem::new(self.path, loc.line() as usize, loc.column() as usize, message)
+                .with_code(code)
                 .with_help(help)
                 .with_source(self.text.clone()),
         );
