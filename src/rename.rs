@@ -24,11 +24,31 @@ use crate::op::{FieldPatch, Op, SchemaPatch};
 use crate::schema::{CodeModel, REMOTE_SCHEMA, SchemaDef};
 use crate::state::TenantState;
 
+/// What a rename renames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RenameKind {
+    Schema,
+    Field,
+    Dropdown,
+    Option,
+}
+
+impl RenameKind {
+    fn noun(self) -> &'static str {
+        match self {
+            RenameKind::Schema => "schema",
+            RenameKind::Field => "field",
+            RenameKind::Dropdown => "dropdown",
+            RenameKind::Option => "option",
+        }
+    }
+}
+
 /// One possible rename, with the operation that performs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rename {
-    /// `schema`, `field`, `dropdown` or `option`.
-    pub kind: &'static str,
+    pub kind: RenameKind,
     /// The schema (fields) or dropdown (options) it is on; empty for schemas and dropdowns.
     pub on: String,
     pub from: String,
@@ -41,10 +61,15 @@ impl Rename {
     /// `pizza: did you rename `dough` to `base`?`
     pub fn question(&self) -> String {
         match self.kind {
-            "field" => format!("{}: did you rename `{}` to `{}`?", self.on, self.from, self.to),
-            "option" => format!("{}: did you rename option `{}` to `{}`?", self.on, self.from, self.to),
-            kind => format!("did you rename {kind} `{}` to `{}`?", self.from, self.to),
+            RenameKind::Field => format!("{}: did you rename `{}` to `{}`?", self.on, self.from, self.to),
+            RenameKind::Option => format!("{}: did you rename option `{}` to `{}`?", self.on, self.from, self.to),
+            kind => format!("did you rename {} `{}` to `{}`?", kind.noun(), self.from, self.to),
         }
+    }
+
+    /// Its JSON form: kind, on, from, to and the revision line.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "kind": self.kind, "on": self.on, "from": self.from, "to": self.to, "line": self.line() })
     }
 
     /// The line a revision script holds for it.
@@ -55,11 +80,13 @@ impl Rename {
     /// What the diff writes without it.
     pub fn otherwise(&self) -> String {
         match self.kind {
-            "field" | "schema" => format!(
+            RenameKind::Field | RenameKind::Schema => format!(
                 "the revision archives `{}` and creates `{}`; the data stays in the archived {}",
-                self.from, self.to, self.kind
+                self.from,
+                self.to,
+                self.kind.noun()
             ),
-            kind => format!("the revision archives {kind} `{}` and creates `{}`", self.from, self.to),
+            kind => format!("the revision archives {} `{}` and creates `{}`", kind.noun(), self.from, self.to),
         }
     }
 
@@ -122,7 +149,7 @@ fn schemas(code: &CodeModel, state: &TenantState, out: &mut Vec<Rename>) {
             ..Default::default()
         };
         out.push(Rename {
-            kind: "schema",
+            kind: RenameKind::Schema,
             on: String::new(),
             from: old.warehouse_name.clone(),
             to: new.warehouse_name().to_string(),
@@ -157,7 +184,7 @@ fn fields(code: &CodeModel, state: &TenantState, out: &mut Vec<Rename>) {
                 ..Default::default()
             };
             out.push(Rename {
-                kind: "field",
+                kind: RenameKind::Field,
                 on: c.warehouse_name().to_string(),
                 from: old.warehouse_name.clone(),
                 to: new.warehouse_name.clone(),
@@ -217,7 +244,7 @@ fn dropdowns(code: &CodeModel, state: &TenantState, out: &mut Vec<Rename>) {
         let Some(k) = fresh.iter().position(same) else { continue };
         let new = fresh.remove(k);
         out.push(Rename {
-            kind: "dropdown",
+            kind: RenameKind::Dropdown,
             on: String::new(),
             from: old.name.clone(),
             to: new.name.clone(),
@@ -237,7 +264,7 @@ fn options(code: &CodeModel, state: &TenantState, out: &mut Vec<Rename>) {
                 continue;
             }
             out.push(Rename {
-                kind: "option",
+                kind: RenameKind::Option,
                 on: d.name.clone(),
                 from: old.name.clone(),
                 to: new.clone(),

@@ -28,7 +28,8 @@ impl Args {
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let config = project.tenant(&args.tenant)?;
-    let code = crate::schema::load_dir(&project.schemas_dir).map_err(Report::new)?;
+    let (code, places) =
+        crate::schema::load_dir_with_places(&project.schemas_dir, &|_| Vec::new()).map_err(Report::new)?;
     let mut tenant = open_tenant(config, ui)?;
     let state = tenant.read().await.map_err(tenant_report)?;
     super::check_code_for(&project, config, &code, &state)?;
@@ -42,14 +43,15 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         json!({ "compared": true, "in_sync": differences.is_empty(), "differences": differences })
     };
     let ops: Vec<crate::op::Op> = steps.iter().map(|s| s.op.clone()).collect();
-    let findings = crate::lint::lint_unplaced(&ops);
+    let findings = crate::lint::lint_code_ops(&ops, Some(&places));
     let document = json!({
         "tenant": config.name,
         "total_differences": steps.len(),
         "in_sync": steps.is_empty(),
         "dropdowns": part(&dropdowns),
         "entity_schemas": part(&schemas),
-        "findings": findings.iter().map(|f| f.to_json(None)).collect::<Vec<_>>(),
+        "findings": findings.iter().map(|f| f.to_json(f.file().map(|p| super::relative(&project, p)))).collect::<Vec<_>>(),
+        "rename_candidates": candidates.iter().map(crate::rename::Rename::to_json).collect::<Vec<_>>(),
     });
     if ui.json() {
         ui.document(&document);
@@ -69,7 +71,11 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             }
         }
         for f in &findings {
-            ui.line(format!("{}[{}] {}", f.severity, f.lint.code, f.message));
+            let at =
+                f.at.as_ref()
+                    .map(|p| format!("{}:{}:{}: ", super::relative(&project, &p.file).display(), p.line, p.column))
+                    .unwrap_or_default();
+            ui.line(format!("{}[{}] {at}{}", f.severity, f.lint.code, f.message));
         }
         if steps.is_empty() {
             ui.line(format!("{} is in sync with the code.", config.name));

@@ -71,7 +71,7 @@ mod tests {
 
     fn candidate(from: &str, to: &str) -> Rename {
         Rename {
-            kind: "option",
+            kind: crate::rename::RenameKind::Option,
             on: "Toppings".into(),
             from: from.into(),
             to: to.into(),

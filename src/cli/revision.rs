@@ -79,6 +79,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             ));
         }
     }
+    let mut renames = Vec::new();
     let (upgrade, downgrade): (Vec<Op>, Vec<Op>) = match &code {
         None => (vec![], vec![]),
         Some(code) => {
@@ -86,8 +87,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             super::check_code_for(&project, config, code, &state)?;
             let candidates = crate::rename::candidates(code, &state);
             let mode = super::renames::Mode::pick(args.renames, ui.json());
-            let renames =
-                super::renames::choose(&candidates, mode, &mut std::io::stdin().lock(), &mut std::io::stderr());
+            renames = super::renames::choose(&candidates, mode, &mut std::io::stdin().lock(), &mut std::io::stderr());
             let steps = diff_with(code, &state, &renames).map_err(diff_report)?;
             (steps.iter().map(|s| s.op.clone()).collect(), steps.iter().rev().map(|s| s.reverse.clone()).collect())
         }
@@ -101,6 +101,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         "file": rel,
         "operations": upgrade.len(),
         "findings": findings.iter().map(|f| f.to_json(Some(rel.clone()))).collect::<Vec<_>>(),
+        "renames": renames.iter().map(crate::rename::Rename::to_json).collect::<Vec<_>>(),
     }));
     if code.is_some() && upgrade.is_empty() {
         ui.status(format!("{} is in sync with the code: the revision has empty lists.", config.name));

@@ -870,12 +870,53 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
     loaded.problems.extend(ctx.problems);
 }
 
+/// Where the items of the code model and their keys stand in `schemas/`, so that findings about
+/// what the code asks for (the lints `diff` prints) point at the YAML key.
+pub struct CodePlaces {
+    files: Vec<PathBuf>,
+    schemas: Vec<(String, Vec<String>, Origin)>,
+    dropdowns: Vec<(String, Origin)>,
+}
+
+impl CodePlaces {
+    fn at(&self, origin: &Origin, loc: Location) -> Located {
+        Located { file: self.files[origin.file].clone(), line: loc.line() as usize, column: loc.column() as usize }
+    }
+
+    /// A schema's key (`None`: the item itself), by warehouse name.
+    pub fn schema_key(&self, schema: &str, key: Option<&str>) -> Option<Located> {
+        let (_, _, origin) = self.schemas.iter().find(|(wh, _, _)| wh == schema)?;
+        Some(self.at(origin, origin.spans.key(key)))
+    }
+
+    /// A field's key (`None`: the field itself), by warehouse names.
+    pub fn field_key(&self, schema: &str, field: &str, key: Option<&str>) -> Option<Located> {
+        let (_, fields, origin) = self.schemas.iter().find(|(wh, _, _)| wh == schema)?;
+        let j = fields.iter().position(|f| f == field)?;
+        Some(self.at(origin, origin.spans.field_key(j, key)))
+    }
+
+    /// A dropdown's key (`None`: the item itself), by display name.
+    pub fn dropdown_key(&self, name: &str, key: Option<&str>) -> Option<Located> {
+        let (_, origin) = self.dropdowns.iter().find(|(n, _)| n == name)?;
+        Some(self.at(origin, origin.spans.key(key)))
+    }
+}
+
 fn finish(loaded: Loaded) -> Result<CodeModel, LoadError> {
     finish_with(loaded, &|_| Vec::new())
 }
 
 /// Finish loading, with `more` problems found on the model by the caller (a tenant's rules).
-fn finish_with(mut loaded: Loaded, more: &dyn Fn(&CodeModel) -> Vec<Problem>) -> Result<CodeModel, LoadError> {
+fn finish_with(loaded: Loaded, more: &dyn Fn(&CodeModel) -> Vec<Problem>) -> Result<CodeModel, LoadError> {
+    finish_with_places(loaded, more).map(|(model, _)| model)
+}
+
+/// [`finish_with`], keeping where each item and key stands.
+fn finish_with_places(
+    mut loaded: Loaded,
+    more: &dyn Fn(&CodeModel) -> Vec<Problem>,
+) -> Result<(CodeModel, CodePlaces), LoadError> {
     // A schema with an unknown enum value: of its own problems, only those that hold whatever
     // the value is (problems across items do not depend on it).
     let mut doubtful: Vec<(Vec<Problem>, Vec<Problem>)> = Vec::new();
@@ -928,7 +969,18 @@ fn finish_with(mut loaded: Loaded, more: &dyn Fn(&CodeModel) -> Vec<Problem>) ->
     }
     loaded.problems.extend(found);
     if loaded.problems.is_empty() {
-        Ok(loaded.model)
+        let schemas = loaded
+            .model
+            .schemas
+            .iter()
+            .zip(loaded.schema_origin)
+            .map(|(s, o)| {
+                (s.props.warehouse_name.clone(), s.fields.iter().map(|f| f.warehouse_name.clone()).collect(), o)
+            })
+            .collect();
+        let dropdowns = loaded.model.dropdowns.iter().map(|d| d.name.clone()).zip(loaded.dropdown_origin).collect();
+        let files = loaded.files.into_iter().map(|(p, _)| p).collect();
+        Ok((loaded.model, CodePlaces { files, schemas, dropdowns }))
     } else {
         loaded.problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         Err(Problems(loaded.problems))
@@ -979,6 +1031,14 @@ pub fn load_dir(dir: &Path) -> Result<CodeModel, LoadError> {
 /// [`load_dir`], adding the problems `more` finds on a model that loads (a tenant's rules, such
 /// as [`crate::settings::code_problems`]), each located at its key like the others.
 pub fn load_dir_with(dir: &Path, more: &dyn Fn(&CodeModel) -> Vec<Problem>) -> Result<CodeModel, LoadError> {
+    load_dir_with_places(dir, more).map(|(model, _)| model)
+}
+
+/// [`load_dir_with`], with where each item and key stands.
+pub fn load_dir_with_places(
+    dir: &Path,
+    more: &dyn Fn(&CodeModel) -> Vec<Problem>,
+) -> Result<(CodeModel, CodePlaces), LoadError> {
     let mut loaded = empty();
     let mut files = Vec::new();
     if let Err(e) = yaml_files(dir, &mut files) {
@@ -997,7 +1057,7 @@ pub fn load_dir_with(dir: &Path, more: &dyn Fn(&CodeModel) -> Vec<Problem>) -> R
             ),
         }
     }
-    finish_with(loaded, more)
+    finish_with_places(loaded, more)
 }
 
 #[cfg(test)]

@@ -70,7 +70,11 @@ fn every_command_prints_one_json_document() {
         ("generate-files", vec!["generate-files", "dev"], 0),
         ("json-schema", vec!["json-schema"], 0),
         ("rhai-definitions", vec!["rhai-definitions"], 0),
+        // Refuses: versions/ holds a chain of its own (the success case is in `import`).
+        ("import", vec!["import", "py"], 1),
     ];
+    p.write("py/liminal/env.py", "from shop import *\n");
+    std::fs::create_dir_all(p.file("py/liminal/versions")).expect("versions folder");
     for (name, args, code) in &runs {
         let out = json(&p, args);
         out.code(*code).json();

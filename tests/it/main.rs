@@ -25,6 +25,7 @@ mod emulator;
 mod examples;
 mod golden;
 mod http_backend;
+mod import;
 mod json;
 mod lint;
 mod plan;

@@ -264,7 +264,12 @@ fn revision_hints_at_renames_and_writes_them_with_the_flag() {
     std::fs::remove_file(p.file(&file)).unwrap();
     p.run(&["rehash"]).ok();
 
-    let rel = p.run(&["revision", "dev", "renames", "--renames"]).ok().stdout.trim().to_string();
+    let candidates = p.run(&["diff", "dev", "--json"]).json()["rename_candidates"].clone();
+    assert_eq!(candidates.as_array().map(Vec::len), Some(2), "{candidates}");
+    assert_eq!(candidates[0]["kind"], "field", "{candidates}");
+    let written = p.run(&["--format", "json", "revision", "dev", "renames", "--renames"]).ok().json();
+    assert_eq!(written["renames"].as_array().map(Vec::len), Some(2), "{written}");
+    let rel = written["file"].as_str().unwrap().to_string();
     let text = p.read(&rel);
     assert!(text.contains(r#"update_field("pizza", "dough", #{ name: "Base", warehouse_name: "base" })"#), "{text}");
     assert!(text.contains(r#"rename_dropdown_option("Toppings", "Basil", "Oregano")"#), "{text}");
@@ -359,4 +364,23 @@ async fn with_the_setting_the_emulator_takes_renames_and_swaps_in_one_request() 
     upgrade(&mut fresh, &back).await.unwrap();
     let mut again = tenant();
     assert_eq!(diff(&first, &again.read().await.unwrap()).unwrap(), vec![]);
+}
+
+/// The setting can also come with the emulator's state (`PUT /__emulator/state`), and a reset
+/// keeps it.
+#[tokio::test]
+async fn the_emulator_takes_the_setting_from_its_state_and_keeps_it_on_reset() {
+    let emu = emulator().await;
+    let mut state = TenantState::new();
+    state.settings.custom_warehouse_names = true;
+    emu.put_state(&state).await;
+    emu.reset().await;
+    assert!(emu.state().await.settings.custom_warehouse_names);
+    let mut config = fast_config(&emu.url);
+    config.settings.custom_warehouse_names = true;
+    let mut http = liminal::tenant::benchling::HttpTenant::new(config).unwrap();
+    let read = http.read().await.unwrap();
+    let want = code(&[("crust", "Dough")]);
+    upgrade(&mut http, &ops(&diff(&want, &read).unwrap())).await.unwrap();
+    assert!(emu.state().await.schema("pizza").unwrap().field("crust").is_some());
 }
