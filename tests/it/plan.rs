@@ -57,6 +57,10 @@ fn dry_runs_and_real_runs_print_a_summary_by_kind_and_coded_hazards() {
     assert_eq!((f["code"].as_str(), f["severity"].as_str()), (Some("LM103"), Some("warning")), "{f}");
     assert!(f["file"].as_str().unwrap().starts_with("versions/") && f["line"].as_u64().is_some(), "{f}");
     assert_eq!(doc["revisions"][0]["operations"][0]["lints"][0], "LM103");
+    // Colours only when asked for (or on a terminal): the test's stdout is a pipe.
+    assert!(!down.stdout.contains('\x1b'), "{}", down.dump());
+    let coloured = p.run(&["--color", "always", "downgrade", "dev", "-1", "--dry-run"]);
+    coloured.ok().out_has("\x1b[31m1 to archive\x1b[0m").out_has("\x1b[33mwarning[LM103]\x1b[0m");
     // The local tenant never asks.
     p.run(&["downgrade", "dev", "-1"]).ok().out_has("warning[LM103]").out_has("Downgraded dev");
 }
