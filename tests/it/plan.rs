@@ -119,3 +119,41 @@ async fn several_tenants_run_in_order_and_stop_at_the_first_failure() {
     out.err_has("Stopped at dev: emu not run.");
     assert_eq!(current(&p, "emu"), base);
 }
+
+/// The binary on a pseudo-terminal (util-linux `script`), `answer` typed on it.
+fn on_terminal(p: &Project, command: &str, answer: &str) -> Option<Out> {
+    use std::io::Write;
+    let bin = env!("CARGO_BIN_EXE_liminal");
+    let mut child = Command::new("script")
+        .args(["-qec", &format!("{bin} {command}"), "/dev/null"])
+        .current_dir(p.path())
+        .env("EMU_ID", "liminal")
+        .env("EMU_SECRET", "liminal")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(answer.as_bytes()).ok()?;
+    let output = child.wait_with_output().ok()?;
+    Some(Out::from_output(output, command))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_a_destructive_plan_asks_and_only_yes_applies_it() {
+    let emu = emulator().await;
+    let p = project_with_emulator(&emu);
+    run(&p, &["revision", "emu", "toppings"]).ok();
+    let head = run(&p, &["head"]).ok().stdout.trim().to_string();
+    run(&p, &["upgrade", "emu", "head"]).ok();
+    let Some(no) = on_terminal(&p, "downgrade emu base", "no\n") else {
+        eprintln!("no `script` to give the command a terminal: skipped");
+        return;
+    };
+    no.fails().out_has("Apply it? Only `yes` is accepted").out_has("not confirmed");
+    assert_eq!(current(&p, "emu"), head);
+    let yes = on_terminal(&p, "downgrade emu base", "yes\n").expect("script ran once");
+    yes.ok().out_has("Downgraded emu");
+    assert_eq!(current(&p, "emu"), p.base_id());
+}
