@@ -65,7 +65,7 @@ pub enum ColorChoice {
 impl ColorChoice {
     /// `--color`, which the command line may not have parsed yet (its own errors are coloured
     /// too): the last `--color X` / `--color=X` among the arguments.
-    fn from_args(args: &[String]) -> ColorChoice {
+    pub(crate) fn from_args(args: &[String]) -> ColorChoice {
         let mut choice = ColorChoice::Auto;
         for (i, a) in args.iter().enumerate() {
             let value = match a.strip_prefix("--color=") {
