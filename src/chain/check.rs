@@ -52,7 +52,7 @@ pub(super) fn order(dir: &Path, scripts: Vec<Script>, earlier: Vec<SourceProblem
     let bases: Vec<&Script> = nodes.iter().copied().filter(|s| s.header().down_revision.is_none()).collect();
     match bases.as_slice() {
         [] if nodes.is_empty() && problems.is_empty() => problems.push(
-            SourceProblem::new(dir, 1, 1, format!("no revisions in {}", dir.display())).with_help(
+            SourceProblem::unlocated(dir, format!("no revisions in {}", dir.display())).with_help(
                 if python_revisions(dir) {
                     "these are Python Liminal revisions: convert the project with `liminal import <folder holding liminal/env.py>`"
                 } else {
@@ -61,7 +61,7 @@ pub(super) fn order(dir: &Path, scripts: Vec<Script>, earlier: Vec<SourceProblem
             ),
         ),
         [] if !nodes.is_empty() => problems.push(
-            SourceProblem::new(dir, 1, 1, "no base revision: every revision revises another")
+            SourceProblem::unlocated(dir, "no base revision: every revision revises another")
                 .with_help("the first revision declares `const down_revision = ();`"),
         ),
         [_, second, ..] => problems.push(at(

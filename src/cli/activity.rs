@@ -95,6 +95,9 @@ impl Activity {
             parts.push(format!("{} write{}", s.writes, if s.writes == 1 { "" } else { "s" }));
         }
         let verb = if s.writes > 0 { "updating" } else { "reading" };
+        if s.writes == 0 && s.reads > 0 {
+            return format!("reading {}: {} request{}", self.tenant, s.reads, plural(s.reads));
+        }
         if parts.is_empty() {
             format!("{verb} {}", self.tenant)
         } else {

@@ -9,7 +9,7 @@ use super::plan;
 use super::progress::Reporter;
 use super::{Done, Ui, load_chain, open_tenant, project, relative, report, tenant_report};
 use crate::chain::Chain;
-use crate::diag::SourceProblem;
+use crate::diag::{SourceProblem, count};
 use crate::lint::plan::review;
 use crate::migrate::{PlanStep, PreflightError, RunError, load_steps, preflight, resume, run as run_plan};
 use crate::project::Project;
@@ -202,10 +202,11 @@ async fn execute(
     let review = review(&chain, &steps);
     if dry_run {
         ui.line(format!(
-            "Plan for {}: {from} → {} ({} revision(s), {total_ops} operation(s)); nothing was changed.",
+            "Plan for {}: {from} → {} ({}, {}); nothing was changed.",
             config.name,
             plan.to,
-            steps.len()
+            count(steps.len(), "revision"),
+            count(total_ops, "operation")
         ));
         plan::print(ui, &project, &steps, &review, true);
         return Ok(json!({
@@ -214,7 +215,7 @@ async fn execute(
             "plan": plan::review_json(&project, &review),
         }));
     }
-    ui.line(format!("Plan for {}: {from} → {} ({} revision(s)):", config.name, plan.to, steps.len()));
+    ui.line(format!("Plan for {}: {from} → {} ({}):", config.name, plan.to, count(steps.len(), "revision")));
     plan::print(ui, &project, &steps, &review, false);
     if matches!(config.kind, TenantKind::Http { .. }) {
         plan::confirm(ui, &config.name, &review, yes)?;
@@ -235,13 +236,14 @@ async fn execute(
             let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
             let requests = match tenant.requests() {
                 0 => String::new(),
-                n => format!(", {n} request(s)"),
+                n => format!(", {}", count(n as usize, "request")),
             };
             ui.line(format!(
-                "{verb} {} from {from} to {}: {} revision(s), {total_ops} operation(s){requests}, {secs:.2}s.",
+                "{verb} {} from {from} to {}: {}, {}{requests}, {secs:.2}s.",
                 config.name,
                 plan.to,
-                steps.len(),
+                count(steps.len(), "revision"),
+                count(total_ops, "operation"),
             ));
             Ok(doc)
         }
@@ -249,13 +251,15 @@ async fn execute(
             let at = recorded.unwrap_or_else(|| "no revision".into());
             let help = if direction == Direction::Upgrade && applied > 0 {
                 format!(
-                    "{} is recorded at {at}, with the first {applied} operation(s) of {revision} applied; fix the tenant or the revision, then run the same command again: those operations are skipped",
-                    config.name
+                    "{} is recorded at {at}, with the first {} of {revision} applied; fix the tenant or the revision, then run the same command again: those operations are skipped",
+                    config.name,
+                    count(applied, "operation")
                 )
             } else if applied > 0 {
                 format!(
-                    "{} is recorded at {at}, and the first {applied} operation(s) of {revision}'s downgrade() reached it; a downgrade does not resume: take them out of the revision (or undo them on the tenant), fix the cause, then run the same command again",
-                    config.name
+                    "{} is recorded at {at}, and the first {} of {revision}'s downgrade() reached it; a downgrade does not resume: take them out of the revision (or undo them on the tenant), fix the cause, then run the same command again",
+                    config.name,
+                    count(applied, "operation")
                 )
             } else {
                 format!(

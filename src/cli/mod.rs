@@ -65,7 +65,7 @@ pub enum ColorChoice {
 impl ColorChoice {
     /// `--color`, which the command line may not have parsed yet (its own errors are coloured
     /// too): the last `--color X` / `--color=X` among the arguments.
-    fn from_args(args: &[String]) -> ColorChoice {
+    pub(crate) fn from_args(args: &[String]) -> ColorChoice {
         let mut choice = ColorChoice::Auto;
         for (i, a) in args.iter().enumerate() {
             let value = match a.strip_prefix("--color=") {
@@ -378,12 +378,15 @@ pub(crate) fn code_problems_for(
     code: &crate::schema::CodeModel,
     state: &crate::state::TenantState,
 ) -> Vec<crate::diag::SourceProblem> {
-    if crate::settings::code_problems(code, state, &config.name).is_empty() {
+    let tenant_problems = |m: &crate::schema::CodeModel| {
+        let mut found = crate::settings::code_problems(m, state, &config.name);
+        found.extend(crate::schema::unit_problems(m, state, &config.name));
+        found
+    };
+    if tenant_problems(code).is_empty() {
         return Vec::new();
     }
-    match crate::schema::load_dir_with(&project.schemas_dir, &|m| {
-        crate::settings::code_problems(m, state, &config.name)
-    }) {
+    match crate::schema::load_dir_with(&project.schemas_dir, &tenant_problems) {
         Ok(_) => Vec::new(),
         Err(p) => p.0,
     }

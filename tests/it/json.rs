@@ -123,7 +123,9 @@ fn located_errors_are_data() {
         assert_eq!((&problems[0]["line"], &problems[0]["column"]), (&json!(4), &json!(1)));
         assert!(problems[0]["message"].as_str().unwrap_or_default().starts_with("unknown key `colour`"));
         assert!(problems[0]["help"].as_str().is_some());
+        assert_eq!(problems[0]["code"], "yaml::unknown-key");
         assert_eq!(problems[1]["line"], 6);
+        assert_eq!(problems[1]["code"], "yaml::unknown-value");
     }
     // One problem at one place: the place is the error's own.
     std::fs::remove_file(p.file("schemas/bad.yaml")).expect("remove");

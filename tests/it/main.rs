@@ -32,3 +32,4 @@ mod plan;
 mod progress;
 mod renames;
 mod status;
+mod wording;

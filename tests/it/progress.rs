@@ -106,3 +106,36 @@ fn color_follows_the_flag_and_no_color() {
     // clap's own errors follow the flag too.
     assert!(p.run(&["--color", "always", "nope"]).fails().stderr.contains(esc));
 }
+
+/// On a terminal (a PTY from util-linux `script`), the same run draws a spinner that says what
+/// it reads, and clears it before the results are printed. Skipped where `script` is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_a_spinner_says_what_is_read() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to run under a PTY");
+        return;
+    }
+    let emu = emulator().await;
+    let p = project(&emu.url, closed_port());
+    emu.faults(json!({ "fail_next": 1, "status": 429, "reset_secs": 0, "latency_ms": 20 })).await;
+    let dir = p.path().to_path_buf();
+    let line = format!("{} diff emu", env!("CARGO_BIN_EXE_liminal"));
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"])
+            .current_dir(dir)
+            .env("EMU_ID", "liminal")
+            .env("EMU_SECRET", "liminal")
+            .env_remove("CI");
+        run_command(&mut cmd, &["script"])
+    })
+    .await
+    .expect("ran");
+    out.ok();
+    // Everything comes through the one PTY: the spinner's frames, the retry line, the result.
+    assert!(out.stdout.contains("reading emu: "), "{}", out.dump());
+    assert!(out.stdout.contains("rate limited by Benchling, retrying in"), "{}", out.dump());
+    assert!(out.stdout.contains("\u{1b}[2K"), "the spinner is redrawn in place: {}", out.dump());
+    assert!(out.stdout.contains("emu is in sync with the code."), "{}", out.dump());
+    assert!(!out.stdout.contains("read emu: "), "no plain summary on a terminal for a short read");
+}
