@@ -234,7 +234,10 @@ fn a_project_is_taken_over_with_the_same_chain_and_models_in_sync() {
     assert!(!pizza.contains("is_multi"), "{pizza}");
     assert!(p.read("rs/schemas/entity_schemas/dough.yaml").contains("warehouse_name: flour"));
     assert!(p.read("rs/schemas/entity_schemas/crust.yaml").contains("archived: true"));
-    assert!(p.exists("rs/liminal.yaml"));
+    // env.py's connection is a tenant of liminal.yaml, its secrets named, never copied.
+    let config = p.read("rs/liminal.yaml");
+    assert!(config.contains("  pizzahouse:\n    url: https://pizzahouse.benchling.com\n    client_id_env: ID\n    client_secret_env: SECRET\n    alias: prod\n"), "{config}");
+    rs(&p, &["current", "prod"]).fails().err_has("environment variable ID is not set");
     let sum = p.read("rs/versions/liminal.sum");
     assert!(sum.contains(&format!("{REV2}_second_models.rhai h1:")), "{sum}");
 
