@@ -11,6 +11,8 @@ pub mod diag;
 pub mod diff;
 pub mod emulator;
 pub mod generate;
+pub mod interrupt;
+pub mod lock;
 pub mod migrate;
 pub mod op;
 pub mod project;

@@ -15,6 +15,7 @@ mod progress;
 mod revision;
 mod stamp;
 mod ui;
+mod unlock;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -73,6 +74,8 @@ pub enum Command {
     Check(check::Args),
     /// Record a revision on a tenant without running anything
     Stamp(stamp::Args),
+    /// Break a lease left on a tenant by a run that is gone
+    Unlock(unlock::Args),
     /// Write schemas/ YAML from an existing tenant
     GenerateFiles(generate::Args),
     /// Serve the Benchling API emulator on 127.0.0.1
@@ -144,6 +147,7 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::History(args) => history::run(args, ui).await,
         Command::Check(args) => check::run(args, ui).await,
         Command::Stamp(args) => stamp::run(args, ui).await,
+        Command::Unlock(args) => unlock::run(args, ui).await,
         Command::Current(args) => current::run(args, ui).await,
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,
@@ -211,6 +215,18 @@ impl Tenant for AnyTenant {
 
     async fn set_revision(&mut self, revision: &str) -> Result<bool, TenantError> {
         each!(self, t => t.set_revision(revision).await)
+    }
+
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
+        each!(self, t => t.write_remote(values).await)
+    }
+
+    async fn remote_field(&mut self, warehouse_name: &str, fresh: bool) -> Result<Option<String>, TenantError> {
+        each!(self, t => t.remote_field(warehouse_name, fresh).await)
+    }
+
+    fn batch_len(&self, ops: &[Op]) -> usize {
+        each!(self, t => t.batch_len(ops))
     }
 
     fn requests(&self) -> u64 {

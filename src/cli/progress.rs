@@ -47,7 +47,7 @@ impl Progress for Reporter {
         };
         self.say(format!("{verb} {} ({index}/{total}): {}", step.id, step.message));
         if step.skip > 0 {
-            self.say(format!("  resuming: the first {} operation(s) were applied by an interrupted run", step.skip));
+            self.say(format!("  resuming: the first {} operation(s) are already on the tenant", step.skip));
         }
     }
 

@@ -197,6 +197,34 @@ impl Tenant for HttpTenant {
         self.write_revision(revision).await
     }
 
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
+        if matches!(self.cache, Cache::Empty) {
+            self.revision().await?;
+        }
+        self.write_remote_fields(values).await
+    }
+
+    async fn remote_field(&mut self, warehouse_name: &str, fresh: bool) -> Result<Option<String>, TenantError> {
+        if matches!(self.cache, Cache::Empty) {
+            self.revision().await?;
+        } else if fresh {
+            self.reread_remote().await?;
+        }
+        let state = match &self.cache {
+            Cache::Full(s) => s,
+            Cache::Remote(r) => &r.state,
+            Cache::Empty => return Ok(None),
+        };
+        Ok(super::remote_value(state, warehouse_name))
+    }
+
+    fn batch_len(&self, ops: &[Op]) -> usize {
+        match ops.first() {
+            Some(head) => 1 + ops[1..].iter().take_while(|op| apply::joins(head, op)).count(),
+            None => 0,
+        }
+    }
+
     fn requests(&self) -> u64 {
         self.client.count()
     }
