@@ -29,6 +29,9 @@ pub const FREE: &str = "free";
 pub const LEASE_SECS: i64 = 300;
 /// How often a waiting run looks again.
 const POLL: Duration = Duration::from_secs(2);
+/// Added to the wait between writing the lease and reading it back, and its longest wait.
+const SETTLE_MARGIN: Duration = Duration::from_millis(100);
+const SETTLE_CAP: Duration = Duration::from_secs(5);
 
 /// Who holds a tenant, and until when (Unix seconds).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +170,7 @@ pub async fn acquire<T: Tenant>(
 ) -> Result<Lease, LockError> {
     let deadline = Instant::now() + wait;
     let mut fresh = false;
+    let mut failed_writes = 0;
     loop {
         let found = tenant.remote_field(LOCK_FIELD, fresh).await.map_err(LockError::Tenant)?;
         if let Some(other) = found.as_deref().and_then(Lease::parse) {
@@ -189,7 +193,20 @@ pub async fn acquire<T: Tenant>(
         if revision.is_none() {
             values.push((REMOTE_FIELD, base));
         }
-        tenant.write_remote(&values).await.map_err(LockError::Tenant)?;
+        let wrote = Instant::now();
+        if let Err(e) = tenant.write_remote(&values).await {
+            // Creating `liminal_remote` fails when another run just created it: look again.
+            failed_writes += 1;
+            if revision.is_some() || failed_writes > 2 {
+                return Err(LockError::Tenant(e));
+            }
+            fresh = true;
+            continue;
+        }
+        // A run that read `free` before this write lands its own lease about as fast as this
+        // one did: give it that long (twice, plus a margin) before reading back, so that the
+        // read sees it and one of the two steps back.
+        tokio::time::sleep((wrote.elapsed() * 2 + SETTLE_MARGIN).min(SETTLE_CAP)).await;
         let back = tenant.remote_field(LOCK_FIELD, true).await.map_err(LockError::Tenant)?;
         match back.as_deref().and_then(Lease::parse) {
             Some(l) if l.id == lease.id => return Ok(lease),

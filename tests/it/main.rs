@@ -5,7 +5,8 @@
 //! - [`golden`]: Liminal's golden diff cases;
 //! - [`diff_props`]: properties of the diff over random models and tenants;
 //! - [`emulator`]: the emulator over HTTP;
-//! - [`http_backend`]: the HTTP backend against the emulator, request counts included.
+//! - [`http_backend`]: the HTTP backend against the emulator, request counts included;
+//! - [`resume`]: runs stopped anywhere resume, two runs never interleave.
 
 // Helpers shared by several areas; not every area uses every helper.
 #[allow(dead_code)]
@@ -18,3 +19,4 @@ mod diff_props;
 mod emulator;
 mod golden;
 mod http_backend;
+mod resume;

@@ -165,6 +165,11 @@ impl HttpTenant {
             Cache::Empty => return Ok(()),
         };
         let Some(remote) = state.schemas.iter_mut().find(|s| s.warehouse_name == crate::schema::REMOTE_SCHEMA) else {
+            // Not there when this run looked: another run may have created it since.
+            let view = read::read_remote(client).await?;
+            if let Some(remote) = view.state.schema(crate::schema::REMOTE_SCHEMA) {
+                state.schemas.push(remote.clone());
+            }
             return Ok(());
         };
         let fields = read::list_fields(client, remote.entity_type, &remote.id).await?;
