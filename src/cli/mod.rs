@@ -182,7 +182,15 @@ pub(crate) fn tenant_report(e: TenantError) -> Report {
 pub(crate) fn project() -> Result<Project, Report> {
     let cwd = std::env::current_dir()
         .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a project"))?;
-    Ok(Project::discover(&cwd)?)
+    let project = Project::discover(&cwd)?;
+    for (dir, recursive, ext) in
+        [(&project.schemas_dir, true, &["yaml", "yml"][..]), (&project.versions_dir, false, &["rhai"][..])]
+    {
+        for path in crate::inputs::non_files(dir, recursive, ext) {
+            eprintln!("warning: skipped {}: not a regular file", relative(&project, &path).display());
+        }
+    }
+    Ok(project)
 }
 
 /// Any backend behind one type, so commands need not care which one a tenant uses.

@@ -748,7 +748,10 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             yaml_files(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            && crate::inputs::is_regular_file(&path)
+        {
+            // Anything else (a FIFO...) would block the read: skipped, and the CLI warns.
             out.push(path);
         }
     }

@@ -513,3 +513,43 @@ fn the_local_tenant_is_locked_and_resumes_after_sigkill() {
     drop(lock);
     rig.run(&["stamp", "dev", "base"]).ok();
 }
+
+/// A FIFO under schemas/ or versions/ is skipped with a warning; it never blocks a command.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_inputs_is_skipped_with_a_warning() {
+    let p = Project::init();
+    for fifo in ["schemas/stuck.yaml", "versions/stuck.rhai"] {
+        let made = Command::new("mkfifo").arg(p.file(fifo)).status().unwrap();
+        assert!(made.success());
+    }
+    p.write("schemas/toppings.yaml", "kind: dropdown\nname: Toppings\noptions: [Cheese]\n");
+    // Each command would block forever on opening the FIFO; the harness would hang, not fail.
+    p.run(&["diff", "dev"])
+        .code(2)
+        .err_has("warning: skipped schemas/stuck.yaml: not a regular file")
+        .err_has("warning: skipped versions/stuck.rhai: not a regular file");
+    p.run(&["revision", "dev", "toppings"]).ok();
+    p.run(&["upgrade", "dev", "head"]).ok().err_has("skipped schemas/stuck.yaml");
+    p.run(&["check"]).ok();
+}
+
+/// `init` writes no file through a symlink: a dangling `liminal.yaml` link is refused, a linked
+/// `.gitignore` left alone.
+#[cfg(unix)]
+#[test]
+fn init_does_not_write_through_symlinks() {
+    let outside = tempfile::tempdir().unwrap();
+    let p = Project::empty();
+    let target = outside.path().join("elsewhere.yaml");
+    std::os::unix::fs::symlink(&target, p.file("liminal.yaml")).unwrap();
+    p.run(&["init"]).fails().err_has("already exists");
+    assert!(!target.exists(), "nothing was written through the link");
+
+    let p = Project::empty();
+    let ignore = outside.path().join("gitignore");
+    std::fs::write(&ignore, "target/\n").unwrap();
+    std::os::unix::fs::symlink(&ignore, p.file(".gitignore")).unwrap();
+    p.run(&["init"]).ok().err_has(".gitignore is a symbolic link");
+    assert_eq!(std::fs::read_to_string(&ignore).unwrap(), "target/\n");
+}
