@@ -8,6 +8,8 @@
 
 mod check;
 mod plan;
+pub mod replay;
+pub mod sum;
 
 use std::collections::HashMap;
 use std::io;
@@ -41,6 +43,35 @@ pub enum ChainError {
     Invalid(#[from] Problems),
     #[error("cannot draw a random revision id: {0}")]
     Random(getrandom::Error),
+    #[error("`{0}` is not a revision id: it must be 12 lowercase hex characters")]
+    #[diagnostic(help("e.g. `--rev-id 0123456789ab`, or leave --rev-id out for a random one"))]
+    BadId(String),
+    #[error("revision id `{0}` is already in the chain")]
+    #[diagnostic(help("choose another id"))]
+    TakenId(String),
+}
+
+/// Where a revision stands for a tenant at `current`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Below the tenant's revision: its upgrade() ran.
+    Applied,
+    /// The tenant's revision (the base, for a tenant with none recorded).
+    Current,
+    /// Above it: upgrade head would run it.
+    Pending,
+}
+
+/// A revision named by a prefix of its id that is not exactly one revision's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum IdError {
+    #[error("no revision id starts with `{0}`")]
+    #[diagnostic(help("`liminal history` lists the revision ids"))]
+    Unknown(String),
+    #[error("`{prefix}` is the start of {} revision ids: {}", matches.len(), matches.join(", "))]
+    #[diagnostic(help("give more characters of the id"))]
+    Ambiguous { prefix: String, matches: Vec<String> },
 }
 
 /// A valid chain, ordered from the base (index 0) to the head. Never empty.
@@ -55,23 +86,7 @@ impl Chain {
     /// Read every `*.rhai` file directly in `dir` (headers only) and check the chain, reporting
     /// all problems at once.
     pub fn load(dir: &Path) -> Result<Chain, ChainError> {
-        let read_err = |source| ChainError::Read { path: dir.to_path_buf(), source };
-        let mut paths = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(read_err)? {
-            let path = entry.map_err(read_err)?.path();
-            if path.is_file() && path.extension().is_some_and(|e| e == "rhai") {
-                paths.push(path);
-            }
-        }
-        paths.sort();
-        let mut scripts = Vec::new();
-        let mut problems = Vec::new();
-        for path in paths {
-            match Script::load(&path) {
-                Ok(s) => scripts.push(s),
-                Err(p) => problems.push(p),
-            }
-        }
+        let (scripts, problems) = read_scripts(dir)?;
         Chain::from_scripts(dir, scripts, problems).map_err(ChainError::from)
     }
 
@@ -115,6 +130,58 @@ impl Chain {
         self.revisions.len()
     }
 
+    /// Where revision `id` stands for a tenant at `current` (`None`: no revision recorded, which
+    /// is the base); `None` when either is not in the chain.
+    pub fn standing(&self, current: Option<&str>, id: &str) -> Option<Standing> {
+        let at = match current {
+            None => 0,
+            Some(c) => self.position(c)?,
+        };
+        let here = self.position(id)?;
+        Some(match here.cmp(&at) {
+            std::cmp::Ordering::Less => Standing::Applied,
+            std::cmp::Ordering::Equal => Standing::Current,
+            std::cmp::Ordering::Greater => Standing::Pending,
+        })
+    }
+
+    /// How many revisions `upgrade head` would run on a tenant at `current`; `None` when
+    /// `current` is not in the chain.
+    pub fn pending(&self, current: Option<&str>) -> Option<usize> {
+        let at = match current {
+            None => 0,
+            Some(c) => self.position(c)?,
+        };
+        Some(self.len() - 1 - at)
+    }
+
+    /// The revision a full id or a unique prefix of one names (as Alembic accepts `4daa`).
+    pub fn find(&self, id_or_prefix: &str) -> Result<&Script, IdError> {
+        self.find_position(id_or_prefix).map(|i| &self.revisions[i])
+    }
+
+    /// The position of the revision a full id or a unique prefix names.
+    pub fn find_position(&self, id_or_prefix: &str) -> Result<usize, IdError> {
+        if let Some(i) = self.position(id_or_prefix) {
+            return Ok(i);
+        }
+        let hex = !id_or_prefix.is_empty() && id_or_prefix.bytes().all(|b| b.is_ascii_hexdigit());
+        let wanted = id_or_prefix.to_ascii_lowercase();
+        let matches: Vec<usize> = if hex {
+            (0..self.revisions.len()).filter(|i| self.revisions[*i].header().revision.starts_with(&wanted)).collect()
+        } else {
+            Vec::new()
+        };
+        match matches.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(IdError::Unknown(id_or_prefix.to_string())),
+            many => Err(IdError::Ambiguous {
+                prefix: id_or_prefix.to_string(),
+                matches: many.iter().map(|i| self.revisions[*i].header().revision.clone()).collect(),
+            }),
+        }
+    }
+
     /// Always false: a chain has at least its base.
     pub fn is_empty(&self) -> bool {
         self.revisions.is_empty()
@@ -134,9 +201,50 @@ impl Chain {
                 break id;
             }
         };
+        self.new_revision_with_id(id, message, create_date, upgrade, downgrade)
+    }
+
+    /// The next revision on top of the head with a given id (`revision --rev-id`, for scripts).
+    pub fn new_revision_with_id(
+        &self,
+        id: String,
+        message: &str,
+        create_date: PrimitiveDateTime,
+        upgrade: &[Op],
+        downgrade: &[Op],
+    ) -> Result<NewRevision, ChainError> {
+        if !crate::script::is_revision_id(&id) {
+            return Err(ChainError::BadId(id));
+        }
+        if self.get(&id).is_some() {
+            return Err(ChainError::TakenId(id));
+        }
         let head = self.head().header().revision.clone();
         Ok(NewRevision::new(id, Some(&head), message, create_date, upgrade, downgrade))
     }
+}
+
+/// Every `*.rhai` file directly in `dir`, parsed (headers only), by file name; the files that do
+/// not parse as problems.
+pub fn read_scripts(dir: &Path) -> Result<(Vec<Script>, Vec<SourceProblem>), ChainError> {
+    let read_err = |source| ChainError::Read { path: dir.to_path_buf(), source };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let path = entry.map_err(read_err)?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "rhai") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut scripts = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        match Script::load(&path) {
+            Ok(s) => scripts.push(s),
+            Err(p) => problems.push(p),
+        }
+    }
+    Ok((scripts, problems))
 }
 
 /// A revision file not yet written.
@@ -175,6 +283,14 @@ impl NewRevision {
         file.sync_all()?;
         Ok(path)
     }
+}
+
+/// The `Create Date:` a revision's header comment gives, if any (`2026-11-25 19:16:35`).
+pub fn create_date(script: &Script) -> Option<String> {
+    script.source().lines().take_while(|l| l.trim_start().starts_with("//") || l.trim().is_empty()).find_map(|l| {
+        let rest = l.trim_start().strip_prefix("//")?.trim();
+        rest.strip_prefix("Create Date:").map(|d| d.trim().to_string())
+    })
 }
 
 /// Longest slug kept in a file name, so that long messages stay far below file-name limits.

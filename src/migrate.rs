@@ -23,7 +23,7 @@ use crate::op::{Op, OpError};
 use crate::schema::{REMOTE_FIELD, REMOTE_SCHEMA};
 use crate::script::{Direction, LocatedOp};
 use crate::state::TenantState;
-use crate::tenant::{ApplyError, Tenant, TenantError};
+use crate::tenant::{ApplyError, Needs, Tenant, TenantError};
 
 /// The `liminal_remote` field that records a partly applied revision.
 pub const PROGRESS_FIELD: &str = "liminal_progress";
@@ -99,6 +99,18 @@ pub struct ResumeError {
     pub error: Box<PreflightError>,
     /// What the tenant lacks of the first operation that is not there, if it has part of it.
     pub differs: Option<String>,
+}
+
+/// What [`resume`] and [`preflight`] need to read of a tenant for `steps`: what the plan touches
+/// as the tenant is before it ([`Needs::of_ops`]), and also every name as each operation says
+/// it, since an earlier run may have renamed things already.
+pub fn needs(steps: &[PlanStep]) -> Needs {
+    let ops = || steps.iter().flat_map(|s| s.ops.iter().map(|o| &o.op));
+    let mut needs = Needs::of_ops(ops());
+    for op in ops() {
+        needs.merge(Needs::of_ops([op]));
+    }
+    needs
 }
 
 /// How many candidate prefixes are tried against the whole plan before refusing.
@@ -294,16 +306,20 @@ pub async fn run<T: Tenant>(
         if let Some(v) = &lock_value {
             values.push((lock::LOCK_FIELD, v));
         }
-        let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
-        if marker.as_deref().is_some_and(|m| m != NO_PROGRESS) {
-            values.push((PROGRESS_FIELD, NO_PROGRESS));
+        // A revision that changes nothing (the empty base of a fresh tenant) is recorded with
+        // the next one: stopping in between leaves the tenant as it was.
+        if !(step.ops.is_empty() && !last) {
+            let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
+            if marker.as_deref().is_some_and(|m| m != NO_PROGRESS) {
+                values.push((PROGRESS_FIELD, NO_PROGRESS));
+            }
+            bookkeep(tenant, &values).await.map_err(|error| RunError::Record {
+                revision: step.id.clone(),
+                recorded: recorded.clone(),
+                error,
+            })?;
+            recorded = Some(step.record.clone());
         }
-        bookkeep(tenant, &values).await.map_err(|error| RunError::Record {
-            revision: step.id.clone(),
-            recorded: recorded.clone(),
-            error,
-        })?;
-        recorded = Some(step.record.clone());
         progress.revision_done(step);
     }
     Ok(())

@@ -184,6 +184,36 @@ impl Dropdown {
     }
 }
 
+/// What a state read over HTTP does not hold (a partial read: upgrade and downgrade read only
+/// what their plan touches). Empty for the local tenant, the emulator and every full read, and
+/// never serialized. [`crate::op::Op::apply`] refuses, with [`crate::op::OpError::NotRead`], an
+/// operation that would look at something listed here, so nothing is ever simulated on data
+/// that was not read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unread {
+    /// Only `liminal_remote` is known: the schema lists were not read.
+    pub schema_list: bool,
+    /// The entry-schema list was not read (entry schemas are not in the union list).
+    pub entry_schemas: bool,
+    /// Schemas (by id) whose fields were not read: their `fields` is empty.
+    pub fields: BTreeSet<String>,
+    /// The dropdown list was not read: `dropdowns` is empty.
+    pub dropdown_list: bool,
+    /// Dropdowns (by id) whose options were not read: their `options` is empty.
+    pub options: BTreeSet<String>,
+    /// The unit dictionary was not read: `units` is empty.
+    pub units: bool,
+    /// The registry was not read: `registry` is a placeholder.
+    pub registry: bool,
+}
+
+impl Unread {
+    /// Nothing is missing: the state is the whole tenant.
+    pub fn is_empty(&self) -> bool {
+        *self == Unread::default()
+    }
+}
+
 /// A whole tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantState {
@@ -197,6 +227,9 @@ pub struct TenantState {
     /// Counter for the ids this state hands out itself (local tenant, emulator).
     #[serde(default)]
     pub next_id: u64,
+    /// What a partial read left out (derived at read time, never written to a file).
+    #[serde(skip)]
+    pub unread: Unread,
 }
 
 impl Default for TenantState {
@@ -237,6 +270,7 @@ impl TenantState {
             schemas: Vec::new(),
             dropdowns: Vec::new(),
             next_id: 0,
+            unread: Unread::default(),
         }
     }
 

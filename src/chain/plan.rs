@@ -80,6 +80,10 @@ pub enum DescriptorError {
     #[diagnostic(help("the target is above the tenant's revision; use `liminal upgrade` to go forward"))]
     NotBelow { target: String, current: String },
 
+    #[error("`{prefix}` is the start of several revision ids: {}", matches.join(", "))]
+    #[diagnostic(help("give more characters of the id"))]
+    Ambiguous { prefix: String, matches: Vec<String> },
+
     #[error("Error with downgrade descriptor {descriptor}. Must be '-n', 'base', or a valid revision id.")]
     #[diagnostic(help("`liminal history` lists the revision ids"))]
     BadDowngrade { descriptor: String },
@@ -94,6 +98,15 @@ fn steps(digits: &str) -> Option<usize> {
 }
 
 impl Chain {
+    /// A target named by a full id or a unique prefix: `Ok(None)` when nothing matches.
+    fn target(&self, descriptor: &str) -> Result<Option<usize>, DescriptorError> {
+        match self.find_position(descriptor) {
+            Ok(i) => Ok(Some(i)),
+            Err(super::IdError::Unknown(_)) => Ok(None),
+            Err(super::IdError::Ambiguous { prefix, matches }) => Err(DescriptorError::Ambiguous { prefix, matches }),
+        }
+    }
+
     /// Where the tenant stands: its position and id (the base when it has none).
     fn start(&self, current: Option<&str>) -> Result<(usize, String), DescriptorError> {
         match current {
@@ -123,7 +136,7 @@ impl Chain {
                 });
             }
             from + n
-        } else if let Some(t) = self.position(descriptor) {
+        } else if let Some(t) = self.target(descriptor)? {
             if t < from {
                 return Err(DescriptorError::NotAbove { target: descriptor.into(), current: current_id });
             }
@@ -154,7 +167,7 @@ impl Chain {
                 });
             }
             from - n
-        } else if let Some(t) = self.position(descriptor) {
+        } else if let Some(t) = self.target(descriptor)? {
             if t > from {
                 return Err(DescriptorError::NotBelow { target: descriptor.into(), current: current_id });
             }

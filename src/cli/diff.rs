@@ -11,6 +11,7 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Tenant key or alias from liminal.yaml
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
     /// Print one JSON document (same as --format json)
     #[arg(long)]
@@ -30,12 +31,15 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         let differences: Vec<Difference> = steps.iter().map(|s| Difference::from(*s)).collect();
         json!({ "compared": true, "in_sync": differences.is_empty(), "differences": differences })
     };
+    let ops: Vec<crate::op::Op> = steps.iter().map(|s| s.op.clone()).collect();
+    let findings = crate::lint::lint_unplaced(&ops);
     let document = json!({
         "tenant": config.name,
         "total_differences": steps.len(),
         "in_sync": steps.is_empty(),
         "dropdowns": part(&dropdowns),
         "entity_schemas": part(&schemas),
+        "findings": findings.iter().map(|f| f.to_json(None)).collect::<Vec<_>>(),
     });
     if args.json || ui.json() {
         let mut out = std::io::stdout().lock();
@@ -53,6 +57,9 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
                     ui.line(format!("  {}. {}", i + 1, s.op.describe()));
                 }
             }
+        }
+        for f in &findings {
+            ui.line(format!("{}[{}] {}", f.severity, f.lint.code, f.message));
         }
         if steps.is_empty() {
             ui.line(format!("{} is in sync with the code.", config.name));

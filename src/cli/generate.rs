@@ -10,6 +10,7 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Tenant key or alias from liminal.yaml
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
     /// Replace files that already exist (others are left alone)
     #[arg(short, long)]
@@ -30,11 +31,16 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             skipped.push(relative(&project, &full));
             continue;
         }
+        let text = format!("{}{text}", super::editor::modeline(&path));
         crate::tenant::local::write_atomic(&full, &text)
             .map_err(|e| report(format!("cannot write {}: {e}", full.display()), "check the folder's permissions"))?;
         written.push(relative(&project, &full));
     }
-    ui.document(&json!({ "tenant": config.name, "written": written, "skipped": skipped }));
+    // The JSON Schema the files' first line names, unless the project has one already.
+    let editor_files = super::editor::write_files(&project.root, &project.schemas_dir, true)?;
+    ui.document(
+        &json!({ "tenant": config.name, "written": written, "skipped": skipped, "editor_files": editor_files }),
+    );
     for p in &written {
         ui.line(format!("wrote {}", p.display()));
     }

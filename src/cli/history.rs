@@ -1,4 +1,5 @@
-//! `liminal history [--tenant t]`: the chain, newest first, with the tenant's position.
+//! `liminal history [--tenant t] [--verbose]`: the chain, newest first, with the tenant's position;
+//! with `--verbose`, each revision's parent, date, file and standing on the tenant.
 
 use miette::Report;
 use serde_json::json;
@@ -9,7 +10,7 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Mark where this tenant is
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: Option<String>,
 }
 
@@ -41,7 +42,27 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         }
         let marks = if marks.is_empty() { String::new() } else { format!(" ({})", marks.join(", ")) };
         ui.line(format!("{} {}{marks}", h.revision, h.message));
+        let standing = current.as_ref().and_then(|(_, r)| chain.standing(r.as_deref(), &h.revision));
+        let date = crate::chain::create_date(script);
+        // `history --verbose` is the global flag: each revision's parent, date and file, and with
+        // --tenant whether it is applied, current or pending there (HTTP requests are logged to
+        // stderr as for every command).
+        if ui.verbose > 0 {
+            ui.line(format!("    parent: {}", h.down_revision.as_deref().unwrap_or("none (the base)")));
+            ui.line(format!("    date:   {}", date.as_deref().unwrap_or("not given")));
+            ui.line(format!("    file:   {}", relative(&project, script.path()).display()));
+            if let (Some((name, _)), Some(standing)) = (&current, standing) {
+                let word = match standing {
+                    crate::chain::Standing::Applied => "applied",
+                    crate::chain::Standing::Current => "current",
+                    crate::chain::Standing::Pending => "pending",
+                };
+                ui.line(format!("    {name}: {word}"));
+            }
+        }
         rows.push(json!({
+            "create_date": date,
+            "standing": standing,
             "revision": h.revision,
             "down_revision": h.down_revision,
             "message": h.message,

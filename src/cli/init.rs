@@ -38,6 +38,14 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     write_new(&config, default_config().as_bytes()).map_err(|e| io(CONFIG_FILE, e))?;
     let base = NewRevision::base(now()).map_err(Report::new)?;
     let path = base.write(&versions).map_err(|e| io("the base revision", e))?;
+    let sum = crate::chain::sum::SumFile::of([(base.file_name.as_str(), base.text.as_str())]);
+    crate::chain::sum::write_sum_file(&versions, &sum).map_err(|e| io("versions/liminal.sum", e))?;
+    let schemas = root.join("schemas");
+    let example = schemas.join("example.yaml");
+    let editor_files = super::editor::write_files(&root, &schemas, false)?;
+    if example.symlink_metadata().is_err() {
+        write_new(&example, example_yaml().as_bytes()).map_err(|e| io("schemas/example.yaml", e))?;
+    }
     let gitignore = root.join(".gitignore");
     let linked = gitignore.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
     let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
@@ -48,8 +56,13 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
         std::fs::write(&gitignore, format!("{existing}{sep}.liminal/\n")).map_err(|e| io(".gitignore", e))?;
     }
     let rel = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
-    ui.document(&json!({ "config": CONFIG_FILE, "base_revision": base.id, "file": rel }));
-    ui.line(format!("Initialized a liminal project: {CONFIG_FILE}, schemas/, versions/."));
+    ui.document(&json!({ "config": CONFIG_FILE, "base_revision": base.id, "file": rel, "editor_files": editor_files }));
+    ui.line(format!("Initialized a liminal project: {CONFIG_FILE}, schemas/, versions/ (with liminal.sum)."));
+    ui.line(format!(
+        "Editor support: {} (JSON Schema for schemas/*.yaml) and {} (Rhai definitions).",
+        editor_files.first().map_or("", String::as_str),
+        editor_files.get(1).map_or("", String::as_str)
+    ));
     ui.line(format!("Base revision {} written to {rel}.", base.id));
     ui.line("Next: describe schemas in schemas/*.yaml, then `liminal revision dev \"message\"`.");
     Ok(Done::OK)
@@ -61,4 +74,18 @@ fn write_new(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
     file.write_all(bytes)
+}
+
+/// A first schema file that declares nothing yet: its first line tells editors where the JSON
+/// Schema is, and the comments show the shape.
+fn example_yaml() -> String {
+    format!(
+        "{}# Entity schemas and dropdowns, one per YAML document (`---` between them); any file name,\n\
+         # any sub-folder of schemas/. For example:\n\
+         #\n\
+         # kind: dropdown\n\
+         # name: Toppings\n\
+         # options: [Cheese, Pepperoni]\n",
+        super::editor::modeline(std::path::Path::new("example.yaml"))
+    )
 }

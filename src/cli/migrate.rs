@@ -5,26 +5,33 @@ use std::time::Instant;
 use miette::Report;
 use serde_json::json;
 
+use super::plan;
 use super::progress::Reporter;
 use super::unlock::{give_back, take};
 use super::{AnyTenant, Done, Ui, load_chain, open_tenant, project, relative, report, tenant_report};
 use crate::chain::Chain;
 use crate::diag::SourceProblem;
+use crate::lint::plan::review;
 use crate::migrate::{PlanStep, PreflightError, RunError, load_steps, resume, run as run_plan};
 use crate::project::Project;
+use crate::project::TenantKind;
 use crate::script::Direction;
-use crate::tenant::Tenant;
+use crate::tenant::{Needs, Tenant};
 
 #[derive(Debug, clap::Args)]
 pub struct UpArgs {
-    /// Tenant key or alias from liminal.yaml
+    /// Tenant key or alias from liminal.yaml; several separated by commas run in that order
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
-    /// `head`, `+n`, or a revision id
-    #[arg(allow_hyphen_values = true)]
+    /// `head`, `+n`, or a revision id (or a unique prefix of one)
+    #[arg(allow_hyphen_values = true, add = clap_complete::ArgValueCompleter::new(super::completions::upgrade_targets))]
     target: String,
     /// Print the plan and change nothing
     #[arg(long)]
     dry_run: bool,
+    /// Apply a plan that archives something on a Benchling tenant without asking
+    #[arg(long, short = 'y')]
+    yes: bool,
     /// Wait this long (`30s`, `2m`) for another run of the tenant to finish
     #[arg(long, value_parser = super::unlock::parse_duration, default_value = "0s")]
     lock_timeout: std::time::Duration,
@@ -32,25 +39,86 @@ pub struct UpArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct DownArgs {
-    /// Tenant key or alias from liminal.yaml
+    /// Tenant key or alias from liminal.yaml; several separated by commas run in that order
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
-    /// `-n`, a revision id, or `base`
-    #[arg(allow_hyphen_values = true)]
+    /// `-n`, a revision id (or a unique prefix of one), or `base`
+    #[arg(allow_hyphen_values = true, add = clap_complete::ArgValueCompleter::new(super::completions::downgrade_targets))]
     target: String,
     /// Print the plan and change nothing
     #[arg(long)]
     dry_run: bool,
+    /// Apply a plan that archives something on a Benchling tenant without asking
+    #[arg(long, short = 'y')]
+    yes: bool,
     /// Wait this long (`30s`, `2m`) for another run of the tenant to finish
     #[arg(long, value_parser = super::unlock::parse_duration, default_value = "0s")]
     lock_timeout: std::time::Duration,
 }
 
 pub async fn upgrade(args: UpArgs, ui: &Ui) -> Result<Done, Report> {
-    execute(Direction::Upgrade, &args.tenant, &args.target, args.dry_run, args.lock_timeout, ui).await
+    each_tenant(Direction::Upgrade, &args.tenant, &args.target, args.dry_run, args.yes, args.lock_timeout, ui).await
 }
 
 pub async fn downgrade(args: DownArgs, ui: &Ui) -> Result<Done, Report> {
-    execute(Direction::Downgrade, &args.tenant, &args.target, args.dry_run, args.lock_timeout, ui).await
+    each_tenant(Direction::Downgrade, &args.tenant, &args.target, args.dry_run, args.yes, args.lock_timeout, ui).await
+}
+
+/// `upgrade test,prod head`: the tenants in the given order, stopping at the first failure.
+/// One tenant gives its own document; several give `{"tenants": [...]}` (and `failed`).
+async fn each_tenant(
+    direction: Direction,
+    tenants: &str,
+    target: &str,
+    dry_run: bool,
+    yes: bool,
+    wait: std::time::Duration,
+    ui: &Ui,
+) -> Result<Done, Report> {
+    let names: Vec<&str> = tenants.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+    if names.len() <= 1 {
+        let doc = execute(direction, tenants.trim(), target, dry_run, yes, wait, ui).await?;
+        ui.document(&doc);
+        return Ok(Done::OK);
+    }
+    // Every name must be known (and given once) before the first tenant is touched.
+    let project = project()?;
+    let mut keys = Vec::new();
+    for name in &names {
+        let key = project.tenant(name)?.name.clone();
+        if keys.contains(&key) {
+            return Err(report(
+                format!("tenant {key} is named twice"),
+                "name each tenant once, in the order to run them",
+            ));
+        }
+        keys.push(key);
+    }
+    let mut docs = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        if !ui.json() && i > 0 {
+            ui.line("");
+        }
+        match execute(direction, name, target, dry_run, yes, wait, ui).await {
+            Ok(doc) => docs.push(doc),
+            Err(e) => {
+                let rest = keys[i + 1..].join(", ");
+                ui.status(format!("{e:?}"));
+                if !rest.is_empty() {
+                    ui.status(format!("Stopped at {}: {rest} not run.", keys[i]));
+                }
+                ui.document(&json!({
+                    "tenants": docs,
+                    "failed": { "tenant": keys[i], "error": { "message": e.to_string(), "help": e.help().map(|h| h.to_string()) } },
+                    "not_run": &keys[i + 1..],
+                }));
+                let interrupted = e.downcast_ref::<Interrupted>().is_some();
+                return Ok(Done(if interrupted { crate::interrupt::EXIT_CODE } else { 1 }));
+            }
+        }
+    }
+    ui.document(&json!({ "tenants": docs }));
+    Ok(Done::OK)
 }
 
 fn located(chain: &Chain, path: &std::path::Path, line: usize, column: usize, message: String, help: &str) -> Report {
@@ -74,7 +142,7 @@ fn plan_json(project: &Project, steps: &[PlanStep]) -> Vec<serde_json::Value> {
                 "operations": s.pending().iter().map(|o| json!({
                     "operation": o.op.name(),
                     "description": o.op.describe(),
-                    "hazard": o.op.hazard(),
+                    "lints": crate::lint::run_lints(&o.op).iter().map(|l| l.code).collect::<Vec<_>>(),
                     "line": o.line,
                     "column": o.column,
                 })).collect::<Vec<_>>(),
@@ -83,18 +151,24 @@ fn plan_json(project: &Project, steps: &[PlanStep]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// One tenant: plan, take the tenant's lock, load, resume, preflight, print the plan, confirm,
+/// apply. Returns its JSON document.
+#[allow(clippy::too_many_arguments)]
 async fn execute(
     direction: Direction,
     name: &str,
     target: &str,
     dry_run: bool,
+    yes: bool,
     wait: std::time::Duration,
     ui: &Ui,
-) -> Result<Done, Report> {
+) -> Result<serde_json::Value, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
     let config = project.tenant(name)?;
     let mut tenant = open_tenant(config, ui)?;
+    // The plan reads the schema lists in any case: the revision lookup uses them.
+    tenant.prepare(&Needs::schema_list());
     let mut current = tenant.revision().await.map_err(tenant_report)?;
     let make_plan = |current: Option<&str>| {
         match direction {
@@ -104,20 +178,16 @@ async fn execute(
         .map_err(Report::new)
     };
     let mut plan = make_plan(current.as_deref())?;
-
     let nothing_to_do = |plan: &crate::chain::Plan<'_>, current: &Option<String>| {
-        ui.document(
-            &json!({ "tenant": config.name, "from": current, "to": plan.to, "dry_run": dry_run, "revisions": [] }),
-        );
         ui.line(format!("{} is already at {}; nothing to do.", config.name, plan.to));
-        Ok(Done::OK)
+        json!({ "tenant": config.name, "from": current, "to": plan.to, "dry_run": dry_run, "revisions": [] })
     };
     if plan.is_empty() {
         if current.is_none() && !dry_run {
             // A tenant with no revision is at the base; record it so `current` says so.
             tenant.set_revision(&plan.to).await.map_err(tenant_report)?;
         }
-        return nothing_to_do(&plan, &current);
+        return Ok(nothing_to_do(&plan, &current));
     }
 
     let mut guard = None;
@@ -127,33 +197,44 @@ async fn execute(
         let command = if direction == Direction::Upgrade { "upgrade" } else { "downgrade" };
         guard = Some(take(&mut tenant, config, command, wait, &base, ui).await?);
         // Another run may have moved the tenant while this one waited for it.
-        let now = tenant.revision().await.map_err(tenant_report)?;
-        if now != current && !(current.is_none() && now.as_deref() == Some(base.as_str())) {
-            ui.status(format!(
-                "{} is now at {}; planning from there.",
-                config.name,
-                now.as_deref().unwrap_or("no revision")
-            ));
-            current = now;
-            match make_plan(current.as_deref()) {
-                Ok(p) => plan = p,
-                Err(e) => {
-                    if let Some(g) = guard.take() {
-                        give_back(&mut tenant, g, config, ui).await;
-                    }
-                    return Err(e);
-                }
+        let now = tenant.revision().await.map_err(tenant_report);
+        let moved = match &now {
+            Ok(now) => *now != current && !(current.is_none() && now.as_deref() == Some(base.as_str())),
+            Err(_) => false,
+        };
+        let replanned = match now {
+            Err(e) => Some(Err(e)),
+            Ok(now) if moved => {
+                ui.status(format!(
+                    "{} is now at {}; planning from there.",
+                    config.name,
+                    now.as_deref().unwrap_or("no revision")
+                ));
+                current = now;
+                Some(make_plan(current.as_deref()))
             }
+            Ok(_) => None,
+        };
+        match replanned {
+            Some(Ok(p)) => plan = p,
+            Some(Err(e)) => {
+                if let Some(g) = guard.take() {
+                    give_back(&mut tenant, g, config, ui).await;
+                }
+                return Err(e);
+            }
+            None => {}
         }
     }
     let result = if plan.is_empty() {
-        nothing_to_do(&plan, &current)
+        Ok(nothing_to_do(&plan, &current))
     } else {
         let lease = guard.as_mut().and_then(|g| g.lease());
-        let outcome =
-            apply(direction, &chain, &project, config, &mut tenant, &plan, &current, dry_run, lease, ui).await;
-        if matches!(outcome, Ok(Done(0))) && !dry_run {
-            // The last revision record released the lease.
+        let run =
+            Run { direction, chain: &chain, project: &project, config, plan: &plan, current: &current, dry_run, yes };
+        let outcome = run.apply(&mut tenant, lease, ui).await;
+        if outcome.is_ok() {
+            // The last revision record released the lease (a dry run holds none).
             guard = None;
         }
         outcome
@@ -164,130 +245,154 @@ async fn execute(
     result
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn apply(
+/// A run stopped by a signal: the process exits with [`crate::interrupt::EXIT_CODE`].
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(help("{help}"))]
+pub(crate) struct Interrupted {
+    message: String,
+    help: String,
+}
+
+/// What one tenant's run is about.
+struct Run<'a> {
     direction: Direction,
-    chain: &Chain,
-    project: &Project,
-    config: &crate::project::TenantConfig,
-    tenant: &mut AnyTenant,
-    plan: &crate::chain::Plan<'_>,
-    current: &Option<String>,
+    chain: &'a Chain,
+    project: &'a Project,
+    config: &'a crate::project::TenantConfig,
+    plan: &'a crate::chain::Plan<'a>,
+    current: &'a Option<String>,
     dry_run: bool,
-    lease: Option<&mut crate::lock::Lease>,
-    ui: &Ui,
-) -> Result<Done, Report> {
-    let started = Instant::now();
-    let mut steps = load_steps(plan).map_err(Report::new)?;
-    let state = tenant.read().await.map_err(tenant_report)?;
+    yes: bool,
+}
+
+impl Run<'_> {
+    async fn apply(
+        &self,
+        tenant: &mut AnyTenant,
+        lease: Option<&mut crate::lock::Lease>,
+        ui: &Ui,
+    ) -> Result<serde_json::Value, Report> {
+        let Run { direction, chain, project, config, plan, current, dry_run, yes } = *self;
+        let started = Instant::now();
+        let mut steps = load_steps(plan).map_err(Report::new)?;
+        // Only what the plan's operations touch (and `liminal_remote`) is read.
+        let needs = crate::migrate::needs(&steps);
+        let state = tenant.read_for(&needs).await.map_err(tenant_report)?;
+        resume(&mut steps, &state).map_err(|e| resume_report(chain, config, direction, &e))?;
+        if let Some(first) = steps.first()
+            && first.skip > 0
+        {
+            ui.status(format!(
+                "revision {}: {} of {} operations are already on the tenant; applying the other {}",
+                first.id,
+                first.skip,
+                first.ops.len(),
+                first.ops.len() - first.skip
+            ));
+        }
+
+        let total_ops: usize = steps.iter().map(|s| s.pending().len()).sum();
+        let from = current.clone().unwrap_or_else(|| "no revision".into());
+        let review = review(chain, &steps);
+        if dry_run {
+            ui.line(format!(
+                "Plan for {}: {from} → {} ({} revision(s), {total_ops} operation(s)); nothing was changed.",
+                config.name,
+                plan.to,
+                steps.len()
+            ));
+            plan::print(ui, project, &steps, &review, true);
+            return Ok(json!({
+                "tenant": config.name, "from": current, "to": plan.to, "dry_run": true,
+                "revisions": plan_json(project, &steps),
+                "plan": plan::review_json(project, &review),
+            }));
+        }
+        ui.line(format!("Plan for {}: {from} → {} ({} revision(s)):", config.name, plan.to, steps.len()));
+        plan::print(ui, project, &steps, &review, false);
+        if matches!(config.kind, TenantKind::Http { .. }) {
+            plan::confirm(ui, &config.name, &review, yes)?;
+        }
+        let again = "run the same command again: it finds on the tenant what was applied and applies the rest";
+        if crate::interrupt::requested() {
+            let message = format!("interrupted before {} was changed", config.name);
+            return Err(Report::new(Interrupted { message, help: again.into() }));
+        }
+
+        let mut reporter = Reporter::new(ui.interactive() && !ui.json(), total_ops);
+        let result = run_plan(tenant, &steps, &mut reporter, current.clone(), lease).await;
+        reporter.finish();
+        match result {
+            Ok(()) => {
+                let secs = started.elapsed().as_secs_f64();
+                let doc = json!({
+                    "tenant": config.name, "from": current, "to": plan.to, "dry_run": false,
+                    "revisions": plan_json(project, &steps),
+                    "plan": plan::review_json(project, &review),
+                    "requests": tenant.requests(), "seconds": secs,
+                });
+                let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
+                let requests = match tenant.requests() {
+                    0 => String::new(),
+                    n => format!(", {n} request(s)"),
+                };
+                ui.line(format!(
+                    "{verb} {} from {from} to {}: {} revision(s), {total_ops} operation(s){requests}, {secs:.2}s.",
+                    config.name,
+                    plan.to,
+                    steps.len(),
+                ));
+                Ok(doc)
+            }
+            Err(RunError::Op { revision, path, line, column, number, op, error, recorded, applied, total }) => {
+                let at = recorded.unwrap_or_else(|| "no revision".into());
+                let help = format!(
+                    "{} is recorded at {at}, with {applied} of the {total} operation(s) of {revision} on it; fix the cause (on the tenant or in the revision), then {again}",
+                    config.name
+                );
+                Err(located(
+                    chain,
+                    &path,
+                    line,
+                    column,
+                    format!("revision {revision}, operation {number} ({op}) failed: {error}"),
+                    &help,
+                ))
+            }
+            Err(e @ RunError::Interrupted { .. }) => {
+                Err(Report::new(Interrupted { message: format!("{}: {e}", config.name), help: again.into() }))
+            }
+            Err(e) => Err(report(format!("{}: {e}", config.name), again)),
+        }
+    }
+}
+
+/// The tenant shows a part of the first revision that the rest cannot follow.
+fn resume_report(
+    chain: &Chain,
+    config: &crate::project::TenantConfig,
+    direction: Direction,
+    e: &crate::migrate::ResumeError,
+) -> Report {
     let way_back = match direction {
         Direction::Upgrade => "`liminal downgrade`",
         Direction::Downgrade => "`liminal upgrade`",
     };
-    resume(&mut steps, &state).map_err(|e| {
-        let p: &PreflightError = &e.error;
-        let mut help = String::new();
-        if let Some(d) = &e.differs {
-            help.push_str(&format!("on the tenant, {d}. "));
-        }
-        help.push_str(&format!(
-            "{} ({}). If the tenant was changed by hand, undo that change; or fix the revision file; or, if the tenant already is as a revision leaves it, record that with `liminal stamp {} <revision>`; or go back with {way_back}",
-            p.error.help(),
-            p.op,
-            config.name
-        ));
-        let message = match e.present {
-            0 => format!("revision {} cannot apply to {}: {} ({})", p.revision, config.name, p.error, p.op),
-            _ => format!("{}: {e}", config.name),
-        };
-        located(chain, &p.path, p.line, p.column, message, &help)
-    })?;
-    if let Some(first) = steps.first()
-        && first.skip > 0
-    {
-        ui.status(format!(
-            "revision {}: {} of {} operations are already on the tenant; applying the other {}",
-            first.id,
-            first.skip,
-            first.ops.len(),
-            first.ops.len() - first.skip
-        ));
+    let p: &PreflightError = &e.error;
+    let mut help = String::new();
+    if let Some(d) = &e.differs {
+        help.push_str(&format!("on the tenant, {d}. "));
     }
-
-    let total_ops: usize = steps.iter().map(|s| s.pending().len()).sum();
-    let from = current.clone().unwrap_or_else(|| "no revision".into());
-    if dry_run {
-        ui.document(&json!({
-            "tenant": config.name, "from": current, "to": plan.to, "dry_run": true,
-            "revisions": plan_json(project, &steps),
-        }));
-        ui.line(format!(
-            "Plan for {}: {from} → {} ({} revision(s), {total_ops} operation(s)); nothing was changed.",
-            config.name,
-            plan.to,
-            steps.len()
-        ));
-        for (i, s) in steps.iter().enumerate() {
-            ui.line(format!("{} {} ({}/{}): {}", direction.function(), s.id, i + 1, steps.len(), s.message));
-            if s.skip > 0 {
-                ui.line(format!("  (the first {} operation(s) are already on the tenant and are skipped)", s.skip));
-            }
-            for (k, o) in s.pending().iter().enumerate() {
-                let mark = o.op.hazard().map(|h| format!("   ! {h}")).unwrap_or_default();
-                ui.line(format!("  {}. {}{mark}", s.skip + k + 1, o.op.describe()));
-            }
-        }
-        return Ok(Done::OK);
-    }
-    let again = "run the same command again: it finds on the tenant what was applied and applies the rest";
-    if crate::interrupt::requested() {
-        ui.error(&report(format!("interrupted before {} was changed", config.name), again));
-        return Ok(Done(crate::interrupt::EXIT_CODE));
-    }
-
-    let mut reporter = Reporter::new(ui.interactive() && !ui.json(), total_ops);
-    let result = run_plan(tenant, &steps, &mut reporter, current.clone(), lease).await;
-    reporter.finish();
-    match result {
-        Ok(()) => {
-            let secs = started.elapsed().as_secs_f64();
-            ui.document(&json!({
-                "tenant": config.name, "from": current, "to": plan.to, "dry_run": false,
-                "revisions": plan_json(project, &steps),
-                "requests": tenant.requests(), "seconds": secs,
-            }));
-            let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
-            let requests = match tenant.requests() {
-                0 => String::new(),
-                n => format!(", {n} request(s)"),
-            };
-            ui.line(format!(
-                "{verb} {} from {from} to {}: {} revision(s), {total_ops} operation(s){requests}, {secs:.2}s.",
-                config.name,
-                plan.to,
-                steps.len(),
-            ));
-            Ok(Done::OK)
-        }
-        Err(RunError::Op { revision, path, line, column, number, op, error, recorded, applied, total }) => {
-            let at = recorded.unwrap_or_else(|| "no revision".into());
-            let help = format!(
-                "{} is recorded at {at}, with {applied} of the {total} operation(s) of {revision} on it; fix the cause (on the tenant or in the revision), then {again}",
-                config.name
-            );
-            Err(located(
-                chain,
-                &path,
-                line,
-                column,
-                format!("revision {revision}, operation {number} ({op}) failed: {error}"),
-                &help,
-            ))
-        }
-        Err(e @ RunError::Interrupted { .. }) => {
-            ui.error(&report(format!("{}: {e}", config.name), again));
-            Ok(Done(crate::interrupt::EXIT_CODE))
-        }
-        Err(e) => Err(report(format!("{}: {e}", config.name), again)),
-    }
+    help.push_str(&format!(
+        "{} ({}). If the tenant was changed by hand, undo that change; or fix the revision file; or, if the tenant already is as a revision leaves it, record that with `liminal stamp {} <revision>`; or go back with {way_back}",
+        p.error.help(),
+        p.op,
+        config.name
+    ));
+    let message = match e.present {
+        0 => format!("revision {} cannot apply to {}: {} ({})", p.revision, config.name, p.error, p.op),
+        _ => format!("{}: {e}", config.name),
+    };
+    located(chain, &p.path, p.line, p.column, message, &help)
 }

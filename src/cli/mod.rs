@@ -5,15 +5,20 @@ mod check;
 mod completions;
 mod current;
 mod diff;
+mod editor;
 mod emulator;
 mod generate;
 mod head;
 mod history;
 mod init;
 mod migrate;
+mod plan;
 mod progress;
+mod rehash;
 mod revision;
+mod show;
 mod stamp;
+mod status;
 mod ui;
 mod unlock;
 
@@ -28,7 +33,7 @@ use crate::project::{AuthEnv, Project, ProjectError, TenantConfig, TenantKind, s
 use crate::state::TenantState;
 use crate::tenant::benchling::{Credentials, HttpConfig, HttpTenant};
 use crate::tenant::local::LocalTenant;
-use crate::tenant::{ApplyError, Tenant, TenantError};
+use crate::tenant::{ApplyError, Needs, Tenant, TenantError};
 pub use ui::Ui;
 
 /// Benchling schema migrations as code: YAML schemas, Rhai revisions, one linear chain.
@@ -76,12 +81,22 @@ pub enum Command {
     Stamp(stamp::Args),
     /// Break a lease left on a tenant by a run that is gone
     Unlock(unlock::Args),
+    /// Write versions/liminal.sum again after a deliberate edit of a revision
+    Rehash(rehash::Args),
+    /// Show one revision: header, file, operations with their lints, where tenants stand
+    Show(show::Args),
+    /// Every tenant's revision, pending revisions, drift (--drift) and lock, in one table
+    Status(status::Args),
     /// Write schemas/ YAML from an existing tenant
     GenerateFiles(generate::Args),
     /// Serve the Benchling API emulator on 127.0.0.1
     Emulator(emulator::Args),
     /// Print a shell completion script
     Completions(completions::Args),
+    /// Print the JSON Schema of schema YAML files, for editors
+    JsonSchema(editor::SchemaArgs),
+    /// Print the Rhai definitions of the revision constructors, for the Rhai language server
+    RhaiDefinitions(editor::DefinitionsArgs),
 }
 
 /// What a command found out, for the exit code.
@@ -93,6 +108,7 @@ impl Done {
 
 /// Run the command line; the binary's `main` is just this.
 pub fn main() -> ExitCode {
+    completions::answer_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
@@ -109,7 +125,8 @@ pub fn main() -> ExitCode {
         Ok(Done(code)) => ExitCode::from(code),
         Err(report) => {
             ui.error(&report);
-            ExitCode::from(1)
+            let interrupted = report.downcast_ref::<migrate::Interrupted>().is_some();
+            ExitCode::from(if interrupted { crate::interrupt::EXIT_CODE } else { 1 })
         }
     }
 }
@@ -148,11 +165,16 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::Check(args) => check::run(args, ui).await,
         Command::Stamp(args) => stamp::run(args, ui).await,
         Command::Unlock(args) => unlock::run(args, ui).await,
+        Command::Rehash(args) => rehash::run(args, ui),
+        Command::Show(args) => show::run(args, ui).await,
+        Command::Status(args) => status::run(args, ui).await,
         Command::Current(args) => current::run(args, ui).await,
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,
         Command::Emulator(args) => emulator::run(args).await,
-        Command::Completions(args) => completions::run(args),
+        Command::Completions(args) => completions::run(args, ui),
+        Command::JsonSchema(args) => editor::json_schema(args, ui),
+        Command::RhaiDefinitions(args) => editor::rhai_definitions(args, ui),
     }
 }
 
@@ -211,6 +233,14 @@ macro_rules! each {
 impl Tenant for AnyTenant {
     async fn read(&mut self) -> Result<TenantState, TenantError> {
         each!(self, t => t.read().await)
+    }
+
+    async fn read_for(&mut self, needs: &Needs) -> Result<TenantState, TenantError> {
+        each!(self, t => t.read_for(needs).await)
+    }
+
+    fn prepare(&mut self, needs: &Needs) {
+        each!(self, t => t.prepare(needs))
     }
 
     async fn revision(&mut self) -> Result<Option<String>, TenantError> {

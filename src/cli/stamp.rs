@@ -13,8 +13,10 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Tenant key or alias from liminal.yaml
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
-    /// A revision id of the chain, or `head` / `base`
+    /// A revision id of the chain (or a unique prefix of one), or `head` / `base`
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::stamp_revisions))]
     revision: String,
     /// Wait this long (`30s`, `2m`) for another run of the tenant to finish
     #[arg(long, value_parser = super::unlock::parse_duration, default_value = "0s")]
@@ -27,9 +29,10 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let id = match args.revision.as_str() {
         "head" => chain.head().header().revision.clone(),
         "base" => chain.base().header().revision.clone(),
-        id => match chain.get(id) {
-            Some(s) => s.header().revision.clone(),
-            None => {
+        id => match chain.find(id) {
+            Ok(s) => s.header().revision.clone(),
+            Err(e @ crate::chain::IdError::Ambiguous { .. }) => return Err(Report::new(e)),
+            Err(crate::chain::IdError::Unknown(_)) => {
                 return Err(report(
                     format!("{id} is not a revision of this project"),
                     "use a revision id from `liminal history`, or head / base",

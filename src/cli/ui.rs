@@ -29,6 +29,14 @@ impl Ui {
         }
     }
 
+    /// A block of result text as it is (it ends with its own newline), in text mode.
+    pub fn text(&self, text: &str) {
+        if !self.json() {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+        }
+    }
+
     /// The one JSON document, in JSON mode.
     pub fn document(&self, value: &Value) {
         if self.json() {

@@ -127,6 +127,9 @@ fn route(inner: &mut Inner, req: &Req) -> Result<Reply, ApiError> {
         ("PATCH", ["api", "v3", "dropdown", id]) => dropdowns::patch_v3(inner, id, req),
         ("GET", ["api", "v3", "dropdown", id, "options", "items"]) => dropdowns::options_v3(&inner.state, id, req),
         ("GET", ["api", "v3", "tasks", family, "set-field-definitions", task]) => fields::task(inner, family, task),
+        ("GET", ["api", "v3", "entity-schema", "items"]) if !inner.faults.no_union_list => {
+            schemas::list_union(&inner.state, req)
+        }
         (_, ["api", "v3", family, rest @ ..]) => match EntityType::from_endpoint(family) {
             Some(t) => schemas::route(inner, t, req, rest),
             None => Err(super::no_route(req)),

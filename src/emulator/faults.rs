@@ -34,6 +34,9 @@ pub struct Faults {
     /// Answer the k-th poll of a `:set-field-definitions` task from now on (1 = the next one)
     /// with 500; the task itself runs as usual. Fires once.
     pub fail_task_poll: Option<u32>,
+    /// Serve no union schema list (`GET /api/v3/entity-schema/items` answers 404), like a
+    /// tenant that does not have it: clients fall back to the per-type lists.
+    pub no_union_list: bool,
     /// Writes counted towards `fail_write` so far.
     #[serde(skip_deserializing)]
     pub writes_seen: u32,
@@ -60,6 +63,7 @@ impl Default for Faults {
             lost_status: 504,
             fail_task_poll: None,
             polls_seen: 0,
+            no_union_list: false,
             writes_seen: 0,
             lost_seen: 0,
         }

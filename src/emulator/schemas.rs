@@ -64,6 +64,32 @@ pub(crate) fn index(state: &TenantState, t: EntityType, id: &str) -> Result<usiz
         .ok_or_else(|| ApiError::not_found(format!("no {} with id `{id}`", t.endpoint())))
 }
 
+/// `GET /api/v3/entity-schema/items`: every entity schema (not entry schemas) in one paged list,
+/// each item in its type's v3 shape plus `type` (Benchling's `EntitySchema`), with the same
+/// filters as the per-type lists.
+pub(crate) fn list_union(state: &TenantState, req: &Req) -> Result<Reply, ApiError> {
+    let archived = paging::archived_filter(req)?;
+    let identity = paging::identity_filter(req);
+    let page = paging::page(req)?;
+    let matching: Vec<_> = state
+        .schemas
+        .iter()
+        .filter(|s| s.entity_type != EntityType::Entry && archived(s.archived) && identity(&s.id, &s.name))
+        .collect();
+    let (items, next) = paging::slice(matching, &page);
+    let items: Vec<_> = items
+        .into_iter()
+        .map(|s| {
+            let mut v = wire::schema_to_v3(state, s, BASE_URL);
+            if let Some(m) = v.as_object_mut() {
+                m.insert("type".into(), json!(s.entity_type.as_str()));
+            }
+            v
+        })
+        .collect();
+    Ok(Reply::ok(json!({ "items": items, "nextToken": next })))
+}
+
 fn list(state: &TenantState, t: EntityType, req: &Req) -> Result<Reply, ApiError> {
     let archived = paging::archived_filter(req)?;
     let identity = paging::identity_filter(req);

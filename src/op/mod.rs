@@ -59,6 +59,10 @@ pub enum OpError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
+    /// The operation would look at part of the tenant that was not read (a partial read that
+    /// missed something): a bug in liminal, never a simulation on empty data.
+    #[error("liminal did not read {0} from the tenant before simulating this operation")]
+    NotRead(String),
 }
 
 impl OpError {
@@ -74,6 +78,9 @@ impl OpError {
             }
             OpError::Conflict(_) => "the tenant already has this; edit the revision or run `liminal diff` to compare",
             OpError::Invalid(_) => "fix the operation's arguments in the revision script",
+            OpError::NotRead(_) => {
+                "this is a bug in liminal's partial reads; please report it (nothing was sent for this operation)"
+            }
         }
     }
 }
@@ -202,32 +209,9 @@ impl Op {
         )
     }
 
-    /// Why a reviewer should look twice at this operation, if there is a reason: it hides data
-    /// (archives) or can reject existing entities (a field becomes required, a type changes).
-    pub fn hazard(&self) -> Option<&'static str> {
-        match self {
-            Op::ArchiveSchema { .. } => Some("archives a schema: its entities can no longer be registered"),
-            Op::ArchiveField { .. } => Some("archives a field: its values are hidden"),
-            Op::ArchiveDropdown { .. } => Some("archives a dropdown"),
-            Op::ArchiveDropdownOption { .. } => Some("archives a dropdown option: values using it are hidden"),
-            Op::UpdateField { patch, .. } if patch.field_type.is_some() => {
-                Some("changes a field's type: existing values may not convert")
-            }
-            Op::UpdateField { patch, .. } if patch.required == Some(true) => {
-                Some("makes a field required: existing entities without a value will fail validation")
-            }
-            Op::UpdateField { patch, .. } if patch.warehouse_name.is_some() => {
-                Some("renames a field's warehouse name: warehouse queries using it break")
-            }
-            Op::UpdateSchema { patch, .. } if patch.warehouse_name.is_some() => {
-                Some("renames a schema's warehouse name: warehouse queries using it break")
-            }
-            _ => None,
-        }
-    }
-
     /// Apply to `state`, as Benchling would. On error the state is unchanged.
     pub fn apply(&self, state: &mut TenantState) -> Result<(), OpError> {
+        apply::check_read(self, state)?;
         let mut next = state.clone();
         apply::apply(self, &mut next)?;
         *state = next;

@@ -67,6 +67,20 @@ macro_rules! vocabulary {
             }
         }
 
+        /// Every accepted spelling, for editors (`liminal json-schema`).
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "description": concat!("a ", $what),
+                    "type": "string",
+                    "enum": [ $( $canonical $(, $alias)* ),+ ]
+                })
+            }
+        }
+
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;

@@ -32,26 +32,66 @@ type S<T> = Spanned<T>;
 // `check_keys`, each at its place, so that one unknown key does not stop the whole file (serde's
 // `deny_unknown_fields` would fail the file at the first one and hide every other problem).
 
-#[derive(Deserialize)]
+// The same shapes describe the files for editors: `liminal json-schema` is generated from them
+// (`schemars`), so the JSON Schema and the loader cannot drift apart. Doc comments become the
+// descriptions editors show.
+
+/// One item of a schema file: an entity schema or a dropdown (`kind`). A file holds one item, or
+/// several as YAML documents separated by `---`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields, title = "liminal schema file")]
 struct RawItem {
+    /// `entity_schema` or `dropdown`
+    #[schemars(required, with = "String", extend("enum" = ["entity_schema", "dropdown"]))]
     kind: Option<S<String>>,
+    /// Display name (of the schema or the dropdown)
+    #[schemars(with = "Option<String>")]
     name: Option<S<String>>,
+    /// The key everything is matched by (`[a-z0-9_]+`); entity schemas only
+    #[schemars(with = "Option<String>")]
     warehouse_name: Option<S<String>>,
+    /// Registry id prefix: letters, digits, `_`, `-`; at most 32; not ending in a digit
+    #[schemars(with = "Option<String>")]
     prefix: Option<S<String>>,
+    /// The Benchling entity type
+    #[schemars(with = "Option<EntityType>")]
     entity_type: Option<S<String>>,
+    /// Registration naming options (default `[NEW_IDS, IDS_FROM_NAMES, DELETE_NAMES]`)
+    #[schemars(with = "Option<Vec<NamingStrategy>>")]
     naming_strategies: Option<S<Vec<String>>>,
+    /// Show the registry id as the entity's label (default false)
+    #[schemars(with = "Option<bool>")]
     use_registry_id_as_label: Option<S<bool>>,
+    /// Show the registry id in chips (default false)
+    #[schemars(with = "Option<bool>")]
     include_registry_id_in_chips: Option<S<bool>>,
+    /// Uniqueness constraint: field warehouse names, or `bases` / `amino_acids_ignore_case` /
+    /// `amino_acids_exact_match` on sequences
+    #[schemars(with = "Option<Vec<String>>")]
     constraint_fields: Option<S<Vec<String>>>,
+    /// Sequence schemas only (default false)
+    #[schemars(with = "Option<bool>")]
     show_bases_in_expanded_view: Option<S<bool>>,
+    /// Required on mixtures
+    #[schemars(with = "Option<RawMixture>")]
     mixture_schema_config: Option<S<RawMixture>>,
+    /// How entities are named from their fields
+    #[schemars(with = "Option<RawTemplate>")]
     name_template: Option<S<RawTemplate>>,
+    /// Keep (or make) the schema archived in the tenant (default false)
+    #[schemars(with = "Option<bool>")]
     archived: Option<S<bool>>,
+    /// The fields, in the order Benchling shows them
+    #[schemars(with = "Option<Vec<RawField>>")]
     fields: Option<Vec<S<RawField>>>,
+    /// The options of a dropdown, in order
+    #[schemars(with = "Option<Vec<String>>")]
     options: Option<S<Vec<String>>>,
 }
 
-#[derive(Deserialize)]
+/// Mixture settings
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct RawMixture {
     #[serde(default)]
     allow_measured_ingredients: bool,
@@ -61,7 +101,9 @@ struct RawMixture {
     component_lot_text_enabled: bool,
 }
 
-#[derive(Deserialize)]
+/// A name template: `parts: []` means none
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct RawTemplate {
     #[serde(default)]
     parts: Vec<RawPart>,
@@ -69,29 +111,69 @@ struct RawTemplate {
     order_name_parts_by_sequence: bool,
 }
 
-#[derive(Deserialize)]
+/// One part of a name template: `value` for TEXT/SEPARATOR, `field` (a warehouse name) for FIELD
+/// and the parent-link parts
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields, transform = part_aliases)]
 struct RawPart {
     #[serde(rename = "type")]
+    #[schemars(with = "PartType")]
     kind: S<String>,
     value: Option<String>,
     #[serde(alias = "wh_field_name")]
     field: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// Liminal's `wh_field_name` is accepted for `field`.
+fn part_aliases(schema: &mut schemars::Schema) {
+    if let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
+        props.insert(
+            "wh_field_name".into(),
+            serde_json::json!({ "type": ["string", "null"], "description": "Liminal's name for `field`" }),
+        );
+    }
+}
+
+/// A field of an entity schema
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct RawField {
+    /// The field's key (`[a-z0-9_]+`)
+    #[schemars(required, with = "String")]
     warehouse_name: Option<S<String>>,
+    /// Display name
+    #[schemars(required, with = "String")]
     name: Option<S<String>>,
+    /// The field type (`float` is an alias of `decimal`)
     #[serde(rename = "type")]
+    #[schemars(required, with = "FieldType")]
     field_type: Option<S<String>>,
+    /// default false
+    #[schemars(with = "Option<bool>")]
     required: Option<S<bool>>,
+    /// default false
+    #[schemars(with = "Option<bool>")]
     is_multi: Option<S<bool>>,
+    /// default false
+    #[schemars(with = "Option<bool>")]
     parent_link: Option<S<bool>>,
+    /// The display name of a dropdown defined in code (type `dropdown` only)
+    #[schemars(with = "Option<String>")]
     dropdown: Option<S<String>>,
+    /// The warehouse name of the target schema (entity, part, translation and transcription links)
+    #[schemars(with = "Option<String>")]
     entity_link: Option<S<String>>,
+    #[schemars(with = "Option<String>")]
     tooltip: Option<S<String>>,
+    /// A unit name from the tenant's unit dictionary (`gram`, `minute`, ...); integer and decimal
+    /// only; cannot change once set
+    #[schemars(with = "Option<String>")]
     unit: Option<S<String>>,
+    /// 0 to 15, decimal only
+    #[schemars(with = "Option<u8>", range(min = 0, max = 15))]
     decimal_places: Option<S<i64>>,
+    /// default false
+    #[schemars(with = "Option<bool>")]
     archived: Option<S<bool>>,
 }
 
@@ -734,6 +816,13 @@ fn empty() -> Loaded {
         files: vec![],
         problems: vec![],
     }
+}
+
+/// The JSON Schema (draft 7, what the YAML language server reads best) of one item of a schema
+/// file, generated from the shapes the loader reads.
+pub fn json_schema() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+    serde_json::to_value(generator.into_root_schema_for::<RawItem>()).unwrap_or_default()
 }
 
 /// Load one YAML text (tests, and single files).

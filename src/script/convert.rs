@@ -12,40 +12,67 @@ use crate::op::{
     schema_def_to_json, template_from_json, template_to_json,
 };
 
-/// One Rhai constructor: its name and parameter names. `optional_last` marks Liminal's optional
-/// `index` (the call may leave it out).
+/// One Rhai constructor: its name, parameter names and what it does (for the definitions file
+/// editors read). `optional_last` marks Liminal's optional `index` (the call may leave it out).
 #[derive(Debug)]
 pub(crate) struct Constructor {
     pub name: &'static str,
     pub params: &'static [&'static str],
     pub optional_last: bool,
+    pub doc: &'static str,
 }
 
-const fn ctor(name: &'static str, params: &'static [&'static str]) -> Constructor {
-    Constructor { name, params, optional_last: false }
+const fn ctor(name: &'static str, params: &'static [&'static str], doc: &'static str) -> Constructor {
+    Constructor { name, params, optional_last: false, doc }
 }
 
 /// The 19 constructors of the product contract, in its order.
 pub(crate) const CONSTRUCTORS: &[Constructor] = &[
-    ctor("create_dropdown", &["name", "options"]),
-    ctor("archive_dropdown", &["name"]),
-    ctor("unarchive_dropdown", &["name"]),
-    ctor("rename_dropdown", &["name", "new_name"]),
-    ctor("create_dropdown_option", &["dropdown", "option", "index"]),
-    ctor("archive_dropdown_option", &["dropdown", "option"]),
-    ctor("unarchive_dropdown_option", &["dropdown", "option", "index"]),
-    ctor("rename_dropdown_option", &["dropdown", "option", "new_option"]),
-    ctor("reorder_dropdown_options", &["dropdown", "options"]),
-    ctor("create_schema", &["schema"]),
-    ctor("archive_schema", &["schema"]),
-    ctor("unarchive_schema", &["schema"]),
-    ctor("update_schema", &["schema", "changes"]),
-    ctor("set_name_template", &["schema", "template"]),
-    ctor("create_field", &["schema", "field", "index"]),
-    Constructor { name: "archive_field", params: &["schema", "field", "index"], optional_last: true },
-    Constructor { name: "unarchive_field", params: &["schema", "field", "index"], optional_last: true },
-    ctor("update_field", &["schema", "field", "changes"]),
-    ctor("reorder_fields", &["schema", "fields"]),
+    ctor("create_dropdown", &["name", "options"], "Create a dropdown with these options, in order."),
+    ctor("archive_dropdown", &["name"], "Archive a dropdown (by display name)."),
+    ctor("unarchive_dropdown", &["name"], "Unarchive a dropdown (by display name)."),
+    ctor("rename_dropdown", &["name", "new_name"], "Rename a dropdown."),
+    ctor("create_dropdown_option", &["dropdown", "option", "index"], "Add an option at a 0-based position."),
+    ctor("archive_dropdown_option", &["dropdown", "option"], "Archive an option of a dropdown."),
+    ctor("unarchive_dropdown_option", &["dropdown", "option", "index"], "Unarchive an option at a 0-based position."),
+    ctor("rename_dropdown_option", &["dropdown", "option", "new_option"], "Rename an option of a dropdown."),
+    ctor("reorder_dropdown_options", &["dropdown", "options"], "Put a dropdown's options in this order."),
+    ctor(
+        "create_schema",
+        &["schema"],
+        "Create an entity schema: `#{ name, warehouse_name, prefix, entity_type, ..., fields: [#{...}] }` (the YAML keys).",
+    ),
+    ctor("archive_schema", &["schema"], "Archive an entity schema (by warehouse name)."),
+    ctor("unarchive_schema", &["schema"], "Unarchive an entity schema (by warehouse name)."),
+    ctor("update_schema", &["schema", "changes"], "Change schema keys: `#{ name: \"New\" }`; `()` clears a value."),
+    ctor(
+        "set_name_template",
+        &["schema", "template"],
+        "Replace the name template: `#{ parts: [...], order_name_parts_by_sequence: false }`.",
+    ),
+    ctor(
+        "create_field",
+        &["schema", "field", "index"],
+        "Add a field (`#{ warehouse_name, name, type, ... }`) at a 0-based position.",
+    ),
+    Constructor {
+        name: "archive_field",
+        params: &["schema", "field", "index"],
+        optional_last: true,
+        doc: "Archive a field; `index` is where it stood (for the reverse).",
+    },
+    Constructor {
+        name: "unarchive_field",
+        params: &["schema", "field", "index"],
+        optional_last: true,
+        doc: "Unarchive a field, at `index` if given.",
+    },
+    ctor(
+        "update_field",
+        &["schema", "field", "changes"],
+        "Change field keys: `#{ tooltip: \"...\" }`; `()` clears a value.",
+    ),
+    ctor("reorder_fields", &["schema", "fields"], "Put a schema's fields (warehouse names) in this order."),
 ];
 
 impl Constructor {
@@ -57,6 +84,17 @@ impl Constructor {
     pub fn arities(&self) -> std::ops::RangeInclusive<usize> {
         let n = self.params.len();
         if self.optional_last { n - 1..=n } else { n..=n }
+    }
+
+    /// The Rhai type of a parameter, for the definitions file.
+    pub fn param_type(&self, param: &str) -> &'static str {
+        match (self.name, param) {
+            ("create_schema", "schema") | ("create_field", "field") => "Map",
+            (_, "changes" | "template") => "Map",
+            (_, "options" | "fields") => "Array",
+            (_, "index") => "int",
+            _ => "String",
+        }
     }
 
     /// `archive_field(schema, field[, index])`, for help lines.

@@ -8,7 +8,7 @@ use crate::state::TenantState;
 
 pub struct LocalTenant {
     path: PathBuf,
-    state: Option<TenantState>,
+    state: Option<Box<TenantState>>,
 }
 
 impl LocalTenant {
@@ -33,9 +33,9 @@ impl LocalTenant {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => TenantState::new(),
                 Err(e) => return Err(self.err(e)),
             };
-            self.state = Some(state);
+            self.state = Some(Box::new(state));
         }
-        match self.state.as_mut() {
+        match self.state.as_deref_mut() {
             Some(s) => Ok(s),
             None => Err(TenantError::File { path: self.path.clone(), message: "state not loaded".into() }),
         }
@@ -45,7 +45,7 @@ impl LocalTenant {
     /// state; when the write fails, the state stays what the file holds.
     fn commit(&mut self, next: TenantState) -> Result<(), TenantError> {
         write_atomic(&self.path, &state_json(&next)).map_err(|e| self.err(e))?;
-        self.state = Some(next);
+        self.state = Some(Box::new(next));
         Ok(())
     }
 }

@@ -5,9 +5,17 @@
 //!
 //! Both apply the same [`Op`]s with the same meaning ([`Op::apply`]); the HTTP backend applies
 //! each op to its in-memory copy of the tenant first and sends what changed.
+//!
+//! Reading costs requests over HTTP, so a command says what it needs ([`Needs`]):
+//! [`Tenant::read`] is the whole tenant (`diff`, `revision`), [`Tenant::read_for`] only what a
+//! plan's operations touch (`upgrade`, `downgrade`); what a partial state does not hold is listed
+//! in its [`crate::state::Unread`], and [`Op::apply`] refuses to look at it.
 
 pub mod benchling;
 pub mod local;
+mod needs;
+
+pub use needs::Needs;
 
 use crate::op::{Op, OpError};
 use crate::state::TenantState;
@@ -59,11 +67,31 @@ impl ApplyError {
 
 /// What every backend offers. Methods are async because the HTTP backend is; the local one
 /// never awaits.
+///
+/// Reading: `revision()` first (it reads `liminal_remote` only), then `read()` for the whole
+/// tenant or `read_for(needs)` for what a plan needs. `apply` reads by itself whatever its
+/// operations need and the cache does not hold yet, so it is safe after any read.
 #[allow(async_fn_in_trait)]
 pub trait Tenant {
     /// The whole tenant: schemas (archived included, with all fields), dropdowns (with all
     /// options), units and the registry.
     async fn read(&mut self) -> Result<TenantState, TenantError>;
+
+    /// A state that holds at least what `needs` asks for, and `liminal_remote` with its fields.
+    /// What it does not hold is listed in its `unread` ([`crate::state::Unread`]); operations
+    /// that would look at it fail with [`OpError::NotRead`] instead of simulating on nothing.
+    /// The default reads the whole tenant (the local tenant has it anyway).
+    async fn read_for(&mut self, needs: &Needs) -> Result<TenantState, TenantError> {
+        let _ = needs;
+        self.read().await
+    }
+
+    /// Say, before `revision()`, what the command will read in any case (an upgrade reads the
+    /// schema lists: [`Needs::schema_list`]); a tenant over HTTP then finds `liminal_remote` in
+    /// those lists instead of asking for it separately. A hint: the default ignores it.
+    fn prepare(&mut self, needs: &Needs) {
+        let _ = needs;
+    }
 
     /// The revision recorded in `liminal_remote`; `None` before the first revision.
     async fn revision(&mut self) -> Result<Option<String>, TenantError>;

@@ -114,6 +114,10 @@ fn walkthrough_with_a_hand_edited_revision() {
         r#"create_dropdown("Sauces", ["Tomato", "Pesto"]),"#,
     );
     edit(&p, &rel, r#"archive_dropdown("Crusts"),"#, r#"archive_dropdown("Sauces"),"#);
+    // The sum file notices the edit until it is recorded deliberately.
+    p.run(&["check"]).fails().err_has("error[LM601]").err_has(&format!("{rel}:1:1"));
+    p.run(&["rehash"]).ok();
+    p.run(&["check"]).ok();
 
     // The dry run shows the edited plan and changes nothing, byte for byte.
     let before = p.tenant_bytes();
@@ -197,7 +201,7 @@ fn the_demo_project_goes_up_down_and_back_into_files() {
     common::copy_dir(&root.join("versions"), &p.file("versions"));
     let head = p.run(&["head"]).ok().stdout.trim().to_string();
 
-    p.run(&["check", "--tenant", "dev"]).ok();
+    p.run(&["check", "--strict", "--tenant", "dev"]).ok();
     p.run(&["diff", "dev"]).code(2);
     p.run(&["upgrade", "dev", "head"]).ok();
     p.run(&["diff", "dev"]).ok();
@@ -911,15 +915,19 @@ fn check_warns_when_a_downgrade_does_not_restore_its_upgrade() {
         &[r#"create_dropdown("Toppings", ["Cheese"])"#],
         &[r#"archive_dropdown("Toppings")"#],
     );
+    p.run(&["rehash"]).ok();
     let out = p.run(&["check"]);
     out.ok();
     assert!(!out.stderr.contains("warning"), "{}", out.dump());
 
     edit(&p, &format!("versions/{good}"), r#"archive_dropdown("Toppings"),"#, "");
-    p.run(&["check"]).ok().err_has("warning").err_has(&good).err_has("does not restore");
+    p.run(&["rehash"]).ok();
+    p.run(&["check"]).ok().err_has("warning[LM302]").err_has(&good).err_has("does not restore");
     let doc = p.run(&["--format", "json", "check"]).ok().json();
     assert_eq!(doc["ok"], true);
-    assert!(doc["warnings"][0].as_str().unwrap().contains("does not restore"), "{doc}");
+    assert_eq!(doc["warnings"][0]["code"], "LM302", "{doc}");
+    assert!(doc["warnings"][0]["message"].as_str().unwrap().contains("does not restore"), "{doc}");
+    p.run(&["check", "--strict"]).fails().err_has("error[LM302]");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,10 +7,13 @@ use std::time::Duration;
 use crate::emu::scenario::{Comparable, Step, comparable, random_op, random_setup, scenario};
 use crate::emu::{Emu, counts, emulator, emulator_with, endpoint};
 use liminal::emulator::EmulatorConfig;
+use liminal::migrate::{PlanStep, Progress, preflight, run};
 use liminal::op::Op;
+use liminal::script::{Direction, LocatedOp};
 use liminal::state::TenantState;
+use liminal::tenant::benchling::HttpTenant;
 use liminal::tenant::local::LocalTenant;
-use liminal::tenant::{ApplyError, Tenant};
+use liminal::tenant::{ApplyError, Needs, Tenant};
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -112,6 +115,46 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The same on a tenant that holds many schemas and dropdowns the operations do not touch,
+    /// each chunk of operations applied by a new run that reads only what its chunk needs (as
+    /// separate `upgrade`s would): untouched schemas stay exactly as they were, touched ones
+    /// end as the local backend leaves them.
+    #[test]
+    fn partial_reads_match_the_local_backend(seeds in prop::collection::vec(any::<(u8, u8, u8, u8)>(), 20..60)) {
+        let base = crate::emu::scenario::big_tenant(30, 8, 3);
+        let mut sim = base.clone();
+        let ops: Vec<Op> = random_setup()
+            .into_iter()
+            .chain(seeds.into_iter().map(random_op))
+            .filter(|op| op.apply(&mut sim).is_ok())
+            .collect();
+        let rt = runtime();
+        let (got, fresh) = rt.block_on(async {
+            let emu = emulator().await;
+            emu.put_state(&base).await;
+            for chunk in ops.chunks(7) {
+                let mut http = emu.tenant();
+                http.prepare(&Needs::schema_list());
+                http.revision().await.unwrap();
+                let mut preflight = http.read_for(&Needs::of_ops(chunk)).await.unwrap();
+                assert!(!preflight.unread.is_empty(), "a partial read");
+                for op in chunk {
+                    op.apply(&mut preflight).unwrap_or_else(|e| panic!("{op:?}: {e}"));
+                }
+                apply_all(&mut http, chunk).await.unwrap();
+            }
+            let fresh = comparable(&emu.tenant().read().await.unwrap());
+            (comparable(&emu.state().await), fresh)
+        });
+        let expected = comparable(&sim);
+        prop_assert_eq!(&got, &expected, "ops: {:#?}", ops);
+        prop_assert_eq!(&fresh, &expected);
+    }
+}
+
 #[tokio::test]
 async fn reads_and_writes_are_retried_on_429_and_503() {
     let emu = emulator().await;
@@ -195,17 +238,57 @@ async fn tasks_are_polled_until_done_and_failures_carry_the_message() {
     assert!(emu.state().await.schema("s").unwrap().fields[0].archived);
 }
 
-/// liminal 5.1.0 sent 99 requests for this (`shared/reference/wire/liminal-5.1.0-cycle2.jsonl`):
-/// the first `revision` on a fresh tenant (creating `liminal_remote`), then `upgrade` creating a
-/// dropdown and a schema, then recording the new revision. These counts must not grow.
+/// What `liminal upgrade` does with a tenant (without the lease lock): the revision lookup with
+/// the schema lists, then only what the plan needs, preflight, then each revision applied and
+/// recorded ([`liminal::migrate::run`]).
+async fn upgrade(http: &mut HttpTenant, revisions: Vec<(&str, Vec<Op>)>) {
+    struct Quiet;
+    impl Progress for Quiet {
+        fn revision(&mut self, _: usize, _: usize, _: &PlanStep) {}
+        fn op_done(&mut self, _: &PlanStep, _: &LocatedOp) {}
+        fn revision_done(&mut self, _: &PlanStep) {}
+    }
+    http.prepare(&Needs::schema_list());
+    let current = http.revision().await.unwrap();
+    let steps: Vec<PlanStep> = revisions
+        .into_iter()
+        .map(|(id, ops)| PlanStep {
+            id: id.into(),
+            message: String::new(),
+            path: "v.rhai".into(),
+            direction: Direction::Upgrade,
+            ops: ops.into_iter().map(|op| LocatedOp { op, line: 1, column: 1 }).collect(),
+            record: id.into(),
+            skip: 0,
+        })
+        .collect();
+    let needs = Needs::of_ops(steps.iter().flat_map(|s| s.ops.iter().map(|o| &o.op)));
+    let state = http.read_for(&needs).await.unwrap();
+    preflight(&state, &steps).unwrap();
+    run(http, &steps, &mut Quiet, current, None).await.unwrap();
+}
+
+/// Requests per endpoint, and their total.
+async fn logged(emu: &Emu) -> (Vec<(String, usize)>, usize) {
+    let log = emu.requests().await;
+    assert!(log.iter().all(|r| r["status"].as_u64().is_some_and(|s| s < 300)), "{log:#?}");
+    (counts(&log), log.len())
+}
+
+fn expect(pairs: &[(&str, usize)]) -> Vec<(String, usize)> {
+    let mut v: Vec<(String, usize)> = pairs.iter().map(|(e, n)| (e.to_string(), *n)).collect();
+    v.sort();
+    v
+}
+
+/// liminal 5.1.0 sent 99 requests for a first upgrade like this
+/// (`shared/reference/wire/liminal-5.1.0-cycle2.jsonl`): a fresh tenant upgraded from nothing
+/// through the (empty) base revision and one creating a dropdown and two schemas. These counts
+/// must not grow.
 #[tokio::test]
 async fn request_count_first_upgrade() {
     let emu = emulator().await;
     let mut http = emu.tenant();
-    assert_eq!(http.revision().await.unwrap(), None);
-    assert!(http.set_revision("3d7c046f0f88").await.unwrap());
-    let state = http.read().await.unwrap();
-    assert_eq!(state.revision().unwrap().as_deref(), Some("3d7c046f0f88"));
     let ops = vec![
         Op::CreateDropdown { name: "Toppings".into(), options: vec!["Cheese".into(), "Ham".into()] },
         crate::emu::scenario::create_schema(json!({
@@ -220,41 +303,30 @@ async fn request_count_first_upgrade() {
             "fields": [ { "warehouse_name": "pizza", "name": "Pizza", "type": "entity_link", "entity_link": "pizza" } ],
         })),
     ];
-    apply_all(&mut http, &ops).await.unwrap();
-    assert!(http.set_revision("bc4e40df15fa").await.unwrap());
-    let log = emu.requests().await;
-    let got = counts(&log);
-    let expected: Vec<(String, usize)> = [
-        ("GET /api/v2-alpha/unit-types", 1),
-        ("GET /api/v2/registries", 1),
-        ("GET /api/v3/aa-sequence-schema/items", 1),
-        ("GET /api/v3/custom-entity-schema/items", 1),
-        ("GET /api/v3/custom-entity-schema/{id}/field-definitions/items", 1),
-        ("GET /api/v3/dna-oligo-schema/items", 1),
-        ("GET /api/v3/dna-sequence-schema/items", 1),
-        ("GET /api/v3/dropdown/items", 1),
-        ("GET /api/v3/entry-schema/items", 1),
-        ("GET /api/v3/mixture-schema/items", 1),
-        ("GET /api/v3/molecule-schema/items", 1),
-        ("GET /api/v3/rna-oligo-schema/items", 1),
-        ("GET /api/v3/rna-sequence-schema/items", 1),
-        ("GET /api/v3/tasks/custom-entity-schema/set-field-definitions/{id}", 1),
-        ("POST /api/v2/dropdowns", 1),
+    upgrade(&mut http, vec![("3d7c046f0f88", vec![]), ("bc4e40df15fa", ops)]).await;
+    let (got, total) = logged(&emu).await;
+    let expected = expect(&[
         ("POST /api/v2/token", 1),
+        // Reading: the union list, the entry list (names must be free), dropdowns, units.
+        ("GET /api/v3/entity-schema/items", 1),
+        ("GET /api/v3/entry-schema/items", 1),
+        ("GET /api/v3/dropdown/items", 1),
+        ("GET /api/v2-alpha/unit-types", 1),
+        // Writing: the registry (creates need it), the dropdown, the two schemas, then
+        // `liminal_remote` created holding the last revision (the empty base is not recorded
+        // on its own: the next revision follows in the same run).
+        ("GET /api/v2/registries", 1),
+        ("POST /api/v2/dropdowns", 1),
         ("POST /api/v3/custom-entity-schema", 3),
-        ("POST /api/v3/custom-entity-schema/{id}:set-field-definitions", 1),
-    ]
-    .iter()
-    .map(|(e, n)| (e.to_string(), *n))
-    .collect();
+    ]);
     assert_eq!(got, expected);
-    assert_eq!(log.len(), 20);
-    assert_eq!(http.requests(), 20);
-    assert!(log.iter().all(|r| r["status"].as_u64().is_some_and(|s| s < 300)));
+    assert_eq!(total, 10);
+    assert_eq!(http.requests(), 10);
+    assert_eq!(emu.state().await.revision().unwrap().as_deref(), Some("bc4e40df15fa"));
 }
 
-/// A later upgrade of an existing tenant: read it, then 12 field operations on two schemas (six
-/// each, consecutive) and 4 option operations, then record the revision.
+/// A later upgrade of an existing tenant: 12 field operations on two schemas (six each,
+/// consecutive) and 4 option operations, then the record.
 #[tokio::test]
 async fn request_count_field_upgrade() {
     let emu = emulator().await;
@@ -274,8 +346,6 @@ async fn request_count_field_upgrade() {
     emu.clear_requests().await;
 
     let mut http = emu.tenant();
-    assert_eq!(http.revision().await.unwrap().as_deref(), Some("aaaaaaaaaaaa"));
-    http.read().await.unwrap();
     let mut ops = Vec::new();
     for s in ["s1", "s2"] {
         for (i, f) in ["c", "d", "e"].iter().enumerate() {
@@ -293,19 +363,96 @@ async fn request_count_field_upgrade() {
     ops.push(Op::ArchiveDropdownOption { dropdown: "D".into(), option: "a".into() });
     ops.push(Op::RenameDropdownOption { dropdown: "D".into(), option: "b".into(), new_option: "B".into() });
     ops.push(Op::ReorderDropdownOptions { dropdown: "D".into(), options: vec!["B".into()] });
-    apply_all(&mut http, &ops).await.unwrap();
-    assert!(http.set_revision("bbbbbbbbbbbb").await.unwrap());
+    upgrade(&mut http, vec![("bbbbbbbbbbbb", ops)]).await;
+    let (got, total) = logged(&emu).await;
+    let expected = expect(&[
+        ("POST /api/v2/token", 1),
+        // Reading: the union list, fields of liminal_remote, s1 and s2, the dropdown list and
+        // D's options.
+        ("GET /api/v3/entity-schema/items", 1),
+        ("GET /api/v3/custom-entity-schema/{id}/field-definitions/items", 3),
+        ("GET /api/v3/dropdown/items", 1),
+        ("GET /api/v3/dropdown/{id}/options/items", 1),
+        // Writing: s1, s2 and the record, each one request and a poll; D in one PATCH.
+        ("POST /api/v3/custom-entity-schema/{id}:set-field-definitions", 3),
+        ("GET /api/v3/tasks/custom-entity-schema/set-field-definitions/{id}", 3),
+        ("PATCH /api/v3/dropdown/{id}", 1),
+    ]);
+    assert_eq!(got, expected);
+    assert_eq!(total, 14);
+}
+
+/// The everyday case of a real lab: a big tenant, a small revision. What is read does not
+/// grow with the schemas the plan does not touch; only the union list's pages do (100 a page).
+#[tokio::test]
+async fn request_count_small_upgrade_of_a_big_tenant() {
+    for (schemas, pages) in [(200, 3), (400, 5)] {
+        let emu = emulator().await;
+        emu.put_state(&crate::emu::scenario::big_tenant(schemas, 20, 10)).await;
+        let mut http = emu.tenant();
+        let op = crate::emu::scenario::create_field(
+            "bulk_007",
+            json!({ "warehouse_name": "notes", "name": "Notes", "type": "text" }),
+            20,
+        );
+        upgrade(&mut http, vec![("bbbbbbbbbbbb", vec![op])]).await;
+        let (got, total) = logged(&emu).await;
+        let expected = expect(&[
+            ("POST /api/v2/token", 1),
+            ("GET /api/v3/entity-schema/items", pages),
+            // liminal_remote's and bulk_007's.
+            ("GET /api/v3/custom-entity-schema/{id}/field-definitions/items", 2),
+            ("POST /api/v3/custom-entity-schema/{id}:set-field-definitions", 2),
+            ("GET /api/v3/tasks/custom-entity-schema/set-field-definitions/{id}", 2),
+        ]);
+        assert_eq!(got, expected, "{schemas} schemas");
+        assert_eq!(total, 7 + pages, "{schemas} schemas");
+        let state = emu.state().await;
+        assert_eq!(state.schema("bulk_007").unwrap().fields.len(), 21);
+        assert_eq!(state.revision().unwrap().as_deref(), Some("bbbbbbbbbbbb"));
+
+        // `current` costs the same on any tenant: token, one filtered list, one field list.
+        emu.clear_requests().await;
+        assert_eq!(emu.tenant().revision().await.unwrap().as_deref(), Some("bbbbbbbbbbbb"));
+        assert_eq!(logged(&emu).await.1, 3, "{schemas} schemas");
+    }
+}
+
+/// 12 new fields on one schema: one `:set-field-definitions` for all of them.
+#[tokio::test]
+async fn request_count_twelve_fields_on_one_schema() {
+    let emu = emulator().await;
+    emu.put_state(&crate::emu::scenario::big_tenant(2, 20, 0)).await;
+    let ops: Vec<Op> = (0..12)
+        .map(|i| {
+            crate::emu::scenario::create_field(
+                "bulk_001",
+                json!({ "warehouse_name": format!("new{i}"), "name": format!("New {i}"), "type": "text" }),
+                20 + i,
+            )
+        })
+        .collect();
+    upgrade(&mut emu.tenant(), vec![("bbbbbbbbbbbb", ops)]).await;
+    let (got, total) = logged(&emu).await;
+    assert_eq!(total, 8, "{got:#?}");
+    assert_eq!(emu.state().await.schema("bulk_001").unwrap().fields.len(), 32);
+}
+
+/// A tenant that does not serve the union list (404) is read with the per-type lists, and the
+/// upgrade gives the same tenant.
+#[tokio::test]
+async fn without_the_union_list_the_per_type_lists_are_read() {
+    let emu = emulator().await;
+    emu.put_state(&crate::emu::scenario::big_tenant(3, 4, 1)).await;
+    emu.faults(json!({ "no_union_list": true })).await;
+    let op = crate::emu::scenario::update_field("bulk_002", "f3", json!({ "tooltip": "tip" }));
+    upgrade(&mut emu.tenant(), vec![("bbbbbbbbbbbb", vec![op])]).await;
     let log = emu.requests().await;
-    // Reading: token, custom-entity list + liminal_remote's fields (revision), registry, units,
-    // 8 other lists, dropdown list, fields of s1 and s2, options of D = 17.
-    // Writing: 2 × (set-field-definitions + poll), 1 option PATCH, revision set + poll = 7.
-    assert_eq!(
-        counts(&log).iter().filter(|(e, _)| e.starts_with("GET /api/v3/tasks/")).map(|(_, n)| n).sum::<usize>(),
-        3
-    );
-    assert_eq!(
-        counts(&log).iter().filter(|(e, _)| e == "PATCH /api/v3/dropdown/{id}").map(|(_, n)| *n).sum::<usize>(),
-        1
-    );
-    assert_eq!(log.len(), 24, "{:#?}", counts(&log));
+    let lists: Vec<String> =
+        log.iter().map(endpoint).filter(|e| e.starts_with("GET") && e.ends_with("-schema/items")).collect();
+    assert_eq!(lists.len(), 9, "the 404, then the eight entity lists: {lists:#?}");
+    assert_eq!(lists.iter().filter(|e| e.contains("/entity-schema/")).count(), 1);
+    let state = emu.state().await;
+    assert_eq!(state.schema("bulk_002").unwrap().field("f3").unwrap().tooltip.as_deref(), Some("tip"));
+    assert_eq!(state.revision().unwrap().as_deref(), Some("bbbbbbbbbbbb"));
 }

@@ -7,6 +7,9 @@
 //! - [`emulator`]: the emulator over HTTP;
 //! - [`http_backend`]: the HTTP backend against the emulator, request counts included;
 //! - [`resume`]: runs stopped anywhere resume, two runs never interleave.
+//! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
+//! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command;
+//! - [`status`]: `status`, `show`, `history --verbose`, offline `revision --empty`.
 
 // Helpers shared by several areas; not every area uses every helper.
 #[allow(dead_code)]
@@ -15,8 +18,14 @@ mod common;
 mod emu;
 
 mod cli;
+mod completions;
 mod diff_props;
+mod editor;
 mod emulator;
+mod examples;
 mod golden;
 mod http_backend;
+mod lint;
+mod plan;
 mod resume;
+mod status;

@@ -237,7 +237,7 @@ fn signal(child: &Child, name: &str) {
 #[test]
 fn an_upgrade_killed_anywhere_resumes() {
     let rig = Rig::new();
-    let up = ["upgrade", "emu", "head"];
+    let up = ["upgrade", "emu", "head", "--yes"];
     let (clean, writes) = rig.clean(&up);
     assert!(writes >= 20, "the upgrade makes {writes} writes");
     let points: Vec<usize> = (0..12).map(|i| i * writes / 12).collect();
@@ -264,7 +264,7 @@ fn an_upgrade_killed_anywhere_resumes() {
 #[test]
 fn an_upgrade_with_the_kth_write_failing_converges_for_every_k() {
     let rig = Rig::new();
-    let up = ["upgrade", "emu", "head"];
+    let up = ["upgrade", "emu", "head", "--yes"];
     let (clean, writes) = rig.clean(&up);
     for k in 1..=writes {
         rig.reset();
@@ -280,8 +280,8 @@ fn an_upgrade_with_the_kth_write_failing_converges_for_every_k() {
 #[test]
 fn a_downgrade_with_the_kth_write_failing_converges_for_every_k() {
     let rig = Rig::new();
-    let up = ["upgrade", "emu", "head"];
-    let down = ["downgrade", "emu", "base"];
+    let up = ["upgrade", "emu", "head", "--yes"];
+    let down = ["downgrade", "emu", "base", "--yes"];
     rig.reset();
     rig.run(&up).ok();
     let at_head = rig.state();
@@ -303,7 +303,7 @@ fn a_downgrade_with_the_kth_write_failing_converges_for_every_k() {
 #[test]
 fn a_lost_response_converges() {
     let rig = Rig::new();
-    let up = ["upgrade", "emu", "head"];
+    let up = ["upgrade", "emu", "head", "--yes"];
     let (clean, writes) = rig.clean(&up);
     for k in 1..=writes {
         rig.reset();
@@ -319,7 +319,7 @@ fn a_lost_response_converges() {
 #[test]
 fn a_failed_task_poll_converges() {
     let rig = Rig::new();
-    let up = ["upgrade", "emu", "head"];
+    let up = ["upgrade", "emu", "head", "--yes"];
     let (clean, _) = rig.clean(&up);
     rig.reset();
     rig.run(&up).ok();
@@ -342,7 +342,7 @@ fn a_failed_task_poll_converges() {
 #[test]
 fn an_interrupted_upgrade_exits_130_and_resumes() {
     let rig = Rig::new();
-    let up = ["upgrade", "emu", "head"];
+    let up = ["upgrade", "emu", "head", "--yes"];
     let (clean, writes) = rig.clean(&up);
     for (i, n) in [2, writes / 3, writes / 2, 2 * writes / 3].into_iter().enumerate() {
         rig.reset();
@@ -380,7 +380,7 @@ fn an_interrupted_upgrade_exits_130_and_resumes() {
 #[test]
 fn two_upgrades_at_once_never_interleave() {
     let rig = Rig::new();
-    let up = ["upgrade", "emu", "head"];
+    let up = ["upgrade", "emu", "head", "--yes"];
     let (clean, _) = rig.clean(&up);
     let mut refused = 0;
     for pair in 0..4 {
@@ -416,7 +416,7 @@ fn two_upgrades_at_once_never_interleave() {
 #[test]
 fn leases_refuse_expire_and_unlock() {
     let rig = Rig::new();
-    let up = ["upgrade", "emu", "head"];
+    let up = ["upgrade", "emu", "head", "--yes"];
     let (clean, _) = rig.clean(&up);
     rig.run(&["stamp", "emu", "base"]).ok();
     let mut state = rig.state();
@@ -426,7 +426,7 @@ fn leases_refuse_expire_and_unlock() {
     set_lease(&mut state, &other.to_name());
     rig.put_state(&state);
     rig.rt.block_on(rig.emu.clear_requests());
-    let refused = rig.run(&["upgrade", "emu", "head", "--lock-timeout", "1s"]);
+    let refused = rig.run(&["upgrade", "emu", "head", "--yes", "--lock-timeout", "1s"]);
     refused
         .fails()
         .err_has("another run holds this tenant")
@@ -442,7 +442,7 @@ fn leases_refuse_expire_and_unlock() {
 
     // An expired lease is taken over, with a warning.
     rig.reset();
-    rig.run(&["upgrade", "emu", R1]).ok();
+    rig.run(&["upgrade", "emu", R1, "--yes"]).ok();
     let mut state = rig.state();
     let expired =
         Lease { holder: "someone@elsewhere".into(), pid: 1, since: 1_000, expires: 2_000, ..Lease::new("upgrade") };
@@ -457,9 +457,9 @@ fn leases_refuse_expire_and_unlock() {
 #[test]
 fn the_lease_costs_three_requests() {
     let rig = Rig::new();
-    rig.run(&["upgrade", "emu", R1]).ok();
+    rig.run(&["upgrade", "emu", R1, "--yes"]).ok();
     rig.rt.block_on(rig.emu.clear_requests());
-    rig.run(&["upgrade", "emu", "head"]).ok();
+    rig.run(&["upgrade", "emu", "head", "--yes"]).ok();
     let remote = rig.state().schema(REMOTE_SCHEMA).unwrap().id.clone();
     let log = rig.rt.block_on(rig.emu.requests());
     let path = |r: &Value| r["path"].as_str().unwrap_or_default().to_string();

@@ -29,7 +29,7 @@ use super::client::{Client, HttpError, Kind, Request};
 use super::ids::rename_id;
 use super::read::{self, DROPDOWNS_PATH, wire_error};
 use super::retry::RetryPolicy;
-use super::{Cache, HttpTenant, PollConfig};
+use super::{HttpTenant, PollConfig};
 use crate::op::Op;
 use crate::schema::{EntityType, SEQUENCE_CONSTRAINTS};
 use crate::state::{Dropdown, Field, Schema, TenantState};
@@ -87,8 +87,8 @@ impl HttpTenant {
         let mut i = 0;
         while i < ops.len() {
             let mut after = match &self.cache {
-                Cache::Full(s) => s.clone(),
-                _ => {
+                Some(s) => s.clone(),
+                None => {
                     let error = TenantError::Http("the tenant state was not read".into());
                     return Err(ApplyError::Tenant { index: i, error });
                 }
@@ -130,23 +130,8 @@ impl HttpTenant {
 
     /// Set fields of `liminal_remote` in one write ([`crate::tenant::set_remote_fields`]).
     pub(super) async fn write_remote_fields(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
-        if let Cache::Remote(view) = &self.cache
-            && view.state.schema(crate::schema::REMOTE_SCHEMA).is_none()
-            && self.registry.is_none()
-        {
-            // Creating `liminal_remote` needs the organization that owns the registry.
-            self.registry = Some(read::registry(&self.client).await?);
-        }
-        let registry = self.registry.clone();
-        let mut after = match &mut self.cache {
-            Cache::Full(s) => s.clone(),
-            Cache::Remote(view) => {
-                if let Some(r) = registry {
-                    view.state.registry = r;
-                }
-                view.state.clone()
-            }
-            Cache::Empty => return Err(TenantError::Http("the tenant's revision was not read".into())),
+        let Some(mut after) = self.cache.clone() else {
+            return Err(TenantError::Http("the tenant's revision was not read".into()));
         };
         if !crate::tenant::set_remote_fields(&mut after, values) {
             return Ok(false);
@@ -159,16 +144,12 @@ impl HttpTenant {
     /// cache holds of them.
     pub(super) async fn reread_remote(&mut self) -> Result<(), TenantError> {
         let HttpTenant { client, cache, unresolved, .. } = self;
-        let state = match cache {
-            Cache::Full(s) => s,
-            Cache::Remote(view) => &mut view.state,
-            Cache::Empty => return Ok(()),
-        };
+        let Some(state) = cache.as_mut() else { return Ok(()) };
         let Some(remote) = state.schemas.iter_mut().find(|s| s.warehouse_name == crate::schema::REMOTE_SCHEMA) else {
             // Not there when this run looked: another run may have created it since.
-            let view = read::read_remote(client).await?;
-            if let Some(remote) = view.state.schema(crate::schema::REMOTE_SCHEMA) {
-                state.schemas.push(remote.clone());
+            if let Some(p) = read::find_remote(client).await? {
+                let fields = read::list_fields(client, crate::schema::EntityType::CustomEntity, &p.schema.id).await?;
+                state.schemas.push(p.with_fields(fields));
             }
             return Ok(());
         };
@@ -184,11 +165,20 @@ impl HttpTenant {
     /// server's ids) becomes the cached state.
     async fn push(&mut self, mut after: TenantState) -> Result<(), TenantError> {
         let HttpTenant { client, config, cache, unresolved, .. } = self;
-        let mirror = match cache {
-            Cache::Full(s) => s,
-            Cache::Remote(view) => &mut view.state,
-            Cache::Empty => return Err(TenantError::Http("the tenant state was not read".into())),
+        let Some(mirror) = cache.as_mut() else {
+            return Err(TenantError::Http("the tenant state was not read".into()));
         };
+        // Creating a schema or a dropdown needs the registry (and its organization): read it
+        // only then. Creates are appended, so a longer list means one.
+        if mirror.unread.registry
+            && (after.schemas.len() > mirror.schemas.len() || after.dropdowns.len() > mirror.dropdowns.len())
+        {
+            let registry = read::registry(client).await?;
+            mirror.registry = registry.clone();
+            mirror.unread.registry = false;
+            after.registry = registry;
+            after.unread.registry = false;
+        }
         let mut sync = Sync { client, poll: &config.poll, unresolved, mirror, after: &mut after, uncertain: false };
         let result = sync.run().await;
         let uncertain = sync.uncertain;
@@ -214,7 +204,7 @@ impl HttpTenant {
             return Ok(());
         }
         let HttpTenant { client, config, cache, unresolved, .. } = self;
-        let Cache::Full(mirror) = cache else { return Ok(()) };
+        let Some(mirror) = cache.as_mut() else { return Ok(()) };
         let mut after = mirror.clone();
         let mut sync = Sync { client, poll: &config.poll, unresolved, mirror, after: &mut after, uncertain: false };
         sync.resolve_everything().await
@@ -363,6 +353,12 @@ impl Sync<'_> {
         if self.mirror.dropdowns[mi] == self.after.dropdowns[k] {
             return Ok(());
         }
+        if self.mirror.unread.options.contains(&self.mirror.dropdowns[mi].id) {
+            return Err(TenantError::Http(format!(
+                "refusing to send the options of `{}`: they were not read (a bug in liminal's partial reads)",
+                self.mirror.dropdowns[mi].name
+            )));
+        }
         self.resolve_options(mi).await?;
         let (cur, want) = (self.mirror.dropdowns[mi].clone(), self.after.dropdowns[k].clone());
         let body = wire::dropdown_update_body(&cur, &want);
@@ -451,6 +447,14 @@ impl Sync<'_> {
     }
 
     async fn set_fields(&mut self, mi: usize, k: usize) -> Result<(), TenantError> {
+        if self.mirror.unread.fields.contains(&self.mirror.schemas[mi].id) {
+            // The request replaces the whole field list: never send one built from fields that
+            // were not read.
+            return Err(TenantError::Http(format!(
+                "refusing to send the fields of `{}`: they were not read (a bug in liminal's partial reads)",
+                self.mirror.schemas[mi].warehouse_name
+            )));
+        }
         self.resolve_fields(mi).await?;
         let (cur, want) = (self.mirror.schemas[mi].clone(), self.after.schemas[k].clone());
         let items: Vec<Value> = want

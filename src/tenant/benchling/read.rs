@@ -1,39 +1,22 @@
-//! Reading the tenant into a [`TenantState`] in as few requests as Benchling's API allows:
-//!
-//! 1. at once: the registry (1 request), the unit types (all pages), the nine v3 schema lists
-//!    (archived included) and the v3 dropdown list (archived included);
-//! 2. at once: the field definitions of every schema and the options of every dropdown, both
-//!    archived included (liminal's reader skips archived options; simulating operations
-//!    exactly needs them).
-//!
-//! So an empty tenant costs 12 requests and each schema or dropdown one more, whatever the
-//! number of operations that follow. All JSON goes through [`crate::wire`].
+//! The read requests, each returning what [`TenantState`] holds: the schema lists (the v3 union
+//! list of the eight entity types plus the entry-schema list, or the nine per-type lists where
+//! the union is not served), a schema's field definitions, the dropdown list, a dropdown's
+//! options (all archived included: simulating operations exactly needs them), the registry and
+//! the units. Which of them a command sends is decided in [`super::HttpTenant`] from what it
+//! needs ([`crate::tenant::Needs`]). All JSON goes through [`crate::wire`].
 
 use std::future::Future;
 
 use tokio::task::JoinSet;
 
 use super::client::{Client, Request};
-use super::ids::reserve_temp_ids;
 use crate::schema::{EntityType, REMOTE_SCHEMA};
-use crate::state::{Dropdown, DropdownOption, Field, Registry, Schema, TenantState, Unit};
+use crate::state::{Dropdown, DropdownOption, Field, Registry, Unit};
 use crate::tenant::TenantError;
 use crate::wire::{self, ParsedSchema, WireError};
 
 /// `archived.anyOf=true,false`: archived items are part of the state.
 const ANY_ARCHIVED: (&str, &str) = ("archived.anyOf", "true,false");
-
-/// What `revision()` reads: the custom-entity schemas (as listed, fields not read) and
-/// `liminal_remote` with its fields, in a skeleton state that `set_revision` can work on.
-#[derive(Debug, Clone)]
-pub struct RemoteView {
-    /// The custom-entity list as read (constraints still name fields by display name).
-    pub custom: Vec<ParsedSchema>,
-    /// Registry unknown (placeholder), no units, no dropdowns; the custom-entity schemas with
-    /// no fields except `liminal_remote`, which has all of its own. Kept up to date by writes
-    /// (`set_revision`), so a later full read reuses it instead of listing again.
-    pub state: TenantState,
-}
 
 fn bad_answer(path: &str, e: WireError) -> TenantError {
     TenantError::Http(format!("unexpected answer from GET {path}: {e}"))
@@ -72,6 +55,8 @@ pub fn options_path(dropdown_id: &str) -> String {
 }
 
 pub const DROPDOWNS_PATH: &str = "/api/v3/dropdown/items";
+/// Every entity schema, each with its type (EntitySchema.List in Benchling's OpenAPI).
+pub const UNION_PATH: &str = "/api/v3/entity-schema/items";
 const REGISTRIES_PATH: &str = "/api/v2/registries";
 const UNIT_TYPES_PATH: &str = "/api/v2-alpha/unit-types";
 
@@ -126,89 +111,64 @@ pub async fn units(client: &Client) -> Result<Vec<Unit>, TenantError> {
     wire::units_from_v2(&page).map_err(|e| bad_answer(UNIT_TYPES_PATH, e))
 }
 
-/// What `revision()` needs: the custom-entity list, then `liminal_remote`'s fields.
-pub async fn read_remote(client: &Client) -> Result<RemoteView, TenantError> {
-    let custom = list_schemas(client, EntityType::CustomEntity).await?;
-    let mut state = TenantState { units: vec![], ..TenantState::new() };
-    for p in &custom {
-        let fields = if p.schema.warehouse_name == REMOTE_SCHEMA {
-            list_fields(client, EntityType::CustomEntity, &p.schema.id).await?
-        } else {
-            vec![]
-        };
-        state.schemas.push(p.clone().with_fields(fields));
+/// `liminal_remote` as listed: the custom-entity list filtered by name (`current` costs the same
+/// on any tenant: one list request and one field list). A schema of another warehouse name that
+/// shares the display name is ignored.
+pub async fn find_remote(client: &Client) -> Result<Option<ParsedSchema>, TenantError> {
+    let path = schemas_path(EntityType::CustomEntity);
+    let req = any_archived(&path).query("name.anyOf", REMOTE_SCHEMA);
+    let items = client.get_all(req, "items").await?;
+    for v in &items {
+        let p = wire::schema_from_v3(v).map_err(|e| bad_answer(&path, e))?;
+        if p.schema.warehouse_name == REMOTE_SCHEMA {
+            return Ok(Some(p));
+        }
     }
-    reserve_temp_ids(&mut state);
-    Ok(RemoteView { custom, state })
+    Ok(None)
 }
 
-/// The whole tenant. `prefetched` (from `revision()`, maybe written to since) saves the
-/// custom-entity list and `liminal_remote`'s fields; a known `registry` saves its request.
-pub async fn read_all(
-    client: &Client,
-    prefetched: Option<RemoteView>,
-    registry: Option<Registry>,
-) -> Result<TenantState, TenantError> {
-    // Temporary ids already handed out (a `liminal_remote` created since) stay unique.
-    let next_id = prefetched.as_ref().map_or(0, |v| v.state.next_id);
-    let types: Vec<EntityType> =
-        EntityType::ALL.iter().copied().filter(|t| !(prefetched.is_some() && *t == EntityType::CustomEntity)).collect();
+/// Every schema of the eight entity types: the v3 union list `GET /api/v3/entity-schema/items`
+/// (one paged list, archived included). Items whose type has no per-type shape in the answer
+/// (Benchling's `EntitySchema` documents fewer keys than the per-type schemas: no `systemName`)
+/// are read again from their type's list; items of types liminal does not manage are left out.
+/// A tenant that does not serve the union list (404) is read with the per-type lists.
+pub async fn list_entity_schemas(client: &Client) -> Result<Vec<ParsedSchema>, TenantError> {
+    let types: Vec<EntityType> = EntityType::ALL.iter().copied().filter(|t| *t != EntityType::Entry).collect();
+    let items = match client.get_all(any_archived(UNION_PATH), "items").await {
+        Ok(items) => items,
+        Err(e) if e.status == Some(404) => return per_type(client, types).await,
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = Vec::new();
+    let mut relist: Vec<EntityType> = Vec::new();
+    for v in &items {
+        let typename = v.get("__typename").and_then(serde_json::Value::as_str).unwrap_or_default();
+        let Some(t) = EntityType::from_typename(typename).filter(|t| *t != EntityType::Entry) else { continue };
+        match wire::schema_from_v3(v) {
+            Ok(p) => out.push(p),
+            Err(_) if !relist.contains(&t) => relist.push(t),
+            Err(_) => {}
+        }
+    }
+    if !relist.is_empty() {
+        out.retain(|p| !relist.contains(&p.schema.entity_type));
+        out.extend(per_type(client, relist).await?);
+    }
+    Ok(out)
+}
+
+async fn per_type(client: &Client, types: Vec<EntityType>) -> Result<Vec<ParsedSchema>, TenantError> {
     let lists = join_all(
         types
-            .iter()
+            .into_iter()
             .map(|t| {
-                let (c, t) = (client.clone(), *t);
-                async move { Ok((t, list_schemas(&c, t).await?)) }
+                let c = client.clone();
+                async move { list_schemas(&c, t).await }
             })
             .collect(),
-    );
-    let registry = async {
-        match registry {
-            Some(r) => Ok(r),
-            None => self::registry(client).await,
-        }
-    };
-    let (registry, units, lists, mut dropdowns) =
-        tokio::try_join!(registry, units(client), lists, list_dropdowns(client))?;
-
-    // Schemas whose fields are still to read, and `liminal_remote` as `revision()` left it.
-    let mut parsed: Vec<ParsedSchema> = Vec::new();
-    let mut remote: Option<Schema> = None;
-    for t in EntityType::ALL {
-        if *t == EntityType::CustomEntity
-            && let Some(view) = &prefetched
-        {
-            parsed.extend(view.custom.iter().filter(|p| p.schema.warehouse_name != REMOTE_SCHEMA).cloned());
-            remote = view.state.schema(REMOTE_SCHEMA).cloned();
-        }
-        parsed.extend(lists.iter().filter(|(lt, _)| lt == t).flat_map(|(_, l)| l.iter().cloned()));
-    }
-
-    let field_jobs: Vec<_> = parsed
-        .iter()
-        .map(|p| {
-            let c = client.clone();
-            let (t, id) = (p.schema.entity_type, p.schema.id.clone());
-            async move { list_fields(&c, t, &id).await }
-        })
-        .collect();
-    let option_jobs: Vec<_> = dropdowns
-        .iter()
-        .map(|d| {
-            let (c, id) = (client.clone(), d.id.clone());
-            async move { list_options(&c, &id).await }
-        })
-        .collect();
-    let (fields, options) = tokio::try_join!(join_all(field_jobs), join_all(option_jobs))?;
-
-    for (d, o) in dropdowns.iter_mut().zip(options) {
-        d.options = o;
-    }
-    let mut schemas: Vec<Schema> = remote.into_iter().collect();
-    schemas.extend(parsed.into_iter().zip(fields).map(|(p, f)| p.with_fields(f)));
-    let mut state = TenantState { registry, units, schemas, dropdowns, next_id };
-    reserve_temp_ids(&mut state);
-    Ok(state)
+    )
+    .await?;
+    Ok(lists.into_iter().flatten().collect())
 }
 
 /// A JSON answer's `items` that failed to parse, for callers outside this module.

@@ -235,3 +235,45 @@ pub fn random_op(seed: (u8, u8, u8, u8)) -> Op {
         _ => Op::ReorderFields { schema, fields: strings(&[["f3", "f2", "f1", "f0"][index], "f0"]) },
     }
 }
+
+/// Letters only: a prefix may not end in a digit.
+pub fn prefix(i: usize) -> String {
+    let a = (b'A' + (i / 676 % 26) as u8) as char;
+    let b = (b'A' + (i / 26 % 26) as u8) as char;
+    let c = (b'A' + (i % 26) as u8) as char;
+    format!("Q{a}{b}{c}")
+}
+
+/// A tenant recorded at `aaaaaaaaaaaa` with `dropdowns` dropdowns (`bulk_d0`…, 5 options each)
+/// and `schemas` schemas (`bulk_000`…) of `fields` fields each: text and integer fields, one
+/// dropdown field, one decimal field with a unit, and (from the second schema on) a link to
+/// the previous schema. What a real lab's tenant looks like to an upgrade that touches little.
+pub fn big_tenant(schemas: usize, fields: usize, dropdowns: usize) -> TenantState {
+    let mut state = TenantState::new();
+    state.set_revision("aaaaaaaaaaaa");
+    for d in 0..dropdowns {
+        let options = (0..5).map(|o| format!("option {o}")).collect();
+        Op::CreateDropdown { name: format!("bulk_d{d}"), options }.apply(&mut state).unwrap();
+    }
+    for i in 0..schemas {
+        let fields: Vec<Value> = (0..fields)
+            .map(|k| match k {
+                0 if dropdowns > 0 => json!({ "warehouse_name": "kind", "name": "Kind", "type": "dropdown",
+                                             "dropdown": format!("bulk_d{}", i % dropdowns) }),
+                1 => json!({ "warehouse_name": "mass", "name": "Mass", "type": "decimal", "unit": "gram",
+                             "decimal_places": 2 }),
+                2 if i > 0 => json!({ "warehouse_name": "parent", "name": "Parent", "type": "entity_link",
+                                      "entity_link": format!("bulk_{:03}", i - 1) }),
+                k => json!({ "warehouse_name": format!("f{k}"), "name": format!("F{k}"),
+                             "type": if k % 2 == 0 { "text" } else { "integer" } }),
+            })
+            .collect();
+        create_schema(json!({
+            "name": format!("Bulk {i:03}"), "warehouse_name": format!("bulk_{i:03}"), "prefix": prefix(i),
+            "entity_type": "custom_entity", "fields": fields,
+        }))
+        .apply(&mut state)
+        .unwrap();
+    }
+    state
+}

@@ -1,0 +1,256 @@
+//! `liminal check`: every finding about a project, offline ([`check_project`]) and against a
+//! tenant's state ([`check_tenant`]).
+//!
+//! Offline: schema files load (LM001); revision files parse and their functions run (LM401);
+//! the chain is one line (LM402); what each operation does (LM1xx, LM2xx, LM301); the chain
+//! replayed from the base ([`crate::chain::replay`]: LM403, LM404, LM302); schemas/ against the
+//! head of the replayed chain (LM503); the sum file (LM6xx). Then `// liminal:nolint` comments
+//! silence what they name.
+
+use std::path::Path;
+
+use super::*;
+use crate::chain::replay::{Loaded, ReplayEvent, replay};
+use crate::chain::sum::{SUM_FILE, SumProblem, sum_path, verify};
+use crate::chain::{Chain, ChainError, read_scripts};
+use crate::diff::diff;
+use crate::migrate::{load_steps, preflight};
+use crate::project::Project;
+use crate::schema::CodeModel;
+use crate::state::TenantState;
+
+/// What the offline check found, and what it loaded on the way.
+#[derive(Debug)]
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub code: Option<CodeModel>,
+    pub chain: Option<Chain>,
+}
+
+/// Check the project offline. Only an unreadable versions folder is an `Err`.
+pub fn check_project(project: &Project) -> Result<Checked, ChainError> {
+    let mut findings = Vec::new();
+    let code = match crate::schema::load_dir(&project.schemas_dir) {
+        Ok(m) => Some(m),
+        Err(p) => {
+            findings.extend(p.0.into_iter().map(|p| Finding::from_problem(SCHEMA_INVALID, p)));
+            None
+        }
+    };
+
+    let dir = &project.versions_dir;
+    let (scripts, unreadable) = read_scripts(dir)?;
+    let earlier = unreadable.len();
+    findings.extend(unreadable.iter().cloned().map(|p| Finding::from_problem(REVISION_INVALID, p)));
+    let chain = match Chain::from_scripts(dir, scripts.clone(), unreadable) {
+        Ok(c) => Some(c),
+        Err(p) => {
+            findings.extend(p.0.into_iter().skip(earlier).map(|p| Finding::from_problem(CHAIN_SHAPE, p)));
+            None
+        }
+    };
+
+    let mut head_state = None;
+    if let Some(chain) = &chain {
+        let mut loaded = Vec::new();
+        for script in chain.revisions() {
+            let up = script.ops(Direction::Upgrade);
+            let down = script.ops(Direction::Downgrade);
+            match (up, down) {
+                (Ok(upgrade), Ok(downgrade)) => {
+                    findings.extend(lint_ops(script, Direction::Upgrade, &upgrade));
+                    findings.extend(lint_ops(script, Direction::Downgrade, &downgrade));
+                    loaded.push(Loaded { script, upgrade, downgrade });
+                }
+                (up, down) => {
+                    for p in [up.err(), down.err()].into_iter().flatten() {
+                        findings.push(Finding::from_problem(REVISION_INVALID, p));
+                    }
+                }
+            }
+        }
+        if loaded.len() == chain.len() {
+            let replayed = replay(&loaded);
+            for event in &replayed.events {
+                findings.extend(replay_finding(&loaded, event, &findings));
+            }
+            head_state = replayed.head;
+        }
+    }
+
+    if let (Some(code), Some(state)) = (&code, &head_state) {
+        match diff(code, state) {
+            Ok(steps) if !steps.is_empty() => findings.push(
+                Finding::new(
+                    CODE_AHEAD,
+                    format!(
+                        "schemas/ differs from the head of the chain by {} operation(s) (the chain replayed on an empty tenant)",
+                        steps.len()
+                    ),
+                )
+                .with_help("`liminal diff <tenant>` shows them; `liminal revision <tenant> \"…\"` writes them"),
+            ),
+            Ok(_) => {}
+            Err(e) => findings.push(
+                Finding::new(
+                    CODE_AHEAD,
+                    format!("schemas/ cannot be reached from the head of the chain: {e}"),
+                )
+                .with_help(e.error.help()),
+            ),
+        }
+    }
+
+    findings.extend(sum_findings(dir).map_err(|source| ChainError::Read { path: sum_path(dir), source })?);
+
+    let refs: Vec<&Script> = scripts.iter().collect();
+    suppress(&mut findings, &refs);
+    Ok(Checked { findings, code, chain })
+}
+
+/// A replay event as a finding at the operation it is about.
+fn replay_finding(loaded: &[Loaded<'_>], event: &ReplayEvent, so_far: &[Finding]) -> Option<Finding> {
+    match event {
+        ReplayEvent::UpgradeFails { revision, op, error } => {
+            let r = &loaded[*revision];
+            let o = &r.upgrade[*op];
+            let message = format!(
+                "revision {}: upgrade() fails on the chain replayed from the base, at `{}`: {error}",
+                r.script.header().revision,
+                o.op.describe()
+            );
+            Some(Finding::at_op(UPGRADE_FAILS, r.script, o, message).with_help(format!(
+                "{}; (a project that adopted a tenant which already had schemas starts from more than the base: silence it with `// liminal:nolint LM403 <reason>`)",
+                error.help()
+            )))
+        }
+        ReplayEvent::DowngradeFails { revision, op, error } => {
+            let r = &loaded[*revision];
+            let o = &r.downgrade[*op];
+            // A downgrade already flagged as one that can never run (LM301) is not reported twice.
+            let flagged = so_far.iter().any(|f| {
+                f.lint == DOWNGRADE_CANNOT_RUN
+                    && f.file() == Some(r.script.path())
+                    && f.position() == Some((o.line, o.column))
+            });
+            let message = format!(
+                "revision {}: downgrade() fails right after its upgrade() on the replayed chain, at `{}`: {error}",
+                r.script.header().revision,
+                o.op.describe()
+            );
+            (!flagged).then(|| Finding::at_op(DOWNGRADE_FAILS, r.script, o, message))
+        }
+        ReplayEvent::NotRestored { revision } => {
+            let r = &loaded[*revision];
+            let at = function_line(r.script, "downgrade");
+            let message = format!(
+                "revision {}: downgrade() does not restore the state before its upgrade() (on the replayed chain)",
+                r.script.header().revision
+            );
+            let mut f = Finding::at(DOWNGRADE_NOT_RESTORING, r.script.path(), at, 1, message);
+            if let Some(p) = f.at.take() {
+                f.at = Some(p.with_source(r.script.source().clone()));
+            }
+            Some(f)
+        }
+    }
+}
+
+/// The line of `fn <name>()`, or 1.
+fn function_line(script: &Script, name: &str) -> usize {
+    let needle = format!("fn {name}");
+    script.source().lines().position(|l| l.trim_start().starts_with(&needle)).map_or(1, |i| i + 1)
+}
+
+/// The sum file against the revision files on disk.
+fn sum_findings(dir: &Path) -> std::io::Result<Vec<Finding>> {
+    let sum = sum_path(dir);
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(verify(dir)?
+        .into_iter()
+        .map(|p| match p {
+            SumProblem::Absent => Finding::new(
+                SUM_ABSENT,
+                format!("versions/ has no {SUM_FILE}, so edits to applied revisions go unnoticed"),
+            ),
+            SumProblem::Invalid { line, message } => {
+                Finding::at(SUM_INVALID, &sum, line, 1, format!("{SUM_FILE}: {message}"))
+            }
+            SumProblem::Edited { file, line } => Finding::at(
+                SUM_MISMATCH,
+                &file,
+                1,
+                1,
+                format!("{} was edited after it was hashed (its entry is on line {line} of {SUM_FILE})", name(&file)),
+            ),
+            SumProblem::Unlisted { file } => {
+                Finding::at(SUM_UNLISTED, &file, 1, 1, format!("{} is not in {SUM_FILE}", name(&file)))
+            }
+            SumProblem::Missing { name, line } => Finding::at(
+                SUM_MISSING_FILE,
+                &sum,
+                line,
+                1,
+                format!("{SUM_FILE} lists {name}, which is not in versions/"),
+            ),
+        })
+        .collect())
+}
+
+/// What `check --tenant` adds: the pending revisions apply to the tenant's state, and the code
+/// matches it once they did. Returns the findings and the number of differences left (`None`
+/// when it could not be computed).
+pub fn check_tenant(
+    chain: &Chain,
+    code: &CodeModel,
+    tenant: &str,
+    current: Option<&str>,
+    state: &TenantState,
+) -> (Vec<Finding>, Option<usize>) {
+    let mut findings = Vec::new();
+    let plan = match chain.plan_upgrade(current, "head") {
+        Ok(plan) => plan,
+        Err(e) => {
+            findings.push(Finding::new(TENANT_UNKNOWN_REVISION, format!("{tenant}: {e}")));
+            return (findings, None);
+        }
+    };
+    let Ok(steps) = load_steps(&plan) else { return (findings, None) };
+    let after = match preflight(state, &steps) {
+        Ok(after) => after,
+        Err(e) => {
+            let message = format!("revision {} would not apply to {tenant}: {} ({})", e.revision, e.error, e.op);
+            let mut f = Finding::at(TENANT_PENDING_FAILS, &e.path, e.line, e.column, message).with_help(e.error.help());
+            if let Some(script) = chain.revisions().iter().find(|s| s.path() == e.path)
+                && let Some(p) = f.at.take()
+            {
+                f.at = Some(p.with_source(script.source().clone()));
+            }
+            findings.push(f);
+            return (findings, None);
+        }
+    };
+    match diff(code, &after) {
+        Ok(d) => {
+            if !d.is_empty() {
+                findings.push(
+                    Finding::new(
+                        TENANT_DRIFT,
+                        format!(
+                            "{tenant} would still differ from schemas/ by {} operation(s) after upgrading to head",
+                            d.len()
+                        ),
+                    )
+                    .with_help(format!(
+                        "run `liminal diff {tenant}` to see them, and `liminal revision {tenant} \"...\"` once upgraded"
+                    )),
+                );
+            }
+            (findings, Some(d.len()))
+        }
+        Err(e) => {
+            findings.push(Finding::new(TENANT_DRIFT, format!("{tenant}: {e}")).with_help(e.error.help()));
+            (findings, None)
+        }
+    }
+}
