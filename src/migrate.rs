@@ -308,7 +308,7 @@ pub async fn run<T: Tenant>(
         }
         // A revision that changes nothing (the empty base of a fresh tenant) is recorded with
         // the next one: stopping in between leaves the tenant as it was.
-        if !(step.ops.is_empty() && !last) {
+        if !step.ops.is_empty() || last {
             let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
             if marker.as_deref().is_some_and(|m| m != NO_PROGRESS) {
                 values.push((PROGRESS_FIELD, NO_PROGRESS));
