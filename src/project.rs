@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::diag::SourceProblem;
+use crate::settings::TenantSettings;
 
 pub const CONFIG_FILE: &str = "liminal.yaml";
 
@@ -32,6 +33,9 @@ struct RawTenant {
     alias: Option<String>,
     /// Seconds before a request is abandoned.
     timeout: Option<u64>,
+    /// Benchling's `SCHEMAS_ENABLE_CHANGE_WAREHOUSE_NAME` (see [`crate::settings`]).
+    #[serde(default)]
+    custom_warehouse_names: bool,
 }
 
 /// How a tenant is reached.
@@ -55,6 +59,8 @@ pub struct TenantConfig {
     pub name: String,
     pub alias: Option<String>,
     pub kind: TenantKind,
+    /// What the tenant allows; a local tenant emulates a Benchling tenant, so the same defaults.
+    pub settings: TenantSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -83,7 +89,10 @@ impl ProjectError {
         match self {
             ProjectError::NotFound(_) => "run `liminal init` to start a project here".into(),
             ProjectError::Invalid(p) => p.help.clone().unwrap_or_default(),
-            ProjectError::UnknownTenant { .. } => format!("use a tenant key or alias from {CONFIG_FILE}"),
+            ProjectError::UnknownTenant { name, known } => format!(
+                "{}use a tenant key or alias from {CONFIG_FILE}",
+                crate::diag::did_you_mean(name, known.split(", "))
+            ),
             ProjectError::MissingEnv(v) => format!("export {v}=… (liminal.yaml names the variable, never the secret)"),
         }
     }
@@ -180,7 +189,8 @@ impl Project {
                     &text,
                 ));
             }
-            tenants.push(TenantConfig { name, alias: t.alias, kind });
+            let settings = TenantSettings { custom_warehouse_names: t.custom_warehouse_names };
+            tenants.push(TenantConfig { name, alias: t.alias, kind, settings });
         }
         Ok(Project {
             schemas_dir: root.join(raw.schemas.as_deref().unwrap_or("schemas")),
@@ -217,6 +227,8 @@ pub fn default_config() -> &'static str {
      tenants:\n\
      \x20 dev:\n\
      \x20   local: .liminal/dev.json\n\
+     \x20   # custom_warehouse_names: true   # only if Benchling support turned on\n\
+     \x20   #   SCHEMAS_ENABLE_CHANGE_WAREHOUSE_NAME on the tenant this one stands for\n\
      \x20 # prod:\n\
      \x20 #   url: https://YOUR-TENANT.benchling.com\n\
      \x20 #   client_id_env: BENCHLING_PROD_CLIENT_ID\n\
@@ -273,6 +285,23 @@ mod tests {
         }
         std::fs::write(&path, "tenants:\n  dev:\n    local: d.json\n    alias: dev\n").unwrap();
         assert!(Project::load(&path).is_ok());
+    }
+
+    #[test]
+    fn custom_warehouse_names_is_off_unless_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(
+            &path,
+            "tenants:\n  dev:\n    local: d.json\n  prod:\n    url: https://x\n    api_key_env: K\n    custom_warehouse_names: true\n",
+        )
+        .unwrap();
+        let p = Project::load(&path).unwrap();
+        assert!(!p.tenant("dev").unwrap().settings.custom_warehouse_names);
+        assert!(p.tenant("prod").unwrap().settings.custom_warehouse_names);
+        std::fs::write(&path, "tenants:\n  dev:\n    local: d.json\n    custom_warehouse_names: yes\n").unwrap();
+        let Err(ProjectError::Invalid(p)) = Project::load(&path) else { panic!() };
+        assert_eq!(p.line, 4, "{}", p.message);
     }
 
     #[test]

@@ -45,7 +45,12 @@ pub struct Replay {
 
 /// Replay `revisions` (base first) on an empty tenant.
 pub fn replay(revisions: &[Loaded<'_>]) -> Replay {
-    let mut state = TenantState::new();
+    replay_with(revisions, crate::settings::TenantSettings::default())
+}
+
+/// [`replay`] on an empty tenant that allows what `settings` says.
+pub fn replay_with(revisions: &[Loaded<'_>], settings: crate::settings::TenantSettings) -> Replay {
+    let mut state = TenantState { settings, ..TenantState::new() };
     let mut events = Vec::new();
     for (i, r) in revisions.iter().enumerate() {
         let before = state.clone();

@@ -33,6 +33,12 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         let current = tenant.revision().await.map_err(tenant_report)?;
         let state = tenant.read().await.map_err(tenant_report)?;
         let (mut more, left) = check_tenant(chain, code, &config.name, current.as_deref(), &state);
+        let lint = crate::lint::SCHEMA_INVALID;
+        more.extend(
+            super::code_problems_for(&project, config, code, &state)
+                .into_iter()
+                .map(|p| Finding::from_problem(lint, p)),
+        );
         let scripts: Vec<&Script> = chain.revisions().iter().collect();
         suppress(&mut more, &scripts);
         findings.extend(more);

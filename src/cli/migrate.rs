@@ -77,7 +77,8 @@ async fn each_tenant(
 ) -> Result<Done, Report> {
     let names: Vec<&str> = tenants.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
     if names.len() <= 1 {
-        let doc = execute(direction, tenants.trim(), target, dry_run, yes, wait, ui).await?;
+        let name = names.first().copied().unwrap_or(tenants);
+        let doc = execute(direction, name, target, dry_run, yes, wait, ui).await?;
         ui.document(&doc);
         return Ok(Done::OK);
     }

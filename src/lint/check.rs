@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::chain::replay::{Loaded, ReplayEvent, replay};
+use crate::chain::replay::{Loaded, ReplayEvent, replay_with};
 use crate::chain::sum::{SUM_FILE, SumProblem, sum_path, verify};
 use crate::chain::{Chain, ChainError, read_scripts};
 use crate::diff::diff;
@@ -70,7 +70,11 @@ pub fn check_project(project: &Project) -> Result<Checked, ChainError> {
             }
         }
         if loaded.len() == chain.len() {
-            let replayed = replay(&loaded);
+            // The chain is shared by every tenant: the empty tenant allows what they all allow.
+            let settings = crate::settings::TenantSettings {
+                custom_warehouse_names: project.tenants.iter().all(|t| t.settings.custom_warehouse_names),
+            };
+            let replayed = replay_with(&loaded, settings);
             for event in &replayed.events {
                 findings.extend(replay_finding(&loaded, event, &findings));
             }

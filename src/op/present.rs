@@ -512,7 +512,9 @@ mod tests {
             Op::UnarchiveField { schema: "s".into(), field: "b".into(), index: Some(0) },
             Op::ArchiveSchema { schema: "s".into() },
         ];
-        each_prefix_is_found(&TenantState::new(), &ops);
+        let mut start = TenantState::new();
+        start.settings.custom_warehouse_names = true;
+        each_prefix_is_found(&start, &ops);
     }
 
     #[test]

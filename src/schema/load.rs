@@ -347,11 +347,8 @@ fn unknown_keys(ctx: &mut FileCtx<'_>, node: &Node, shape: Shape) {
     let Node::Map(entries) = node else { return };
     for (key, at, value) in entries {
         if !shape.keys().contains(&key.as_str()) {
-            ctx.at(
-                *at,
-                format!("unknown key `{key}` in {}", shape.what()),
-                &format!("use one of: {}", shape.keys().join(", ")),
-            );
+            let hint = crate::diag::did_you_mean(key, shape.keys().iter().copied());
+            ctx.at(*at, format!("unknown key `{key}` in {}", shape.what()), &format!("{hint}{}", keys_help(shape)));
             continue;
         }
         match (shape.child(key), value) {
@@ -360,6 +357,15 @@ fn unknown_keys(ctx: &mut FileCtx<'_>, node: &Node, shape: Shape) {
             _ => {}
         }
     }
+}
+
+/// The keys a mapping may have, as a help line.
+fn keys_help(shape: Shape) -> String {
+    format!(
+        "{} may have: {}",
+        shape.what(),
+        shape.keys().iter().filter(|k| **k != "wh_field_name").copied().collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// Where a field stood, and where each of its keys stood.
@@ -409,8 +415,7 @@ fn parse_enum<T: std::str::FromStr<Err = super::UnknownValue>>(ctx: &mut FileCtx
     match value.value.parse::<T>() {
         Ok(v) => Some(v),
         Err(e) => {
-            let help = format!("use one of: {}", e.expected);
-            ctx.at(value.referenced, e.to_string(), &help);
+            ctx.at(value.referenced, e.message(), &e.help());
             None
         }
     }
@@ -609,7 +614,7 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
                         Ok(v) => {
                             set.insert(v);
                         }
-                        Err(e) => ctx.at(ns.referenced, e.to_string(), &format!("use one of: {}", e.expected)),
+                        Err(e) => ctx.at(ns.referenced, e.message(), &e.help()),
                     }
                 }
                 if ns.value.is_empty() {
@@ -705,6 +710,52 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
     }
 }
 
+/// The YAML parser's message in the user's words: the key and the kind of value it needs, not
+/// Rust's type names, and no second copy of the location (the diagnostic shows it).
+fn yaml_error(text: &str, line: usize, col: usize, raw: &str) -> (String, &'static str) {
+    let raw = raw.find(" at line ").map_or(raw, |i| &raw[..i]).trim();
+    const EXPECTED: [(&str, &str); 8] = [
+        ("invalid boolean", "`true` or `false` (`yes`/`no` are not booleans)"),
+        ("invalid i64", "a whole number"),
+        ("invalid u64", "a whole number"),
+        ("invalid f64", "a number"),
+        ("expected string", "text (a string)"),
+        ("expected sequence", "a list (`[a, b]`, or one `- item` per line)"),
+        ("expected mapping", "a mapping (`{key: value}`, or indented `key: value` lines)"),
+        ("expected struct", "a mapping (`{key: value}`, or indented `key: value` lines)"),
+    ];
+    let Some((_, expected)) = EXPECTED.iter().find(|(prefix, _)| raw.starts_with(prefix)) else {
+        return (raw.to_string(), "yaml::syntax");
+    };
+    let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let at: String = line_text.chars().skip(col.saturating_sub(1)).collect();
+    let found = match at.trim_start().chars().next() {
+        Some('[') => "a list".to_string(),
+        Some('{') => "a mapping".to_string(),
+        Some('-') if at.trim_start().starts_with("- ") => "a list".to_string(),
+        None => "nothing".to_string(),
+        Some(_) => {
+            let token: String = at.chars().take_while(|c| !matches!(c, ',' | '}' | ']' | '#')).collect();
+            let token = token.trim();
+            if token.contains(": ") { "a mapping".to_string() } else { format!("`{token}`") }
+        }
+    };
+    // The key whose value this is: the last `key:` before the column on this line, or the key
+    // that ends the line above (a block value).
+    let before: String = line_text.chars().take(col.saturating_sub(1)).collect();
+    let key_of = |s: &str| {
+        let s = s.trim_end().strip_suffix(':')?;
+        let key = s.rsplit(|c: char| c.is_whitespace() || matches!(c, '{' | ',' | '-')).next()?;
+        (!key.is_empty()).then(|| key.to_string())
+    };
+    let key = key_of(&before).or_else(|| text.lines().nth(line.saturating_sub(2)).and_then(key_of));
+    let message = match key {
+        Some(k) => format!("`{k}` must be {expected}, not {found}"),
+        None => format!("expected {expected} here, not {found}"),
+    };
+    (message, "yaml::type")
+}
+
 fn yaml_options() -> Options {
     let mut o = Options::default();
     o.strict_booleans = true;
@@ -742,9 +793,13 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
             let message = e.without_snippet().to_string();
             let message = message.lines().next().unwrap_or("invalid YAML").to_string();
+            let (message, code) = yaml_error(&text, line, col, &message);
             ctx.problems.push(
                 SourceProblem::new(path, line, col, message)
-                    .with_help("fix the YAML here; see the README for the schema file format")
+                    .with_code(code)
+                    .with_help(
+                        "fix the YAML here; see the README for the schema file format (or `liminal json-schema`)",
+                    )
                     .with_source(text.clone()),
             );
         }
@@ -768,7 +823,53 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
     loaded.problems.extend(ctx.problems);
 }
 
-fn finish(mut loaded: Loaded) -> Result<CodeModel, LoadError> {
+/// Where the items of the code model and their keys stand in `schemas/`, so that findings about
+/// what the code asks for (the lints `diff` prints) point at the YAML key.
+pub struct CodePlaces {
+    files: Vec<PathBuf>,
+    schemas: Vec<(String, Vec<String>, Origin)>,
+    dropdowns: Vec<(String, Origin)>,
+}
+
+impl CodePlaces {
+    fn at(&self, origin: &Origin, loc: Location) -> Located {
+        Located { file: self.files[origin.file].clone(), line: loc.line() as usize, column: loc.column() as usize }
+    }
+
+    /// A schema's key (`None`: the item itself), by warehouse name.
+    pub fn schema_key(&self, schema: &str, key: Option<&str>) -> Option<Located> {
+        let (_, _, origin) = self.schemas.iter().find(|(wh, _, _)| wh == schema)?;
+        Some(self.at(origin, origin.spans.key(key)))
+    }
+
+    /// A field's key (`None`: the field itself), by warehouse names.
+    pub fn field_key(&self, schema: &str, field: &str, key: Option<&str>) -> Option<Located> {
+        let (_, fields, origin) = self.schemas.iter().find(|(wh, _, _)| wh == schema)?;
+        let j = fields.iter().position(|f| f == field)?;
+        Some(self.at(origin, origin.spans.field_key(j, key)))
+    }
+
+    /// A dropdown's key (`None`: the item itself), by display name.
+    pub fn dropdown_key(&self, name: &str, key: Option<&str>) -> Option<Located> {
+        let (_, origin) = self.dropdowns.iter().find(|(n, _)| n == name)?;
+        Some(self.at(origin, origin.spans.key(key)))
+    }
+}
+
+fn finish(loaded: Loaded) -> Result<CodeModel, LoadError> {
+    finish_with(loaded, &|_| Vec::new())
+}
+
+/// Finish loading, with `more` problems found on the model by the caller (a tenant's rules).
+fn finish_with(loaded: Loaded, more: &dyn Fn(&CodeModel) -> Vec<Problem>) -> Result<CodeModel, LoadError> {
+    finish_with_places(loaded, more).map(|(model, _)| model)
+}
+
+/// [`finish_with`], keeping where each item and key stands.
+fn finish_with_places(
+    mut loaded: Loaded,
+    more: &dyn Fn(&CodeModel) -> Vec<Problem>,
+) -> Result<(CodeModel, CodePlaces), LoadError> {
     // A schema with an unknown enum value: of its own problems, only those that hold whatever
     // the value is (problems across items do not depend on it).
     let mut doubtful: Vec<(Vec<Problem>, Vec<Problem>)> = Vec::new();
@@ -780,13 +881,17 @@ fn finish(mut loaded: Loaded) -> Result<CodeModel, LoadError> {
             (vec![], vec![])
         });
     }
-    let problems = validate_model(&loaded.model).into_iter().filter(|p| match p.target {
-        Target::Schema(i) | Target::Field(i, _) => {
-            let (own, certain) = &doubtful[i];
-            !own.contains(p) || certain.contains(p)
-        }
-        Target::Dropdown(_) => true,
-    });
+    let extra = if loaded.problems.is_empty() { more(&loaded.model) } else { Vec::new() };
+    let problems = validate_model(&loaded.model)
+        .into_iter()
+        .filter(|p| match p.target {
+            Target::Schema(i) | Target::Field(i, _) => {
+                let (own, certain) = &doubtful[i];
+                !own.contains(p) || certain.contains(p)
+            }
+            Target::Dropdown(_) => true,
+        })
+        .chain(extra);
     for Problem { target, key, message, help } in problems.collect::<Vec<_>>() {
         let (origin, loc) = match target {
             Target::Schema(i) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.key(key)),
@@ -801,7 +906,18 @@ fn finish(mut loaded: Loaded) -> Result<CodeModel, LoadError> {
         );
     }
     if loaded.problems.is_empty() {
-        Ok(loaded.model)
+        let schemas = loaded
+            .model
+            .schemas
+            .iter()
+            .zip(loaded.schema_origin)
+            .map(|(s, o)| {
+                (s.props.warehouse_name.clone(), s.fields.iter().map(|f| f.warehouse_name.clone()).collect(), o)
+            })
+            .collect();
+        let dropdowns = loaded.model.dropdowns.iter().map(|d| d.name.clone()).zip(loaded.dropdown_origin).collect();
+        let files = loaded.files.into_iter().map(|(p, _)| p).collect();
+        Ok((loaded.model, CodePlaces { files, schemas, dropdowns }))
     } else {
         loaded.problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         Err(Problems(loaded.problems))
@@ -849,6 +965,20 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Load every `*.yaml`/`*.yml` file under `dir` (sub-folders included), in path order.
 pub fn load_dir(dir: &Path) -> Result<CodeModel, LoadError> {
+    load_dir_with(dir, &|_| Vec::new())
+}
+
+/// [`load_dir`], adding the problems `more` finds on a model that loads (a tenant's rules, such
+/// as [`crate::settings::code_problems`]), each located at its key like the others.
+pub fn load_dir_with(dir: &Path, more: &dyn Fn(&CodeModel) -> Vec<Problem>) -> Result<CodeModel, LoadError> {
+    load_dir_with_places(dir, more).map(|(model, _)| model)
+}
+
+/// [`load_dir_with`], with where each item and key stands.
+pub fn load_dir_with_places(
+    dir: &Path,
+    more: &dyn Fn(&CodeModel) -> Vec<Problem>,
+) -> Result<(CodeModel, CodePlaces), LoadError> {
     let mut loaded = empty();
     let mut files = Vec::new();
     if let Err(e) = yaml_files(dir, &mut files) {
@@ -867,7 +997,7 @@ pub fn load_dir(dir: &Path) -> Result<CodeModel, LoadError> {
             ),
         }
     }
-    finish(loaded)
+    finish_with_places(loaded, more)
 }
 
 #[cfg(test)]

@@ -416,7 +416,13 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
                         Target::Field(i, j),
                         Some("entity_link"),
                         format!("field `{}` links to `{target}`, which is not a schema in code", f.warehouse_name),
-                        "name the warehouse name of a schema defined under schemas/",
+                        format!(
+                            "{}name the warehouse name of a schema defined under schemas/",
+                            crate::diag::did_you_mean(
+                                target,
+                                m.schemas.iter().map(|s| s.props.warehouse_name.as_str())
+                            )
+                        ),
                     )),
                     Some(t) if t.props.entity_type == EntityType::Entry => out.push(Problem::new(
                         Target::Field(i, j),
@@ -434,7 +440,10 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
                     Target::Field(i, j),
                     Some("dropdown"),
                     format!("field `{}` uses dropdown `{d}`, which is not a dropdown in code", f.warehouse_name),
-                    "name the `name` of a dropdown defined under schemas/",
+                    format!(
+                        "{}name the `name` of a dropdown defined under schemas/",
+                        crate::diag::did_you_mean(d, m.dropdowns.iter().map(|d| d.name.as_str()))
+                    ),
                 ));
             }
         }

@@ -27,7 +27,7 @@ use crate::op::Op;
 
 pub use engine::{Limits, ScriptEngine};
 pub use header::{Header, is_revision_id};
-pub use render::{RevisionText, WIDTH, one_line, quote, render};
+pub use render::{RevisionText, WIDTH, one_line, quote, render, render_call};
 
 /// Which function of a revision to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

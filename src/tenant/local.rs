@@ -4,18 +4,27 @@ use std::path::{Path, PathBuf};
 
 use super::{ApplyError, Tenant, TenantError};
 use crate::op::Op;
+use crate::settings::TenantSettings;
 use crate::state::TenantState;
 
 pub struct LocalTenant {
     path: PathBuf,
     state: Option<Box<TenantState>>,
+    /// From liminal.yaml: they replace what the file holds.
+    settings: Option<TenantSettings>,
 }
 
 impl LocalTenant {
     /// A tenant kept in `path`. The file is created on the first write; until then the tenant is
     /// empty.
     pub fn new(path: impl Into<PathBuf>) -> LocalTenant {
-        LocalTenant { path: path.into(), state: None }
+        LocalTenant { path: path.into(), state: None, settings: None }
+    }
+
+    /// The tenant allows what `settings` says (liminal.yaml), whatever its file recorded.
+    pub fn with_settings(mut self, settings: TenantSettings) -> LocalTenant {
+        self.settings = Some(settings);
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -28,11 +37,14 @@ impl LocalTenant {
 
     fn load(&mut self) -> Result<&mut TenantState, TenantError> {
         if self.state.is_none() {
-            let state = match std::fs::read_to_string(&self.path) {
+            let mut state: TenantState = match std::fs::read_to_string(&self.path) {
                 Ok(text) => serde_json::from_str(&text).map_err(|e| self.err(e))?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => TenantState::new(),
                 Err(e) => return Err(self.err(e)),
             };
+            if let Some(settings) = self.settings {
+                state.settings = settings;
+            }
             self.state = Some(Box::new(state));
         }
         match self.state.as_deref_mut() {

@@ -536,6 +536,7 @@ options: [Cheese, "Bob's \"special\"", "back\\slash", "ünïcödé 🍕", "multi
 #[test]
 fn quotes_backslashes_newlines_and_non_ascii_round_trip() {
     let p = Project::init();
+    p.allow_custom_warehouse_names();
     p.write("schemas/pate.yaml", ESCAPES_YAML);
     p.run(&["check"]).ok();
     let rel = p.run(&["revision", "dev", "Pâté \"quotes\""]).ok().stdout.trim().to_string();
@@ -670,7 +671,11 @@ fn preflight_stops_a_plan_whose_later_revision_cannot_apply() {
     p.run(&["upgrade", "dev", "head"]).fails().err_has(&at).err_has("cannot apply to dev").err_has("pizza");
     p.run(&["upgrade", "dev", "head", "--dry-run"]).fails().err_has(&at);
     let err = p.run(&["--format", "json", "upgrade", "dev", "head"]).fails().json();
-    assert!(err["error"]["message"].as_str().unwrap().contains(&at), "{err}");
+    // The place is data, not text: file, line and column beside the message.
+    let e = &err["error"];
+    assert!(e["file"].as_str().unwrap().ends_with(&bad), "{err}");
+    assert_eq!((&e["line"], &e["column"]), (&serde_json::json!(10), &serde_json::json!(9)), "{err}");
+    assert!(e["message"].as_str().unwrap().contains("cannot apply to dev"), "{err}");
     assert_eq!(p.tenant_bytes(), before, "nothing may be sent when preflight fails");
     assert_eq!(p.current(), base);
     p.run(&["check", "--tenant", "dev"]).fails().err_has(&at);

@@ -100,6 +100,14 @@ impl Project {
         self.dir.path()
     }
 
+    /// Give the `dev` tenant of `init`'s liminal.yaml the setting `custom_warehouse_names: true`.
+    pub fn allow_custom_warehouse_names(&self) {
+        let config = self.read("liminal.yaml");
+        let line = "    local: .liminal/dev.json\n";
+        assert!(config.contains(line), "{config}");
+        self.write("liminal.yaml", &config.replacen(line, &format!("{line}    custom_warehouse_names: true\n"), 1));
+    }
+
     /// Run the binary in the project folder: no terminal (stdin closed, so diagnostics are 80
     /// columns wide), no colours, nothing from the caller's environment that changes output.
     pub fn run(&self, args: &[&str]) -> Out {

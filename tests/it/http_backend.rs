@@ -427,7 +427,7 @@ async fn request_count_twelve_fields_on_one_schema() {
         .map(|i| {
             crate::emu::scenario::create_field(
                 "bulk_001",
-                json!({ "warehouse_name": format!("new{i}"), "name": format!("New {i}"), "type": "text" }),
+                json!({ "warehouse_name": format!("new_{i}"), "name": format!("New {i}"), "type": "text" }),
                 20 + i,
             )
         })

@@ -9,6 +9,7 @@
 //! - [`resume`]: runs stopped anywhere resume, two runs never interleave.
 //! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
 //! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command;
+//! - [`renames`]: renames, swaps, reuse of names, and the `custom_warehouse_names` setting;
 //! - [`status`]: `status`, `show`, `history --verbose`, offline `revision --empty`.
 
 // Helpers shared by several areas; not every area uses every helper.
@@ -25,7 +26,10 @@ mod emulator;
 mod examples;
 mod golden;
 mod http_backend;
+mod json;
 mod lint;
 mod plan;
+mod progress;
+mod renames;
 mod resume;
 mod status;
