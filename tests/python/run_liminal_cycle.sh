@@ -190,5 +190,65 @@ CLI="$EMU_BIN" step 0 "rust: diff (in sync)" diff emu
 cd "$WORK/project"
 expect_current "$REV3" " (python reads rust's revision)"
 
+# ---------------------------------------------------------------------------------------------
+# Issue 9: Python Liminal killed half-way through a revision; the Rust liminal finishes it.
+# The Rust liminal goes back to REV1 (archiving its own field), Python Liminal starts upgrading
+# to REV2 with 30 ms of latency per request and is killed (SIGKILL) once two of REV2's writes
+# have landed; `liminal import` converts the Python project, and the Rust `upgrade` finds the
+# part of REV2 on the tenant, applies the rest and records REV2, which Python then reads.
+# ---------------------------------------------------------------------------------------------
+writes_seen() {
+    "$PY" - "$EMU_URL" <<'EOF'
+import json, sys, urllib.request
+log = json.load(urllib.request.urlopen(sys.argv[1] + "/__emulator/requests"))
+print(sum(1 for r in log if r["method"] in ("POST", "PATCH") and "token" not in r["path"]))
+EOF
+}
+set_faults() {
+    "$PY" - "$EMU_URL" "$1" <<'EOF'
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1] + "/__emulator/faults", data=sys.argv[2].encode(), method="POST",
+                             headers={"content-type": "application/json"})
+urllib.request.urlopen(req)
+EOF
+}
+python_killed_mid_upgrade() {
+    cd "$WORK/rust"
+    CLI="$EMU_BIN" step 0 "rust: downgrade base (back to REV1)" downgrade emu base --yes
+    cd "$WORK/project"
+    expect_current "$REV1" " (before the killed upgrade)"
+    requests_since_last >/dev/null
+    set_faults '{"latency_ms": 30}'
+    "$LIMINAL" upgrade emu head >"$WORK/killed.log" 2>&1 &
+    local pid=$! n=0
+    for _ in $(seq 1 600); do
+        n=$(writes_seen)
+        if [ "$n" -ge 2 ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+        sleep 0.05
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    set_faults '{}'
+    SUMMARY+="python: upgrade head killed after $(writes_seen) write(s)"$'\n'
+    expect_current "$REV1" " (Python records only at the end)"
+
+    mkdir -p "$WORK/killed"
+    cd "$WORK/killed"
+    CLI="$EMU_BIN" step 0 "rust: import the Python project" import "$WORK/project" --models pizza_models.v2
+    printf '  emu:\n    url: %s\n    client_id_env: EMU_CLIENT_ID\n    client_secret_env: EMU_CLIENT_SECRET\n' "$EMU_URL" >>liminal.yaml
+    CLI="$EMU_BIN" step 0 "rust: upgrade head (finishes REV2)" upgrade emu head --yes
+    if ! grep -q "operations are already on the tenant; applying the other" "$WORK/last.log"; then
+        printf '%s' "$SUMMARY" >&2
+        echo "FAILED: the Rust upgrade did not find Python's part of $REV2 on the tenant:" >&2
+        cat "$WORK/last.log" >&2
+        exit 1
+    fi
+    CLI="$EMU_BIN" step 0 "rust: current (expect $REV2)" current emu
+    grep -q "$REV2" "$WORK/last.log" || { echo "FAILED: rust current did not print $REV2" >&2; cat "$WORK/last.log" >&2; exit 1; }
+    cd "$WORK/project"
+    expect_current "$REV2" " (python reads the finished revision)"
+}
+python_killed_mid_upgrade
+
 printf '%s' "$SUMMARY"
 echo "liminal-orm cycle passed against the emulator in $(( $(date +%s) - START ))s"
