@@ -18,9 +18,9 @@ pub struct SourceProblem {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
-    /// What kind of problem, for tools (`yaml::unknown-key`, `rhai::call`…); stable.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    /// Rarely set, so boxed: a code for tools, other places in the same file.
+    #[serde(skip)]
+    extra: Option<Box<Extra>>,
     #[serde(skip)]
     source: Option<Arc<NamedSource<Arc<String>>>>,
 }
@@ -33,14 +33,36 @@ impl SourceProblem {
             column: column.max(1),
             message: message.into(),
             help: None,
-            code: None,
+            extra: None,
             source: None,
         }
     }
 
-    pub fn with_code(mut self, code: impl Into<String>) -> SourceProblem {
-        self.code = Some(code.into());
+    /// Point at a second place in the same file too (the first of two duplicates).
+    pub fn also_at(mut self, line: usize, column: usize, label: impl Into<String>) -> SourceProblem {
+        self.extra.get_or_insert_with(Default::default).also.push((line.max(1), column.max(1), label.into()));
         self
+    }
+
+    /// What kind of problem, for tools (`yaml::type`, `schema::rule`…); stable.
+    pub fn with_code(mut self, code: &'static str) -> SourceProblem {
+        self.extra.get_or_insert_with(Default::default).code = Some(code);
+        self
+    }
+
+    pub fn code(&self) -> Option<&'static str> {
+        self.extra.as_ref().and_then(|e| e.code)
+    }
+
+    /// A problem with a file or folder as a whole (it cannot be read, it is empty): no line
+    /// and column are made up for it.
+    pub fn unlocated(file: &Path, message: impl Into<String>) -> SourceProblem {
+        SourceProblem { line: 0, column: 0, ..SourceProblem::new(file, 1, 1, message) }
+    }
+
+    /// Whether the problem has a line and column.
+    pub fn is_located(&self) -> bool {
+        self.line > 0
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> SourceProblem {
@@ -56,14 +78,25 @@ impl SourceProblem {
 
     /// `file:line:col`, the file relative to the current folder when it is inside it.
     pub fn location(&self) -> String {
+        if !self.is_located() {
+            return display_path(&self.file);
+        }
         format!("{}:{}:{}", display_path(&self.file), self.line, self.column)
     }
 
     fn byte_offset(&self) -> Option<(usize, usize)> {
+        if !self.is_located() {
+            return None;
+        }
+        self.span_at(self.line, self.column)
+    }
+
+    /// The byte offset and length of the token at a 1-based line and column of the attached text.
+    fn span_at(&self, line: usize, column: usize) -> Option<(usize, usize)> {
         let text: &str = self.source.as_ref()?.inner();
-        let line_start: usize = text.split_inclusive('\n').take(self.line - 1).map(str::len).sum();
-        let line_text = text[line_start..].split('\n').next().unwrap_or("");
-        let col = line_text.char_indices().nth(self.column - 1).map(|(i, _)| i).unwrap_or(line_text.len());
+        let line_start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+        let line_text = text.get(line_start..)?.split('\n').next().unwrap_or("");
+        let col = line_text.char_indices().nth(column - 1).map(|(i, _)| i).unwrap_or(line_text.len());
         let rest = &line_text[col..];
         let token = rest
             .char_indices()
@@ -94,7 +127,12 @@ impl Diagnostic for SourceProblem {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (offset, len) = self.byte_offset()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some("here".into()), (offset, len)))))
+        let here = LabeledSpan::new_with_span(Some("here".into()), (offset, len));
+        let also = self.extra.iter().flat_map(|e| e.also.iter()).filter_map(|(line, column, label)| {
+            let (offset, len) = self.span_at(*line, *column)?;
+            Some(LabeledSpan::new_with_span(Some(label.clone()), (offset, len)))
+        });
+        Some(Box::new(std::iter::once(here).chain(also)))
     }
 }
 
@@ -104,6 +142,14 @@ impl SourceProblem {
     pub fn report(&self) -> miette::Report {
         miette::Report::new(Shown(self.clone()))
     }
+}
+
+/// The rarely set parts of a [`SourceProblem`].
+#[derive(Debug, Clone, Default)]
+struct Extra {
+    code: Option<&'static str>,
+    /// Other places in the same file the problem involves (1-based line, column, label).
+    also: Vec<(usize, usize, String)>,
 }
 
 /// A [`SourceProblem`] as printed: see [`SourceProblem::report`].
@@ -158,6 +204,15 @@ pub fn display_path(path: &Path) -> String {
     match std::env::current_dir() {
         Ok(cwd) => path.strip_prefix(&cwd).unwrap_or(path).display().to_string(),
         Err(_) => path.display().to_string(),
+    }
+}
+
+/// An I/O error in words, without the OS error number.
+pub fn io_error(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
     }
 }
 

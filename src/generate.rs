@@ -94,6 +94,9 @@ pub fn schema_yaml(s: &crate::schema::SchemaDef) -> String {
             let _ = writeln!(out, "  order_name_parts_by_sequence: true");
         }
     }
+    if s.archived {
+        let _ = writeln!(out, "archived: true");
+    }
     if s.fields.is_empty() {
         let _ = writeln!(out, "fields: []");
     } else {

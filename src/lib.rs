@@ -11,6 +11,7 @@ pub mod diag;
 pub mod diff;
 pub mod emulator;
 pub mod generate;
+pub mod import;
 pub mod inputs;
 pub mod interrupt;
 pub mod lint;

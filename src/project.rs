@@ -26,7 +26,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawTenant {
     local: Option<String>,
-    url: Option<String>,
+    url: Option<serde_saphyr::Spanned<String>>,
     client_id_env: Option<String>,
     client_secret_env: Option<String>,
     api_key_env: Option<String>,
@@ -98,6 +98,22 @@ impl ProjectError {
     }
 }
 
+/// What is wrong with a tenant's `url:`, if anything (it was found only when the first request
+/// was sent, and not located in liminal.yaml).
+fn url_problem(url: &str) -> Option<String> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Some("has no scheme".to_string());
+    };
+    if !matches!(scheme, "http" | "https") {
+        return Some(format!("must start with https:// (or http://), not {scheme}://"));
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Some("has no host".to_string());
+    }
+    None
+}
+
 impl Project {
     /// Find `liminal.yaml` in `start` or the nearest parent and load it.
     pub fn discover(start: &Path) -> Result<Project, ProjectError> {
@@ -120,7 +136,8 @@ impl Project {
         };
         let text = Arc::new(std::fs::read_to_string(path).map_err(|e| {
             ProjectError::Invalid(Box::new(
-                SourceProblem::new(path, 1, 1, format!("cannot read: {e}")).with_help("check the file's permissions"),
+                SourceProblem::unlocated(path, format!("cannot read the file: {e}"))
+                    .with_help("check the file's permissions"),
             ))
         })?);
         let mut options = serde_saphyr::Options::default();
@@ -128,13 +145,9 @@ impl Project {
         let raw: RawConfig = serde_saphyr::from_str_with_options(&text, options).map_err(|e| {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
             let msg = e.without_snippet().to_string();
-            invalid(
-                line,
-                col,
-                msg.lines().next().unwrap_or("invalid YAML").to_string(),
-                "see the README for liminal.yaml's keys",
-                &text,
-            )
+            let (msg, _) =
+                crate::schema::load::yaml_error(&text, line, col, msg.lines().next().unwrap_or("invalid YAML"));
+            invalid(line, col, msg, "see the README for liminal.yaml's keys", &text)
         })?;
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let raw_names: Vec<String> = raw.tenants.keys().cloned().collect();
@@ -145,7 +158,18 @@ impl Project {
             let t = t.value;
             let kind = match (&t.local, &t.url) {
                 (Some(local), None) => TenantKind::Local { path: root.join(local) },
-                (None, Some(url)) => {
+                (None, Some(spanned)) => {
+                    let url = &spanned.value;
+                    let at = spanned.referenced;
+                    if let Some(problem) = url_problem(url) {
+                        return Err(invalid(
+                            at.line() as usize,
+                            at.column() as usize,
+                            format!("the url `{url}` of tenant `{name}` {problem}"),
+                            "write the tenant's address with its scheme: `url: https://YOUR-TENANT.benchling.com` (the emulator: `http://127.0.0.1:PORT`)",
+                            &text,
+                        ));
+                    }
                     let auth = match (&t.client_id_env, &t.client_secret_env, &t.api_key_env) {
                         (Some(id), Some(secret), None) => {
                             AuthEnv::ClientCredentials { client_id_env: id.clone(), client_secret_env: secret.clone() }

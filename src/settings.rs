@@ -142,6 +142,7 @@ pub fn code_problems(code: &CodeModel, state: &TenantState, tenant: &str) -> Vec
                     expected(&s.props.name)
                 ),
                 help: help(derived_warehouse_name(&s.props.name)),
+                first: None,
             });
         }
         for (j, f) in s.fields.iter().enumerate() {
@@ -156,6 +157,7 @@ pub fn code_problems(code: &CodeModel, state: &TenantState, tenant: &str) -> Vec
                         expected(&f.name)
                     ),
                     help: help(derived_warehouse_name(&f.name)),
+                    first: None,
                 });
             }
         }

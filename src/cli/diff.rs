@@ -60,7 +60,11 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             if list.is_empty() {
                 ui.line(format!("{label} are in sync for {} tenant.", config.name));
             } else {
-                ui.line(format!("{label}: {} difference(s) for {} tenant.", list.len(), config.name));
+                ui.line(format!(
+                    "{label}: {} for {} tenant.",
+                    crate::diag::count(list.len(), "difference"),
+                    config.name
+                ));
                 for (i, s) in list.iter().enumerate() {
                     ui.line(format!("  {}. {}", i + 1, s.op.describe()));
                 }
@@ -77,8 +81,8 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             ui.line(format!("{} is in sync with the code.", config.name));
         } else {
             ui.line(format!(
-                "{} difference(s) in total; `liminal revision {} \"message\"` writes them as a revision.",
-                steps.len(),
+                "{} in total; `liminal revision {} \"message\"` writes them as a revision.",
+                crate::diag::count(steps.len(), "difference"),
                 args.tenant
             ));
         }

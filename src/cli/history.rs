@@ -74,10 +74,21 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     if let Some((name, None)) = &current {
         ui.line(format!("({name} has no revision recorded yet)"));
     }
+    // A tenant at a revision the chain does not have (another branch, files not pulled yet).
+    let unknown =
+        current.as_ref().and_then(|(name, r)| r.as_ref().filter(|r| chain.get(r).is_none()).map(|r| (name, r)));
     ui.document(&json!({
         "tenant": current.as_ref().map(|(n, _)| n),
         "current": current.as_ref().and_then(|(_, r)| r.clone()),
+        "current_in_chain": current.as_ref().map(|(_, r)| r.as_ref().is_none_or(|r| chain.get(r).is_some())),
         "revisions": rows,
     }));
+    if let Some((name, r)) = unknown {
+        ui.status(format!(
+            "error: {name} is at revision {r}, which is not in {}: pull the missing revision files, or record the right revision with `liminal stamp {name} <id>`",
+            relative(&project, chain.dir()).display()
+        ));
+        return Ok(Done(1));
+    }
     Ok(Done::OK)
 }

@@ -11,6 +11,7 @@ mod emulator;
 mod generate;
 mod head;
 mod history;
+mod import;
 mod init;
 mod migrate;
 mod plan;
@@ -65,7 +66,7 @@ pub enum ColorChoice {
 impl ColorChoice {
     /// `--color`, which the command line may not have parsed yet (its own errors are coloured
     /// too): the last `--color X` / `--color=X` among the arguments.
-    fn from_args(args: &[String]) -> ColorChoice {
+    pub(crate) fn from_args(args: &[String]) -> ColorChoice {
         let mut choice = ColorChoice::Auto;
         for (i, a) in args.iter().enumerate() {
             let value = match a.strip_prefix("--color=") {
@@ -143,6 +144,8 @@ pub enum Command {
     Status(status::Args),
     /// Write schemas/ YAML from an existing tenant
     GenerateFiles(generate::Args),
+    /// Convert a Python Liminal project: its revisions (same ids) and its models
+    Import(import::Args),
     /// Serve the Benchling API emulator on 127.0.0.1
     Emulator(emulator::Args),
     /// Print a shell completion script
@@ -253,6 +256,7 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::Current(args) => current::run(args, ui).await,
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,
+        Command::Import(args) => import::run(args, ui),
         Command::Emulator(args) => emulator::run(args, ui).await,
         Command::Completions(args) => completions::run(args, ui),
         Command::JsonSchema(args) => editor::json_schema(args, ui),

@@ -13,7 +13,7 @@ use crate::lint::plan::Review;
 use crate::migrate::PlanStep;
 use crate::project::Project;
 
-/// ANSI styles, used only when stdout is a terminal and `NO_COLOR` is not set.
+/// ANSI styles, used as [`colour`] says.
 #[derive(Clone, Copy)]
 enum Style {
     Bold,
@@ -23,8 +23,16 @@ enum Style {
     Dim,
 }
 
+/// `--color always|never`, or by default a terminal on stdout without `NO_COLOR`.
 fn colour() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    let args: Vec<String> = std::env::args().collect();
+    match super::ColorChoice::from_args(&args) {
+        super::ColorChoice::Always => true,
+        super::ColorChoice::Never => false,
+        super::ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }
 
 fn paint(on: bool, style: Style, text: &str) -> String {

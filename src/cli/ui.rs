@@ -124,11 +124,11 @@ pub fn error_document(report: &Report) -> Value {
 pub fn located_problem(p: &SourceProblem) -> Value {
     json!({
         "message": p.message,
-        "code": p.code,
+        "code": p.code(),
         "help": p.help,
         "file": display_path(&p.file),
-        "line": p.line,
-        "column": p.column,
+        "line": p.is_located().then_some(p.line),
+        "column": p.is_located().then_some(p.column),
     })
 }
 

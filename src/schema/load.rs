@@ -348,6 +348,9 @@ fn unknown_keys(ctx: &mut FileCtx<'_>, node: &Node, shape: Shape) {
     for (key, at, value) in entries {
         if !shape.keys().contains(&key.as_str()) {
             let hint = crate::diag::did_you_mean(key, shape.keys().iter().copied());
+            if let Some(meant) = crate::diag::closest(key, shape.keys().iter().copied()) {
+                ctx.near_misses.push((*at, meant));
+            }
             ctx.at(*at, format!("unknown key `{key}` in {}", shape.what()), &format!("{hint}{}", keys_help(shape)));
             continue;
         }
@@ -355,6 +358,26 @@ fn unknown_keys(ctx: &mut FileCtx<'_>, node: &Node, shape: Shape) {
             (Some((child, true)), Node::Seq(items)) => items.iter().for_each(|n| unknown_keys(ctx, n, child)),
             (Some((child, false)), n) => unknown_keys(ctx, n, child),
             _ => {}
+        }
+    }
+}
+
+/// A typo in a required key (`warehouse_nam`) was two problems: the unknown key, and the
+/// missing one. The unknown key's "did you mean" says both, so the "missing" problem of the
+/// mapping it stands in (the nearest one before it) goes.
+fn drop_missing_for_near_misses(ctx: &mut FileCtx<'_>) {
+    for (at, meant) in std::mem::take(&mut ctx.near_misses) {
+        let here = (at.line() as usize, at.column() as usize);
+        let missing = format!("missing `{meant}`");
+        let nearest = ctx
+            .problems
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.message == missing && (p.line, p.column) <= here)
+            .max_by_key(|(_, p)| (p.line, p.column))
+            .map(|(i, _)| i);
+        if let Some(i) = nearest {
+            ctx.problems.remove(i);
         }
     }
 }
@@ -395,12 +418,24 @@ struct FileCtx<'a> {
     path: &'a Path,
     text: Arc<String>,
     problems: Vec<SourceProblem>,
+    /// Unknown keys that are near misses of a known key: where, and the key meant.
+    near_misses: Vec<(Location, &'static str)>,
 }
 
 impl FileCtx<'_> {
     fn at(&mut self, loc: Location, message: String, help: &str) {
+        let code = if message.starts_with("unknown key") || message.ends_with("is not a dropdown key") {
+            "yaml::unknown-key"
+        } else if message.starts_with("missing `") {
+            "yaml::missing-key"
+        } else if message.starts_with("unknown ") {
+            "yaml::unknown-value"
+        } else {
+            "schema::rule"
+        };
         self.problems.push(
             SourceProblem::new(self.path, loc.line() as usize, loc.column() as usize, message)
+                .with_code(code)
                 .with_help(help)
                 .with_source(self.text.clone()),
         );
@@ -712,8 +747,19 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
 
 /// The YAML parser's message in the user's words: the key and the kind of value it needs, not
 /// Rust's type names, and no second copy of the location (the diagnostic shows it).
-fn yaml_error(text: &str, line: usize, col: usize, raw: &str) -> (String, &'static str) {
+pub(crate) fn yaml_error(text: &str, line: usize, col: usize, raw: &str) -> (String, &'static str) {
     let raw = raw.find(" at line ").map_or(raw, |i| &raw[..i]).trim();
+    if let Some(rest) = raw.strip_prefix("unknown field `") {
+        let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let expected = expected.trim_start_matches(", expected one of ").trim_start_matches(", expected ");
+        let keys: Vec<&str> = expected.split(", ").map(|k| k.trim_matches('`')).filter(|k| !k.is_empty()).collect();
+        let hint = crate::diag::did_you_mean(key, keys.iter().copied());
+        return (format!("unknown key `{key}`; {hint}keys here: {}", keys.join(", ")), "yaml::unknown-key");
+    }
+    if let Some(rest) = raw.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return (format!("`{key}` is set twice in this mapping"), "yaml::duplicate-key");
+    }
     const EXPECTED: [(&str, &str); 8] = [
         ("invalid boolean", "`true` or `false` (`yes`/`no` are not booleans)"),
         ("invalid i64", "a whole number"),
@@ -780,7 +826,7 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
     let text = Arc::new(text);
     let file = loaded.files.len();
     loaded.files.push((path.to_path_buf(), text.clone()));
-    let mut ctx = FileCtx { path, text: text.clone(), problems: Vec::new() };
+    let mut ctx = FileCtx { path, text: text.clone(), problems: Vec::new(), near_misses: Vec::new() };
     // Unknown keys, all of them, wherever they are (the typed pass below ignores them). A file
     // that is not YAML fails here too, and is reported once, by the typed pass.
     if let Ok(nodes) = serde_saphyr::from_multiple_with_options::<Option<Node>>(&text, yaml_options()) {
@@ -820,6 +866,7 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
             }
         }
     }
+    drop_missing_for_near_misses(&mut ctx);
     loaded.problems.extend(ctx.problems);
 }
 
@@ -892,19 +939,35 @@ fn finish_with_places(
             Target::Dropdown(_) => true,
         })
         .chain(extra);
-    for Problem { target, key, message, help } in problems.collect::<Vec<_>>() {
-        let (origin, loc) = match target {
-            Target::Schema(i) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.key(key)),
-            Target::Field(i, j) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.field_key(j, key)),
-            Target::Dropdown(i) => (&loaded.dropdown_origin[i], loaded.dropdown_origin[i].spans.key(key)),
-        };
-        let (path, text) = &loaded.files[origin.file];
-        loaded.problems.push(
-            SourceProblem::new(path, loc.line() as usize, loc.column() as usize, message)
-                .with_help(help)
-                .with_source(text.clone()),
-        );
+    let place = |target: Target, key: Option<&str>| match target {
+        Target::Schema(i) => (loaded.schema_origin[i].file, loaded.schema_origin[i].spans.key(key)),
+        Target::Field(i, j) => (loaded.schema_origin[i].file, loaded.schema_origin[i].spans.field_key(j, key)),
+        Target::Dropdown(i) => (loaded.dropdown_origin[i].file, loaded.dropdown_origin[i].spans.key(key)),
+    };
+    let mut found = Vec::new();
+    for Problem { target, key, message, help, first } in problems.collect::<Vec<_>>() {
+        let (file, loc) = place(target, key);
+        let (path, text) = &loaded.files[file];
+        let mut problem = SourceProblem::new(path, loc.line() as usize, loc.column() as usize, message)
+            .with_code("schema::rule")
+            .with_source(text.clone());
+        let mut help = help;
+        // A duplicate points at the other one too: a second label in the same file, else its
+        // place in the help line.
+        if let Some((t, k)) = first {
+            let (other_file, other) = place(t, k);
+            let (line, column) = (other.line() as usize, other.column() as usize);
+            if other_file == file {
+                problem = problem.also_at(line, column, "first here");
+                help = format!("{help} (the first is at line {line})");
+            } else {
+                let other_path = crate::diag::display_path(&loaded.files[other_file].0);
+                help = format!("{help} (the first is at {other_path}:{line}:{column})");
+            }
+        }
+        found.push(problem.with_help(help));
     }
+    loaded.problems.extend(found);
     if loaded.problems.is_empty() {
         let schemas = loaded
             .model
@@ -983,7 +1046,7 @@ pub fn load_dir_with_places(
     let mut files = Vec::new();
     if let Err(e) = yaml_files(dir, &mut files) {
         return Err(Problems(vec![
-            SourceProblem::new(dir, 1, 1, format!("cannot read the schemas folder: {e}"))
+            SourceProblem::unlocated(dir, format!("cannot read the schemas folder: {}", crate::diag::io_error(&e)))
                 .with_help("create it, or set `schemas:` in liminal.yaml"),
         ]));
     }
@@ -992,7 +1055,7 @@ pub fn load_dir_with_places(
         match std::fs::read_to_string(&path) {
             Ok(text) => load_file(&mut loaded, &path, text),
             Err(e) => loaded.problems.push(
-                SourceProblem::new(&path, 1, 1, format!("cannot read file: {e}"))
+                SourceProblem::unlocated(&path, format!("cannot read the file: {}", crate::diag::io_error(&e)))
                     .with_help("check the file's permissions"),
             ),
         }

@@ -4,7 +4,7 @@
 //! same structures are read from YAML, built by Rhai constructors and sent to tenants.
 
 mod enums;
-mod load;
+pub(crate) mod load;
 pub(crate) mod validate;
 
 use std::collections::BTreeSet;

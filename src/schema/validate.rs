@@ -21,12 +21,28 @@ pub struct Problem {
     pub key: Option<&'static str>,
     pub message: String,
     pub help: String,
+    /// For a duplicate: the first of the two (the item, and its key), to point at both.
+    pub first: Option<(Target, Option<&'static str>)>,
 }
 
 impl Problem {
     fn new(target: Target, key: Option<&'static str>, message: String, help: impl Into<String>) -> Problem {
-        Problem { target, key, message, help: help.into() }
+        Problem { target, key, message, help: help.into(), first: None }
     }
+
+    fn first_at(mut self, target: Target, key: Option<&'static str>) -> Problem {
+        self.first = Some((target, key));
+        self
+    }
+}
+
+/// The index `key` was first seen at, or none (and `at` is recorded as the first).
+fn first_of<K: Ord>(map: &mut BTreeMap<K, usize>, key: K, at: usize) -> Option<usize> {
+    if let Some(first) = map.get(&key) {
+        return Some(*first);
+    }
+    map.insert(key, at);
+    None
 }
 
 pub(crate) fn valid_warehouse_name(s: &str) -> bool {
@@ -222,23 +238,32 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();
     for (j, f) in s.fields.iter().enumerate() {
         for (key, message, help) in validate_field(et, f) {
-            out.push(Problem { target: Target::Field(index, j), key: Some(key), message, help });
+            out.push(Problem::new(Target::Field(index, j), Some(key), message, help));
         }
-        if wh.insert(&f.warehouse_name, j).is_some() {
-            out.push(Problem::new(
-                Target::Field(index, j),
-                Some("warehouse_name"),
-                format!("field warehouse name `{}` is used twice in schema `{}`", f.warehouse_name, p.warehouse_name),
-                "give every field of a schema its own warehouse name",
-            ));
+        if let Some(first) = first_of(&mut wh, &f.warehouse_name, j) {
+            out.push(
+                Problem::new(
+                    Target::Field(index, j),
+                    Some("warehouse_name"),
+                    format!(
+                        "field warehouse name `{}` is used twice in schema `{}`",
+                        f.warehouse_name, p.warehouse_name
+                    ),
+                    "give every field of a schema its own warehouse name",
+                )
+                .first_at(Target::Field(index, first), Some("warehouse_name")),
+            );
         }
-        if names.insert(&f.name, j).is_some() {
-            out.push(Problem::new(
-                Target::Field(index, j),
-                Some("name"),
-                format!("field name `{}` is used twice in schema `{}`", f.name, p.warehouse_name),
-                "give every field of a schema its own display name",
-            ));
+        if let Some(first) = first_of(&mut names, &f.name, j) {
+            out.push(
+                Problem::new(
+                    Target::Field(index, j),
+                    Some("name"),
+                    format!("field name `{}` is used twice in schema `{}`", f.name, p.warehouse_name),
+                    "give every field of a schema its own display name",
+                )
+                .first_at(Target::Field(index, first), Some("name")),
+            );
         }
     }
 
@@ -399,14 +424,17 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
             (&mut seen_name, &p.name, "name", "name"),
             (&mut seen_prefix, &p.prefix, "prefix", "prefix"),
         ] {
-            if let Some(first) = map.insert(value.clone(), i) {
+            if let Some(first) = first_of(map, value.clone(), i) {
                 let other = &m.schemas[first].props.warehouse_name;
-                out.push(Problem::new(
-                    at,
-                    Some(key),
-                    format!("schema {what} `{value}` is also used by schema `{other}`"),
-                    format!("every schema needs its own {what}"),
-                ));
+                out.push(
+                    Problem::new(
+                        at,
+                        Some(key),
+                        format!("schema {what} `{value}` is also used by schema `{other}`"),
+                        format!("every schema needs its own {what}"),
+                    )
+                    .first_at(Target::Schema(first), Some(key)),
+                );
             }
         }
         for (j, f) in s.fields.iter().enumerate() {
@@ -451,13 +479,16 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
     let mut seen_dropdown = BTreeMap::new();
     for (i, d) in m.dropdowns.iter().enumerate() {
         out.extend(validate_dropdown(i, d));
-        if seen_dropdown.insert(d.name.clone(), i).is_some() {
-            out.push(Problem::new(
-                Target::Dropdown(i),
-                Some("name"),
-                format!("dropdown `{}` is defined twice", d.name),
-                "define every dropdown once",
-            ));
+        if let Some(first) = first_of(&mut seen_dropdown, d.name.clone(), i) {
+            out.push(
+                Problem::new(
+                    Target::Dropdown(i),
+                    Some("name"),
+                    format!("dropdown `{}` is defined twice", d.name),
+                    "define every dropdown once",
+                )
+                .first_at(Target::Dropdown(first), Some("name")),
+            );
         }
     }
     out

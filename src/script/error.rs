@@ -32,7 +32,9 @@ pub(crate) fn parse_problem(path: &Path, source: &Arc<String>, err: &ParseError)
         }
         _ => "fix the syntax; revision scripts are Rhai (https://rhai.rs/book/)",
     };
-    located(path, source, line_col(err.position()), format!("syntax error: {}", err.err_type())).with_help(help)
+    located(path, source, line_col(err.position()), format!("syntax error: {}", err.err_type()))
+        .with_help(help)
+        .with_code("rhai::syntax")
 }
 
 /// Strip the "error in function call" wrappers, keeping the innermost error and the first known
@@ -59,6 +61,11 @@ pub(crate) fn eval_problem(
 ) -> SourceProblem {
     let (err, pos) = innermost(err, Position::NONE);
     let mut at = if pos.is_none() { fallback } else { line_col(pos) };
+    let code = match &err {
+        EvalAltResult::ErrorRuntime(..) => "rhai::call",
+        EvalAltResult::ErrorFunctionNotFound(..) => "rhai::unknown-function",
+        _ => "rhai::run",
+    };
     let (message, help) = match err {
         EvalAltResult::ErrorRuntime(payload, _) => match payload.clone().try_cast::<CallError>() {
             Some(e) => {
@@ -85,7 +92,7 @@ pub(crate) fn eval_problem(
         ),
         other => (other.to_string(), "fix the script at this position".to_string()),
     };
-    located(path, source, at, message).with_help(help)
+    located(path, source, at, message).with_help(help).with_code(code)
 }
 
 /// Where `key:` is written in the call that starts at `at` (1-based line, column): the first

@@ -74,7 +74,7 @@ impl Script {
     /// Read and parse a file.
     pub fn load(path: &Path) -> Result<Script, SourceProblem> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            SourceProblem::new(path, 1, 1, format!("cannot read the revision: {e}"))
+            SourceProblem::unlocated(path, format!("cannot read the revision: {e}"))
                 .with_help("check that the file exists and is UTF-8 text")
         })?;
         Script::parse(path, text)

@@ -38,7 +38,7 @@ impl LocalTenant {
     fn load(&mut self) -> Result<&mut TenantState, TenantError> {
         if self.state.is_none() {
             let mut state: TenantState = match std::fs::read_to_string(&self.path) {
-                Ok(text) => serde_json::from_str(&text).map_err(|e| self.err(e))?,
+                Ok(text) => serde_json::from_str(&text).map_err(|e| self.err(not_a_state(&e)))?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => TenantState::new(),
                 Err(e) => return Err(self.err(e)),
             };
@@ -130,4 +130,19 @@ impl Tenant for LocalTenant {
         }
         Ok(changed)
     }
+}
+
+/// A tenant file that does not parse, in words (serde's names for Rust types left out).
+fn not_a_state(e: &serde_json::Error) -> String {
+    let what = match e.classify() {
+        serde_json::error::Category::Syntax => "it is not valid JSON",
+        serde_json::error::Category::Eof => "it ends too early (a write was cut short?)",
+        serde_json::error::Category::Data => "a value has the wrong shape",
+        serde_json::error::Category::Io => "it cannot be read",
+    };
+    format!(
+        "it is not a tenant state: {what} at line {}, column {}; liminal writes this file (restore it, or delete it to start from an empty tenant)",
+        e.line(),
+        e.column()
+    )
 }

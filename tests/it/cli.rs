@@ -214,7 +214,7 @@ fn the_demo_project_goes_up_down_and_back_into_files() {
 
     let fresh = Project::init();
     fresh.write(TENANT_FILE, &p.read(TENANT_FILE));
-    fresh.run(&["generate-files", "dev"]).ok().out_has("2 schema(s) and 1 dropdown(s)");
+    fresh.run(&["generate-files", "dev"]).ok().out_has("2 schemas and 1 dropdown");
     fresh.run(&["diff", "dev"]).ok();
 }
 

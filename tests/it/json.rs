@@ -71,7 +71,11 @@ fn every_command_prints_one_json_document() {
         ("generate-files", vec!["generate-files", "dev"], 0),
         ("json-schema", vec!["json-schema"], 0),
         ("rhai-definitions", vec!["rhai-definitions"], 0),
+        // Refuses: versions/ holds a chain of its own (the success case is in `import`).
+        ("import", vec!["import", "py"], 1),
     ];
+    p.write("py/liminal/env.py", "from shop import *\n");
+    std::fs::create_dir_all(p.file("py/liminal/versions")).expect("versions folder");
     for (name, args, code) in &runs {
         let out = json(&p, args);
         out.code(*code).json();
@@ -120,7 +124,9 @@ fn located_errors_are_data() {
         assert_eq!((&problems[0]["line"], &problems[0]["column"]), (&json!(4), &json!(1)));
         assert!(problems[0]["message"].as_str().unwrap_or_default().starts_with("unknown key `colour`"));
         assert!(problems[0]["help"].as_str().is_some());
+        assert_eq!(problems[0]["code"], "yaml::unknown-key");
         assert_eq!(problems[1]["line"], 6);
+        assert_eq!(problems[1]["code"], "yaml::unknown-value");
     }
     // One problem at one place: the place is the error's own.
     std::fs::remove_file(p.file("schemas/bad.yaml")).expect("remove");

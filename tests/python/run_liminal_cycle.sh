@@ -252,3 +252,6 @@ python_killed_mid_upgrade
 
 printf '%s' "$SUMMARY"
 echo "liminal-orm cycle passed against the emulator in $(( $(date +%s) - START ))s"
+
+# `liminal import` of a Python Liminal project (issue 10): its own script, its own emulators.
+bash "$HERE/run_import_check.sh"
