@@ -192,9 +192,9 @@ expect_current "$REV3" " (python reads rust's revision)"
 
 # ---------------------------------------------------------------------------------------------
 # Issue 9: Python Liminal killed half-way through a revision; the Rust liminal finishes it.
-# The Rust liminal goes back to REV1 (archiving its own field), Python Liminal starts upgrading
-# to REV2 with 30 ms of latency per request and is killed (SIGKILL) once two of REV2's writes
-# have landed; `liminal import` converts the Python project, and the Rust `upgrade` finds the
+# On a fresh emulator, Python Liminal upgrades to REV1, then starts upgrading to REV2 with 30 ms
+# of latency per request
+# and is killed (SIGKILL) once two of REV2's writes have landed; the Rust `upgrade` finds that
 # part of REV2 on the tenant, applies the rest and records REV2, which Python then reads.
 # ---------------------------------------------------------------------------------------------
 writes_seen() {
@@ -213,11 +213,22 @@ urllib.request.urlopen(req)
 EOF
 }
 python_killed_mid_upgrade() {
-    cd "$WORK/rust"
-    CLI="$EMU_BIN" step 0 "rust: downgrade base (back to REV1)" downgrade emu base --yes
+    stop_emulator
+    rm -f "$WORK/state.json"
+    start_emulator
+    mkdir -p "$WORK/killed"
+    cd "$WORK/killed"
+    CLI="$EMU_BIN" step 0 "rust: import the Python project" import "$WORK/project" --models pizza_models.v2
+    printf '  emu:\n    url: %s\n    client_id_env: EMU_CLIENT_ID\n    client_secret_env: EMU_CLIENT_SECRET\n' "$EMU_URL" >>liminal.yaml
+    # Python Liminal cannot start on a tenant without `liminal_remote`: the Rust liminal records
+    # Python's init revision (the imported base), then Python upgrades to REV1 itself.
+    CLI="$EMU_BIN" step 0 "rust: stamp the fresh tenant at the base" stamp emu base
     cd "$WORK/project"
+    export LIMINAL_MODELS=v1
+    step 0 "python: upgrade to REV1" upgrade emu "$REV1"
     expect_current "$REV1" " (before the killed upgrade)"
-    requests_since_last >/dev/null
+    # Liminal validates an archived dropdown against the models: REV2's are v2.
+    export LIMINAL_MODELS=v2
     set_faults '{"latency_ms": 30}'
     "$LIMINAL" upgrade emu head >"$WORK/killed.log" 2>&1 &
     local pid=$! n=0
@@ -230,12 +241,15 @@ python_killed_mid_upgrade() {
     wait "$pid" 2>/dev/null || true
     set_faults '{}'
     SUMMARY+="python: upgrade head killed after $(writes_seen) write(s)"$'\n'
+    if [ "$n" -lt 2 ]; then
+        printf '%s' "$SUMMARY" >&2
+        echo "FAILED: Python's upgrade ended before it was killed:" >&2
+        cat "$WORK/killed.log" >&2
+        exit 1
+    fi
     expect_current "$REV1" " (Python records only at the end)"
 
-    mkdir -p "$WORK/killed"
     cd "$WORK/killed"
-    CLI="$EMU_BIN" step 0 "rust: import the Python project" import "$WORK/project" --models pizza_models.v2
-    printf '  emu:\n    url: %s\n    client_id_env: EMU_CLIENT_ID\n    client_secret_env: EMU_CLIENT_SECRET\n' "$EMU_URL" >>liminal.yaml
     CLI="$EMU_BIN" step 0 "rust: upgrade head (finishes REV2)" upgrade emu head --yes
     if ! grep -q "operations are already on the tenant; applying the other" "$WORK/last.log"; then
         printf '%s' "$SUMMARY" >&2
@@ -243,8 +257,10 @@ python_killed_mid_upgrade() {
         cat "$WORK/last.log" >&2
         exit 1
     fi
+    SUMMARY+="rust: $(grep -o 'revision [0-9a-f]*: [0-9]* of [0-9]* operations are already on the tenant' "$WORK/last.log")"$'\n'
     CLI="$EMU_BIN" step 0 "rust: current (expect $REV2)" current emu
     grep -q "$REV2" "$WORK/last.log" || { echo "FAILED: rust current did not print $REV2" >&2; cat "$WORK/last.log" >&2; exit 1; }
+    CLI="$EMU_BIN" step 0 "rust: diff (in sync with the v2 models)" diff emu
     cd "$WORK/project"
     expect_current "$REV2" " (python reads the finished revision)"
 }
