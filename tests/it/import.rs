@@ -386,3 +386,19 @@ fn python_revisions_in_versions_point_to_import() {
     p.write("rs/liminal.yaml", "versions: ../py/liminal/versions\n");
     rs(&p, &["head"]).fails().err_has("liminal import");
 }
+
+/// Into an existing project (its own liminal.yaml and schemas folder, no revisions yet): the
+/// files go where liminal.yaml says, and env.py's tenants are printed to add by hand.
+#[test]
+fn an_existing_project_keeps_its_config() {
+    let p = python_project();
+    let config = "schemas: model\nversions: chain\ntenants:\n  dev:\n    local: .liminal/dev.json\n";
+    p.write("rs/liminal.yaml", config);
+    let out = rs(&p, &["import", "../py"]);
+    out.ok().err_has("env.py connects to these tenants").err_has("alias: prod");
+    assert_eq!(p.read("rs/liminal.yaml"), config);
+    assert!(p.exists(&format!("rs/chain/{REV2}_second_models.rhai")));
+    assert!(p.exists("rs/chain/liminal.sum"));
+    assert!(p.exists("rs/model/entity_schemas/pizza.yaml"));
+    rs(&p, &["check"]).ok();
+}
