@@ -10,7 +10,7 @@ use super::progress::Reporter;
 use super::unlock::{give_back, take};
 use super::{AnyTenant, Done, Ui, load_chain, open_tenant, project, relative, report, tenant_report};
 use crate::chain::Chain;
-use crate::diag::SourceProblem;
+use crate::diag::{SourceProblem, count};
 use crate::lint::plan::review;
 use crate::migrate::{PlanStep, PreflightError, RunError, load_steps, resume, run as run_plan};
 use crate::project::Project;
@@ -298,10 +298,11 @@ impl Run<'_> {
         let review = review(chain, &steps);
         if dry_run {
             ui.line(format!(
-                "Plan for {}: {from} → {} ({} revision(s), {total_ops} operation(s)); nothing was changed.",
+                "Plan for {}: {from} → {} ({}, {}); nothing was changed.",
                 config.name,
                 plan.to,
-                steps.len()
+                count(steps.len(), "revision"),
+                count(total_ops, "operation")
             ));
             plan::print(ui, project, &steps, &review, true);
             return Ok(json!({
@@ -310,7 +311,7 @@ impl Run<'_> {
                 "plan": plan::review_json(project, &review),
             }));
         }
-        ui.line(format!("Plan for {}: {from} → {} ({} revision(s)):", config.name, plan.to, steps.len()));
+        ui.line(format!("Plan for {}: {from} → {} ({}):", config.name, plan.to, count(steps.len(), "revision")));
         plan::print(ui, project, &steps, &review, false);
         if matches!(config.kind, TenantKind::Http { .. }) {
             plan::confirm(ui, &config.name, &review, yes)?;
@@ -336,21 +337,23 @@ impl Run<'_> {
                 let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
                 let requests = match tenant.requests() {
                     0 => String::new(),
-                    n => format!(", {n} request(s)"),
+                    n => format!(", {}", count(n as usize, "request")),
                 };
                 ui.line(format!(
-                    "{verb} {} from {from} to {}: {} revision(s), {total_ops} operation(s){requests}, {secs:.2}s.",
+                    "{verb} {} from {from} to {}: {}, {}{requests}, {secs:.2}s.",
                     config.name,
                     plan.to,
-                    steps.len(),
+                    count(steps.len(), "revision"),
+                    count(total_ops, "operation"),
                 ));
                 Ok(doc)
             }
             Err(RunError::Op { revision, path, line, column, number, op, error, recorded, applied, total }) => {
                 let at = recorded.unwrap_or_else(|| "no revision".into());
                 let help = format!(
-                    "{} is recorded at {at}, with {applied} of the {total} operation(s) of {revision} on it; fix the cause (on the tenant or in the revision), then {again}",
-                    config.name
+                    "{} is recorded at {at}, with {applied} of the {} of {revision} on it; fix the cause (on the tenant or in the revision), then {again}",
+                    config.name,
+                    count(total, "operation")
                 );
                 Err(located(
                     chain,

@@ -403,12 +403,15 @@ pub(crate) fn code_problems_for(
     code: &crate::schema::CodeModel,
     state: &crate::state::TenantState,
 ) -> Vec<crate::diag::SourceProblem> {
-    if crate::settings::code_problems(code, state, &config.name).is_empty() {
+    let tenant_problems = |m: &crate::schema::CodeModel| {
+        let mut found = crate::settings::code_problems(m, state, &config.name);
+        found.extend(crate::schema::unit_problems(m, state, &config.name));
+        found
+    };
+    if tenant_problems(code).is_empty() {
         return Vec::new();
     }
-    match crate::schema::load_dir_with(&project.schemas_dir, &|m| {
-        crate::settings::code_problems(m, state, &config.name)
-    }) {
+    match crate::schema::load_dir_with(&project.schemas_dir, &tenant_problems) {
         Ok(_) => Vec::new(),
         Err(p) => p.0,
     }
