@@ -219,7 +219,8 @@ python_killed_mid_upgrade() {
     mkdir -p "$WORK/killed"
     cd "$WORK/killed"
     CLI="$EMU_BIN" step 0 "rust: import the Python project" import "$WORK/project" --models pizza_models.v2
-    printf '  emu:\n    url: %s\n    client_id_env: EMU_CLIENT_ID\n    client_secret_env: EMU_CLIENT_SECRET\n' "$EMU_URL" >>liminal.yaml
+    # The import brings env.py's tenant (`emulator`, alias `emu`): point it at this emulator.
+    sed -i "s#url: https://emulator.benchling.com#url: $EMU_URL#" liminal.yaml
     # Python Liminal cannot start on a tenant without `liminal_remote`: the Rust liminal records
     # Python's init revision (the imported base), then Python upgrades to REV1 itself.
     CLI="$EMU_BIN" step 0 "rust: stamp the fresh tenant at the base" stamp emu base
