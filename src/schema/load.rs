@@ -39,7 +39,7 @@ type S<T> = Spanned<T>;
 /// One item of a schema file: an entity schema or a dropdown (`kind`). A file holds one item, or
 /// several as YAML documents separated by `---`.
 #[derive(Deserialize, schemars::JsonSchema)]
-#[schemars(deny_unknown_fields, title = "liminal schema file")]
+#[schemars(deny_unknown_fields, title = "liminal schema file", transform = kinds)]
 struct RawItem {
     /// `entity_schema` or `dropdown`
     #[schemars(required, with = "String", extend("enum" = ["entity_schema", "dropdown"]))]
@@ -87,6 +87,25 @@ struct RawItem {
     /// The options of a dropdown, in order
     #[schemars(with = "Option<Vec<String>>")]
     options: Option<S<Vec<String>>>,
+}
+
+/// The keys a dropdown may have (`convert_item` reports the others), and the keys each kind
+/// requires.
+const DROPDOWN_KEYS: &[&str] = &["kind", "name", "options"];
+const DROPDOWN_REQUIRED: &[&str] = &["name", "options"];
+const SCHEMA_REQUIRED: &[&str] = &["name", "warehouse_name", "prefix", "entity_type"];
+
+/// What depends on `kind`, for editors: a dropdown has only its keys, an entity schema no
+/// `options`, and each its required keys.
+fn kinds(schema: &mut schemars::Schema) {
+    let rule = serde_json::json!({
+        "if": { "properties": { "kind": { "const": "dropdown" } } },
+        "then": { "required": DROPDOWN_REQUIRED, "propertyNames": { "enum": DROPDOWN_KEYS } },
+        "else": { "required": SCHEMA_REQUIRED, "not": { "required": ["options"] } },
+    });
+    if let (Some(map), serde_json::Value::Object(rule)) = (schema.as_object_mut(), rule) {
+        map.extend(rule);
+    }
 }
 
 /// Mixture settings
@@ -604,7 +623,7 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
     match kind.value.as_str() {
         "dropdown" => {
             for (key, loc) in &keys {
-                if !matches!(*key, "kind" | "name" | "options") {
+                if !DROPDOWN_KEYS.contains(key) {
                     ctx.at(
                         *loc,
                         format!("`{key}` is not a dropdown key"),
@@ -1016,7 +1035,10 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             yaml_files(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            && crate::inputs::is_regular_file(&path)
+        {
+            // Anything else (a FIFO...) would block the read: skipped, and the CLI warns.
             out.push(path);
         }
     }

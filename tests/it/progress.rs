@@ -35,6 +35,27 @@ async fn run(p: &Project, args: &[&str]) -> Out {
     .expect("the binary ran")
 }
 
+/// A slow answer is not silent: "still reading … [N s elapsed]" every `LIMINAL_PROGRESS_EVERY`
+/// seconds (10 by default; 0.2 here, with answers 0.6 s late).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_wait_says_it_is_still_going_with_the_elapsed_time() {
+    let emu = emulator().await;
+    let p = project(&emu.url, closed_port());
+    emu.faults(json!({ "latency_ms": 600 })).await;
+    let dir = p.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_liminal"));
+        cmd.args(["current", "emu"]).current_dir(dir).env("EMU_ID", "liminal").env("EMU_SECRET", "liminal");
+        cmd.env("CI", "1").env("LIMINAL_PROGRESS_EVERY", "0.2");
+        run_command(&mut cmd, &["current", "emu"])
+    })
+    .await
+    .expect("ran");
+    out.ok();
+    let still = out.stderr.lines().find(|l| l.starts_with("still reading emu")).unwrap_or_default();
+    assert!(still.ends_with(" elapsed]"), "{}", out.dump());
+}
+
 /// A loopback port nothing listens on.
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
