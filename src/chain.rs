@@ -51,6 +51,18 @@ pub enum ChainError {
     TakenId(String),
 }
 
+/// Where a revision stands for a tenant at `current`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Below the tenant's revision: its upgrade() ran.
+    Applied,
+    /// The tenant's revision (the base, for a tenant with none recorded).
+    Current,
+    /// Above it: upgrade head would run it.
+    Pending,
+}
+
 /// A revision named by a prefix of its id that is not exactly one revision's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum IdError {
@@ -116,6 +128,31 @@ impl Chain {
 
     pub fn len(&self) -> usize {
         self.revisions.len()
+    }
+
+    /// Where revision `id` stands for a tenant at `current` (`None`: no revision recorded, which
+    /// is the base); `None` when either is not in the chain.
+    pub fn standing(&self, current: Option<&str>, id: &str) -> Option<Standing> {
+        let at = match current {
+            None => 0,
+            Some(c) => self.position(c)?,
+        };
+        let here = self.position(id)?;
+        Some(match here.cmp(&at) {
+            std::cmp::Ordering::Less => Standing::Applied,
+            std::cmp::Ordering::Equal => Standing::Current,
+            std::cmp::Ordering::Greater => Standing::Pending,
+        })
+    }
+
+    /// How many revisions `upgrade head` would run on a tenant at `current`; `None` when
+    /// `current` is not in the chain.
+    pub fn pending(&self, current: Option<&str>) -> Option<usize> {
+        let at = match current {
+            None => 0,
+            Some(c) => self.position(c)?,
+        };
+        Some(self.len() - 1 - at)
     }
 
     /// The revision a full id or a unique prefix of one names (as Alembic accepts `4daa`).

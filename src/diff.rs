@@ -28,12 +28,23 @@
 //!   precedes them; a reorder is emitted only when the active fields' order still differs.
 //! - Fields of types that cannot hold several values have `is_multi: false` on both sides, so
 //!   Liminal's `is_multi=None` artefact updates (E1) do not arise.
+//! - **Display names can move between fields.** Benchling keeps a schema's field display names
+//!   unique, archived fields included, after every operation. When code gives a field a name
+//!   another field holds (a swap, or the name of an archived field), the holder first gets a free
+//!   name: `Name (renaming)` when code renames it next, `Name (archived)` when it is or becomes
+//!   archived; a new field that needs a held name is created under a free name and renamed at
+//!   140. Every step applies on its own, the HTTP backend sends the run as one
+//!   `:set-field-definitions`, and the downgrade applies too (Liminal refuses both cases).
+//! - **Renames are asked, not guessed** ([`crate::rename`]): [`diff_with`] writes the renames the
+//!   user accepted as `update_schema` / `update_field` / `rename_dropdown` /
+//!   `rename_dropdown_option` before everything else, then diffs from the renamed state.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use crate::op::{FieldPatch, Op, OpError, SchemaPatch};
+use crate::rename::Rename;
 use crate::schema::{CodeModel, FieldDef, NameTemplate, NamingStrategy, REMOTE_SCHEMA, SchemaDef};
 use crate::state::TenantState;
 
@@ -102,7 +113,24 @@ impl Builder {
 
 /// Compare `code` with `state` and return the steps, in the order to apply them.
 pub fn diff(code: &CodeModel, state: &TenantState) -> Result<Vec<Step>, DiffError> {
+    diff_with(code, state, &[])
+}
+
+/// [`diff`], with the renames the user accepted (from [`crate::rename::candidates`]) written as
+/// renames instead of archive + create.
+pub fn diff_with(code: &CodeModel, state: &TenantState, renames: &[Rename]) -> Result<Vec<Step>, DiffError> {
     let mut b = Builder { work: state.clone(), steps: Vec::new() };
+    for r in renames {
+        b.emit_at(r.order(), r.op.clone())?;
+    }
+    // From here on the diff compares with the renamed tenant.
+    let renamed;
+    let state = if renames.is_empty() {
+        state
+    } else {
+        renamed = b.work.clone();
+        &renamed
+    };
 
     let mut dropdowns: Vec<_> = code.dropdowns.iter().collect();
     dropdowns.sort_by(|a, b| a.name.cmp(&b.name));
@@ -294,9 +322,57 @@ fn position_after_previous(b: &Builder, schema: &str, code_fields: &[&FieldDef],
     code_fields[..k].iter().rev().find_map(|prev| s.field_index(&prev.warehouse_name)).map_or(0, |i| i + 1)
 }
 
+/// The first of `names` that no field of the schema (archived included) and no field of `code`
+/// has; `names` yields one more name than there are fields, so one is always free.
+fn first_free(b: &Builder, code: &SchemaDef, names: impl Fn(usize) -> String) -> String {
+    let held = |n: &str| {
+        b.work.schema(code.warehouse_name()).is_some_and(|s| s.fields.iter().any(|f| f.name == n))
+            || code.fields.iter().any(|f| f.name == n)
+    };
+    let count = code.fields.len() + b.work.schema(code.warehouse_name()).map_or(0, |s| s.fields.len());
+    (1..=count + 1).map(&names).find(|n| !held(n)).unwrap_or_else(|| names(count + 2))
+}
+
+/// A free display name for a field that gives `base` up: `base (suffix)`, `base (suffix 2)`, ….
+fn free_name(b: &Builder, code: &SchemaDef, base: &str, suffix: &str) -> String {
+    first_free(b, code, |k| if k == 1 { format!("{base} ({suffix})") } else { format!("{base} ({suffix} {k})") })
+}
+
+/// A free display name to create a field under while `base` is held, that Benchling derives the
+/// same warehouse name from (creation checks it when the tenant has no custom warehouse names):
+/// `base` with `~`s after its last letter, which the derivation drops (`Dough` → `Dough~`).
+fn creation_name(b: &Builder, code: &SchemaDef, base: &str) -> String {
+    let cut = base
+        .char_indices()
+        .rfind(|(_, c)| !matches!(c, ' ' | '/' | '_' | '-'))
+        .map_or(base.len(), |(i, c)| i + c.len_utf8());
+    first_free(b, code, |k| format!("{}{}{}", &base[..cut], "~".repeat(k), &base[cut..]))
+}
+
+/// The field of the schema other than `field` that holds display name `name`, if any.
+fn holder(b: &Builder, schema: &str, field: &str, name: &str) -> Option<String> {
+    b.work
+        .schema(schema)?
+        .fields
+        .iter()
+        .find(|h| h.name == name && h.warehouse_name != field)
+        .map(|h| h.warehouse_name.clone())
+}
+
+/// Free display name `name` for `field`: the field holding it gets a free name first.
+fn vacate(b: &mut Builder, code: &SchemaDef, field: &str, name: &str, order: u32) -> Result<(), DiffError> {
+    let wh = code.warehouse_name();
+    let Some(holder) = holder(b, wh, field, name) else { return Ok(()) };
+    let renamed_next = code.active_fields().any(|c| c.warehouse_name == holder);
+    let free = free_name(b, code, name, if renamed_next { "renaming" } else { "archived" });
+    let patch = FieldPatch { name: Some(free), ..Default::default() };
+    b.emit_at(order, Op::UpdateField { schema: wh.to_string(), field: holder, patch: Box::new(patch) })
+}
+
 /// Bring an existing field's properties to the code's, if they differ, sorting as `order` (by
 /// default, as `update_field` does).
-fn update_field(b: &mut Builder, wh: &str, f: &FieldDef, order: Option<u32>) -> Result<(), DiffError> {
+fn update_field(b: &mut Builder, code: &SchemaDef, f: &FieldDef, order: Option<u32>) -> Result<(), DiffError> {
+    let wh = code.warehouse_name();
     let Some(current) = b.work.schema(wh).and_then(|s| s.field(&f.warehouse_name)) else { return Ok(()) };
     let mut have = b.work.field_view(current);
     have.archived = false;
@@ -305,7 +381,13 @@ fn update_field(b: &mut Builder, wh: &str, f: &FieldDef, order: Option<u32>) -> 
         return Ok(());
     }
     let op = Op::UpdateField { schema: wh.to_string(), field: f.warehouse_name.clone(), patch: Box::new(patch) };
-    b.emit_at(order.unwrap_or_else(|| op.order()), op)
+    let order = order.unwrap_or_else(|| op.order());
+    if let Op::UpdateField { patch, .. } = &op
+        && let Some(name) = &patch.name
+    {
+        vacate(b, code, &f.warehouse_name, name, order)?;
+    }
+    b.emit_at(order, op)
 }
 
 /// An existing schema (active or archived) that code keeps active.
@@ -321,7 +403,13 @@ fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
     for (k, f) in fields.iter().enumerate() {
         if b.work.schema(&wh).is_some_and(|s| s.field(&f.warehouse_name).is_none()) {
             let index = position_after_previous(b, &wh, &fields, k);
-            b.emit(Op::CreateField { schema: wh.clone(), field: Box::new((*f).clone()), index })?;
+            let mut field = (*f).clone();
+            // A name another field holds: created under a free one, renamed at 140 (so that the
+            // downgrade, which archives it, can give the holder its name back).
+            if holder(b, &wh, &f.warehouse_name, &f.name).is_some() {
+                field.name = creation_name(b, code, &f.name);
+            }
+            b.emit(Op::CreateField { schema: wh.clone(), field: Box::new(field), index })?;
         }
     }
 
@@ -346,7 +434,7 @@ fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
         for part in code.name_template.parts.iter().filter(|p| p.kind.needs_parent_link()) {
             let Some(f) = part.field.as_deref().and_then(|f| code.field(f)) else { continue };
             if b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)).is_some_and(|have| !have.parent_link) {
-                update_field(b, &wh, f, Some(op.order()))?;
+                update_field(b, code, f, Some(op.order()))?;
             }
         }
     }
@@ -369,7 +457,7 @@ fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
 
     // 140: property changes.
     for f in &fields {
-        update_field(b, &wh, f, None)?;
+        update_field(b, code, f, None)?;
     }
 
     // 150: active fields that code does not keep active.

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::diag::SourceProblem;
+use crate::settings::TenantSettings;
 
 pub const CONFIG_FILE: &str = "liminal.yaml";
 
@@ -25,13 +26,16 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawTenant {
     local: Option<String>,
-    url: Option<String>,
+    url: Option<serde_saphyr::Spanned<String>>,
     client_id_env: Option<String>,
     client_secret_env: Option<String>,
     api_key_env: Option<String>,
     alias: Option<String>,
     /// Seconds before a request is abandoned.
     timeout: Option<u64>,
+    /// Benchling's `SCHEMAS_ENABLE_CHANGE_WAREHOUSE_NAME` (see [`crate::settings`]).
+    #[serde(default)]
+    custom_warehouse_names: bool,
 }
 
 /// How a tenant is reached.
@@ -55,6 +59,8 @@ pub struct TenantConfig {
     pub name: String,
     pub alias: Option<String>,
     pub kind: TenantKind,
+    /// What the tenant allows; a local tenant emulates a Benchling tenant, so the same defaults.
+    pub settings: TenantSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -83,10 +89,29 @@ impl ProjectError {
         match self {
             ProjectError::NotFound(_) => "run `liminal init` to start a project here".into(),
             ProjectError::Invalid(p) => p.help.clone().unwrap_or_default(),
-            ProjectError::UnknownTenant { .. } => format!("use a tenant key or alias from {CONFIG_FILE}"),
+            ProjectError::UnknownTenant { name, known } => format!(
+                "{}use a tenant key or alias from {CONFIG_FILE}",
+                crate::diag::did_you_mean(name, known.split(", "))
+            ),
             ProjectError::MissingEnv(v) => format!("export {v}=… (liminal.yaml names the variable, never the secret)"),
         }
     }
+}
+
+/// What is wrong with a tenant's `url:`, if anything (it was found only when the first request
+/// was sent, and not located in liminal.yaml).
+fn url_problem(url: &str) -> Option<String> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Some("has no scheme".to_string());
+    };
+    if !matches!(scheme, "http" | "https") {
+        return Some(format!("must start with https:// (or http://), not {scheme}://"));
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Some("has no host".to_string());
+    }
+    None
 }
 
 impl Project {
@@ -111,7 +136,8 @@ impl Project {
         };
         let text = Arc::new(std::fs::read_to_string(path).map_err(|e| {
             ProjectError::Invalid(Box::new(
-                SourceProblem::new(path, 1, 1, format!("cannot read: {e}")).with_help("check the file's permissions"),
+                SourceProblem::unlocated(path, format!("cannot read the file: {e}"))
+                    .with_help("check the file's permissions"),
             ))
         })?);
         let mut options = serde_saphyr::Options::default();
@@ -119,13 +145,9 @@ impl Project {
         let raw: RawConfig = serde_saphyr::from_str_with_options(&text, options).map_err(|e| {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
             let msg = e.without_snippet().to_string();
-            invalid(
-                line,
-                col,
-                msg.lines().next().unwrap_or("invalid YAML").to_string(),
-                "see the README for liminal.yaml's keys",
-                &text,
-            )
+            let (msg, _) =
+                crate::schema::load::yaml_error(&text, line, col, msg.lines().next().unwrap_or("invalid YAML"));
+            invalid(line, col, msg, "see the README for liminal.yaml's keys", &text)
         })?;
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let raw_names: Vec<String> = raw.tenants.keys().cloned().collect();
@@ -136,7 +158,18 @@ impl Project {
             let t = t.value;
             let kind = match (&t.local, &t.url) {
                 (Some(local), None) => TenantKind::Local { path: root.join(local) },
-                (None, Some(url)) => {
+                (None, Some(spanned)) => {
+                    let url = &spanned.value;
+                    let at = spanned.referenced;
+                    if let Some(problem) = url_problem(url) {
+                        return Err(invalid(
+                            at.line() as usize,
+                            at.column() as usize,
+                            format!("the url `{url}` of tenant `{name}` {problem}"),
+                            "write the tenant's address with its scheme: `url: https://YOUR-TENANT.benchling.com` (the emulator: `http://127.0.0.1:PORT`)",
+                            &text,
+                        ));
+                    }
                     let auth = match (&t.client_id_env, &t.client_secret_env, &t.api_key_env) {
                         (Some(id), Some(secret), None) => {
                             AuthEnv::ClientCredentials { client_id_env: id.clone(), client_secret_env: secret.clone() }
@@ -180,7 +213,8 @@ impl Project {
                     &text,
                 ));
             }
-            tenants.push(TenantConfig { name, alias: t.alias, kind });
+            let settings = TenantSettings { custom_warehouse_names: t.custom_warehouse_names };
+            tenants.push(TenantConfig { name, alias: t.alias, kind, settings });
         }
         Ok(Project {
             schemas_dir: root.join(raw.schemas.as_deref().unwrap_or("schemas")),
@@ -217,6 +251,8 @@ pub fn default_config() -> &'static str {
      tenants:\n\
      \x20 dev:\n\
      \x20   local: .liminal/dev.json\n\
+     \x20   # custom_warehouse_names: true   # only if Benchling support turned on\n\
+     \x20   #   SCHEMAS_ENABLE_CHANGE_WAREHOUSE_NAME on the tenant this one stands for\n\
      \x20 # prod:\n\
      \x20 #   url: https://YOUR-TENANT.benchling.com\n\
      \x20 #   client_id_env: BENCHLING_PROD_CLIENT_ID\n\
@@ -273,6 +309,23 @@ mod tests {
         }
         std::fs::write(&path, "tenants:\n  dev:\n    local: d.json\n    alias: dev\n").unwrap();
         assert!(Project::load(&path).is_ok());
+    }
+
+    #[test]
+    fn custom_warehouse_names_is_off_unless_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(
+            &path,
+            "tenants:\n  dev:\n    local: d.json\n  prod:\n    url: https://x\n    api_key_env: K\n    custom_warehouse_names: true\n",
+        )
+        .unwrap();
+        let p = Project::load(&path).unwrap();
+        assert!(!p.tenant("dev").unwrap().settings.custom_warehouse_names);
+        assert!(p.tenant("prod").unwrap().settings.custom_warehouse_names);
+        std::fs::write(&path, "tenants:\n  dev:\n    local: d.json\n    custom_warehouse_names: yes\n").unwrap();
+        let Err(ProjectError::Invalid(p)) = Project::load(&path) else { panic!() };
+        assert_eq!(p.line, 4, "{}", p.message);
     }
 
     #[test]

@@ -311,6 +311,10 @@ pub struct TenantState {
     /// Counter for the ids this state hands out itself (local tenant, emulator).
     #[serde(default)]
     pub next_id: u64,
+    /// What the tenant allows (not part of Benchling's data: a local tenant takes it from
+    /// liminal.yaml, the emulator from its state or command line, an HTTP tenant from liminal.yaml).
+    #[serde(default, skip_serializing_if = "crate::settings::TenantSettings::is_default")]
+    pub settings: crate::settings::TenantSettings,
     /// What a partial read left out (derived at read time, never written to a file).
     #[serde(skip)]
     pub unread: Unread,
@@ -354,6 +358,7 @@ impl TenantState {
             schemas: Indexed::default(),
             dropdowns: Indexed::default(),
             next_id: 0,
+            settings: crate::settings::TenantSettings::default(),
             unread: Unread::default(),
         }
     }

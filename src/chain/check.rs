@@ -52,11 +52,16 @@ pub(super) fn order(dir: &Path, scripts: Vec<Script>, earlier: Vec<SourceProblem
     let bases: Vec<&Script> = nodes.iter().copied().filter(|s| s.header().down_revision.is_none()).collect();
     match bases.as_slice() {
         [] if nodes.is_empty() && problems.is_empty() => problems.push(
-            SourceProblem::new(dir, 1, 1, format!("no revisions in {}", dir.display()))
-                .with_help("run `liminal init` to write the base revision"),
+            SourceProblem::unlocated(dir, format!("no revisions in {}", dir.display())).with_help(
+                if python_revisions(dir) {
+                    "these are Python Liminal revisions: convert the project with `liminal import <folder holding liminal/env.py>`"
+                } else {
+                    "run `liminal init` to write the base revision"
+                },
+            ),
         ),
         [] if !nodes.is_empty() => problems.push(
-            SourceProblem::new(dir, 1, 1, "no base revision: every revision revises another")
+            SourceProblem::unlocated(dir, "no base revision: every revision revises another")
                 .with_help("the first revision declares `const down_revision = ();`"),
         ),
         [_, second, ..] => problems.push(at(
@@ -150,4 +155,14 @@ fn sequence(bases: &[&Script], children: &BTreeMap<&str, Vec<&Script>>, limit: u
         order.push(id);
     }
     order
+}
+
+/// Whether `dir` holds Python Liminal revision files (`<id>_<slug>.py`).
+fn python_revisions(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|d| {
+        d.flatten().any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.ends_with(".py") && name.get(..12).is_some_and(is_revision_id)
+        })
+    })
 }

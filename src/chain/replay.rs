@@ -52,7 +52,12 @@ pub struct Replay {
 /// restored the state is decided on the schemas and dropdowns the two functions touched only
 /// ([`restored`]), not by diffing the whole tenant.
 pub fn replay(revisions: &[Loaded<'_>]) -> Replay {
-    let mut state = TenantState::new();
+    replay_with(revisions, crate::settings::TenantSettings::default())
+}
+
+/// [`replay`] on an empty tenant that allows what `settings` says.
+pub fn replay_with(revisions: &[Loaded<'_>], settings: crate::settings::TenantSettings) -> Replay {
+    let mut state = TenantState { settings, ..TenantState::new() };
     let mut events = Vec::new();
     for (i, r) in revisions.iter().enumerate() {
         let mut up = state.undo_point();
@@ -124,6 +129,7 @@ fn restored(back: &TenantState, up: &Undo, down: &Undo) -> bool {
     let sub = |s: Vec<Schema>, d: Vec<Dropdown>| TenantState {
         registry: back.registry.clone(),
         units: back.units.clone(),
+        settings: back.settings,
         schemas: s.into(),
         dropdowns: d.into(),
         ..TenantState::new()
@@ -193,6 +199,8 @@ mod tests {
     #[test]
     fn touched_only_comparison_agrees_with_a_full_diff() {
         let mut base = TenantState::new();
+        // Warehouse names may change (Benchling's `SCHEMAS_ENABLE_CHANGE_WAREHOUSE_NAME`).
+        base.settings.custom_warehouse_names = true;
         for op in [
             Op::CreateDropdown { name: "D".into(), options: vec!["a".into(), "b".into()] },
             schema("a", "PA", vec![FieldDef::new("x", "X", FieldType::Text)]),

@@ -13,18 +13,29 @@ pub struct Args {
     /// Tenant key or alias from liminal.yaml
     #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
     tenant: String,
-    /// Print one JSON document (same as --format json)
+    /// Print one JSON document (an alias of --format json)
     #[arg(long)]
     json: bool,
+}
+
+impl Args {
+    /// `--json`: the command line then runs as with `--format json` (errors included).
+    pub fn json(&self) -> bool {
+        self.json
+    }
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let config = project.tenant(&args.tenant)?;
-    let code = crate::schema::load_dir(&project.schemas_dir).map_err(Report::new)?;
+    let (code, places) =
+        crate::schema::load_dir_with_places(&project.schemas_dir, &|_| Vec::new()).map_err(Report::new)?;
     let mut tenant = open_tenant(config, ui)?;
     let state = tenant.read().await.map_err(tenant_report)?;
+    super::check_code_for(&project, config, &code, &state)?;
     let steps = diff(&code, &state).map_err(super::diff_report)?;
+    let candidates = crate::rename::candidates(&code, &state);
+    super::renames::choose(&candidates, super::renames::Mode::Hint, &mut std::io::empty(), &mut std::io::stderr());
     let (dropdowns, schemas): (Vec<_>, Vec<_>) =
         steps.iter().partition(|s| matches!(s.op.target(), Target::Dropdown(_)));
     let part = |steps: &[&crate::diff::Step]| {
@@ -32,41 +43,46 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         json!({ "compared": true, "in_sync": differences.is_empty(), "differences": differences })
     };
     let ops: Vec<crate::op::Op> = steps.iter().map(|s| s.op.clone()).collect();
-    let findings = crate::lint::lint_unplaced(&ops);
+    let findings = crate::lint::lint_code_ops(&ops, Some(&places));
     let document = json!({
         "tenant": config.name,
         "total_differences": steps.len(),
         "in_sync": steps.is_empty(),
         "dropdowns": part(&dropdowns),
         "entity_schemas": part(&schemas),
-        "findings": findings.iter().map(|f| f.to_json(None)).collect::<Vec<_>>(),
+        "findings": findings.iter().map(|f| f.to_json(f.file().map(|p| super::relative(&project, p)))).collect::<Vec<_>>(),
+        "rename_candidates": candidates.iter().map(crate::rename::Rename::to_json).collect::<Vec<_>>(),
     });
-    if args.json || ui.json() {
-        let mut out = std::io::stdout().lock();
-        let _ = std::io::Write::write_all(
-            &mut out,
-            format!("{}\n", serde_json::to_string_pretty(&document).unwrap_or_default()).as_bytes(),
-        );
+    if ui.json() {
+        ui.document(&document);
     } else {
         for (label, list) in [("Dropdowns", &dropdowns), ("Entity schemas", &schemas)] {
             if list.is_empty() {
                 ui.line(format!("{label} are in sync for {} tenant.", config.name));
             } else {
-                ui.line(format!("{label}: {} difference(s) for {} tenant.", list.len(), config.name));
+                ui.line(format!(
+                    "{label}: {} for {} tenant.",
+                    crate::diag::count(list.len(), "difference"),
+                    config.name
+                ));
                 for (i, s) in list.iter().enumerate() {
                     ui.line(format!("  {}. {}", i + 1, s.op.describe()));
                 }
             }
         }
         for f in &findings {
-            ui.line(format!("{}[{}] {}", f.severity, f.lint.code, f.message));
+            let at =
+                f.at.as_ref()
+                    .map(|p| format!("{}:{}:{}: ", super::relative(&project, &p.file).display(), p.line, p.column))
+                    .unwrap_or_default();
+            ui.line(format!("{}[{}] {at}{}", f.severity, f.lint.code, f.message));
         }
         if steps.is_empty() {
             ui.line(format!("{} is in sync with the code.", config.name));
         } else {
             ui.line(format!(
-                "{} difference(s) in total; `liminal revision {} \"message\"` writes them as a revision.",
-                steps.len(),
+                "{} in total; `liminal revision {} \"message\"` writes them as a revision.",
+                crate::diag::count(steps.len(), "difference"),
                 args.tenant
             ));
         }

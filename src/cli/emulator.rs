@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use miette::Report;
 
-use super::{Done, report};
-use crate::emulator::{EmulatorConfig, run as serve};
+use std::io::Write;
+
+use super::{Done, Ui, report};
+use crate::emulator::{EmulatorConfig, shutdown_signal, spawn};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,19 +26,35 @@ pub struct Args {
     /// Lifetime of issued tokens, in seconds
     #[arg(long, default_value_t = 900)]
     token_ttl: u64,
+    /// Allow custom warehouse names, as Benchling's SCHEMAS_ENABLE_CHANGE_WAREHOUSE_NAME does
+    /// (kept in the state file)
+    #[arg(long)]
+    custom_warehouse_names: bool,
 }
 
-pub async fn run(args: Args) -> Result<Done, Report> {
+/// Serve until Ctrl-C or SIGTERM. The one line on stdout says where: `listening on URL`, or
+/// with `--format json` one JSON line `{"listening": URL}` (a tool reads it and connects).
+pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let config = EmulatorConfig {
         port: args.port,
         state_file: args.state,
         client_id: args.client_id,
         client_secret: args.client_secret,
         token_ttl_secs: args.token_ttl,
+        custom_warehouse_names: args.custom_warehouse_names,
     };
-    serve(config).await.map_err(|e| {
+    let failed = |e: crate::emulator::EmulatorError| {
         let help = e.help();
         report(e, help)
-    })?;
+    };
+    let running = spawn(config).await.map_err(failed)?;
+    let url = running.url();
+    let line =
+        if ui.json() { serde_json::json!({ "listening": url }).to_string() } else { format!("listening on {url}") };
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+    shutdown_signal().await;
+    running.stop().await.map_err(failed)?;
     Ok(Done::OK)
 }

@@ -45,15 +45,14 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         ui.line(format!("wrote {}", p.display()));
     }
     if !skipped.is_empty() {
-        ui.line(format!(
-            "{} file(s) already exist and were left alone; use --overwrite to replace them.",
-            skipped.len()
-        ));
+        let (files, exist) =
+            (crate::diag::count(skipped.len(), "file"), if skipped.len() == 1 { "exists" } else { "exist" });
+        ui.line(format!("{files} already {exist} and are left alone; use --overwrite to replace them."));
     }
     ui.line(format!(
-        "{} schema(s) and {} dropdown(s) from {}.",
-        model.schemas.len(),
-        model.dropdowns.len(),
+        "{} and {} from {}.",
+        crate::diag::count(model.schemas.len(), "schema"),
+        crate::diag::count(model.dropdowns.len(), "dropdown"),
         config.name
     ));
     Ok(Done::OK)

@@ -1,4 +1,5 @@
-//! `liminal history [--tenant t]`: the chain, newest first, with the tenant's position.
+//! `liminal history [--tenant t] [--verbose]`: the chain, newest first, with the tenant's position;
+//! with `--verbose`, each revision's parent, date, file and standing on the tenant.
 
 use miette::Report;
 use serde_json::json;
@@ -41,7 +42,27 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         }
         let marks = if marks.is_empty() { String::new() } else { format!(" ({})", marks.join(", ")) };
         ui.line(format!("{} {}{marks}", h.revision, h.message));
+        let standing = current.as_ref().and_then(|(_, r)| chain.standing(r.as_deref(), &h.revision));
+        let date = crate::chain::create_date(script);
+        // `history --verbose` is the global flag: each revision's parent, date and file, and with
+        // --tenant whether it is applied, current or pending there (HTTP requests are logged to
+        // stderr as for every command).
+        if ui.verbose > 0 {
+            ui.line(format!("    parent: {}", h.down_revision.as_deref().unwrap_or("none (the base)")));
+            ui.line(format!("    date:   {}", date.as_deref().unwrap_or("not given")));
+            ui.line(format!("    file:   {}", relative(&project, script.path()).display()));
+            if let (Some((name, _)), Some(standing)) = (&current, standing) {
+                let word = match standing {
+                    crate::chain::Standing::Applied => "applied",
+                    crate::chain::Standing::Current => "current",
+                    crate::chain::Standing::Pending => "pending",
+                };
+                ui.line(format!("    {name}: {word}"));
+            }
+        }
         rows.push(json!({
+            "create_date": date,
+            "standing": standing,
             "revision": h.revision,
             "down_revision": h.down_revision,
             "message": h.message,
@@ -53,10 +74,21 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     if let Some((name, None)) = &current {
         ui.line(format!("({name} has no revision recorded yet)"));
     }
+    // A tenant at a revision the chain does not have (another branch, files not pulled yet).
+    let unknown =
+        current.as_ref().and_then(|(name, r)| r.as_ref().filter(|r| chain.get(r).is_none()).map(|r| (name, r)));
     ui.document(&json!({
         "tenant": current.as_ref().map(|(n, _)| n),
         "current": current.as_ref().and_then(|(_, r)| r.clone()),
+        "current_in_chain": current.as_ref().map(|(_, r)| r.as_ref().is_none_or(|r| chain.get(r).is_some())),
         "revisions": rows,
     }));
+    if let Some((name, r)) = unknown {
+        ui.status(format!(
+            "error: {name} is at revision {r}, which is not in {}: pull the missing revision files, or record the right revision with `liminal stamp {name} <id>`",
+            relative(&project, chain.dir()).display()
+        ));
+        return Ok(Done(1));
+    }
     Ok(Done::OK)
 }

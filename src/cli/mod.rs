@@ -1,6 +1,7 @@
 //! The command line: clap types, one file per command, output in text or JSON. Commands parse
 //! their arguments, call the library and print; the logic lives in the library.
 
+mod activity;
 mod check;
 mod completions;
 mod current;
@@ -10,19 +11,24 @@ mod emulator;
 mod generate;
 mod head;
 mod history;
+mod import;
 mod init;
 mod migrate;
 mod plan;
 mod progress;
 mod rehash;
+mod renames;
 mod revision;
+mod show;
 mod stamp;
+mod status;
 mod ui;
+mod unlock;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::Report;
 
 use crate::op::Op;
@@ -43,8 +49,60 @@ pub struct Cli {
     /// Log each HTTP request to stderr (secrets redacted)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Colours in diagnostics: auto (a terminal, and `NO_COLOR` unset), never or always
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Never,
+    Always,
+}
+
+impl ColorChoice {
+    /// `--color`, which the command line may not have parsed yet (its own errors are coloured
+    /// too): the last `--color X` / `--color=X` among the arguments.
+    pub(crate) fn from_args(args: &[String]) -> ColorChoice {
+        let mut choice = ColorChoice::Auto;
+        for (i, a) in args.iter().enumerate() {
+            let value = match a.strip_prefix("--color=") {
+                Some(v) => Some(v),
+                None if a == "--color" => args.get(i + 1).map(String::as_str),
+                None => None,
+            };
+            choice = match value {
+                Some("never") => ColorChoice::Never,
+                Some("always") => ColorChoice::Always,
+                Some("auto") => ColorChoice::Auto,
+                _ => choice,
+            };
+        }
+        choice
+    }
+
+    /// Whether to colour: `always`, or `auto` on a terminal without `NO_COLOR` (any non-empty
+    /// value, as no-color.org says).
+    fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                use std::io::IsTerminal;
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+            }
+        }
+    }
+
+    /// Set up miette (and clap's own messages) for this choice.
+    fn install(self) -> clap::ColorChoice {
+        let color = self.enabled();
+        let _ = miette::set_hook(Box::new(move |_| Box::new(miette::MietteHandlerOpts::new().color(color).build())));
+        if color { clap::ColorChoice::Always } else { clap::ColorChoice::Never }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -76,10 +134,18 @@ pub enum Command {
     Check(check::Args),
     /// Record a revision on a tenant without running anything
     Stamp(stamp::Args),
+    /// Break a lease left on a tenant by a run that is gone
+    Unlock(unlock::Args),
     /// Write versions/liminal.sum again after a deliberate edit of a revision
     Rehash(rehash::Args),
+    /// Show one revision: header, file, operations with their lints, where tenants stand
+    Show(show::Args),
+    /// Every tenant's revision, pending revisions, drift (--drift) and lock, in one table
+    Status(status::Args),
     /// Write schemas/ YAML from an existing tenant
     GenerateFiles(generate::Args),
+    /// Convert a Python Liminal project: its revisions (same ids) and its models
+    Import(import::Args),
     /// Serve the Benchling API emulator on 127.0.0.1
     Emulator(emulator::Args),
     /// Print a shell completion script
@@ -100,11 +166,19 @@ impl Done {
 /// Run the command line; the binary's `main` is just this.
 pub fn main() -> ExitCode {
     completions::answer_if_asked();
-    let cli = match Cli::try_parse() {
+    let args: Vec<String> = std::env::args().collect();
+    let clap_color = ColorChoice::from_args(&args).install();
+    let parsed = Cli::command()
+        .color(clap_color)
+        .try_get_matches_from(&args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
-    let ui = Ui::new(cli.format, cli.verbose);
+    // `diff --json` is `--format json`, errors included.
+    let format = if matches!(&cli.command, Command::Diff(a) if a.json()) { Format::Json } else { cli.format };
+    let ui = Ui::new(format, cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -116,7 +190,8 @@ pub fn main() -> ExitCode {
         Ok(Done(code)) => ExitCode::from(code),
         Err(report) => {
             ui.error(&report);
-            ExitCode::from(1)
+            let interrupted = report.downcast_ref::<migrate::Interrupted>().is_some();
+            ExitCode::from(if interrupted { crate::interrupt::EXIT_CODE } else { 1 })
         }
     }
 }
@@ -125,20 +200,40 @@ pub fn main() -> ExitCode {
 /// contract's error code is 1: a typo in a CI script must not read as drift. `--help` and
 /// `--version` still exit 0; with `--format json`, stdout still gets its one error document.
 fn usage_error(e: &clap::Error) -> ExitCode {
-    let _ = e.print();
-    if e.exit_code() == 0 {
-        return ExitCode::SUCCESS;
-    }
     let args: Vec<String> = std::env::args().collect();
     let json =
         args.iter().any(|a| a == "--format=json") || args.windows(2).any(|w| w[0] == "--format" && w[1] == "json");
+    if e.exit_code() == 0 {
+        // `--help` and `--version` are results: with `--format json`, one document holds them.
+        if json {
+            let text = e.render().to_string();
+            let doc = match e.kind() {
+                clap::error::ErrorKind::DisplayVersion => serde_json::json!({
+                    "name": env!("CARGO_PKG_NAME"),
+                    "version": env!("CARGO_PKG_VERSION"),
+                }),
+                _ => serde_json::json!({ "help": text }),
+            };
+            Ui::new(Format::Json, 0).document(&doc);
+        } else {
+            let _ = e.print();
+        }
+        return ExitCode::SUCCESS;
+    }
+    let _ = e.print();
     if json {
         let rendered = e.render().to_string();
         // The paragraph before the usage line, on one line.
         let message = rendered.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect::<Vec<_>>();
         let message = message.join(" ").trim_start_matches("error: ").to_string();
+        // clap's "did you mean" (`tip: a similar subcommand exists: 'check'`) is the best help.
+        let tip = rendered.lines().map(str::trim).find_map(|l| l.strip_prefix("tip: ")).map(str::to_string);
+        let help = tip.unwrap_or_else(|| "run `liminal --help` for the commands and their arguments".to_string());
         Ui::new(Format::Json, 0).document(&serde_json::json!({
-            "error": { "message": message, "help": "run `liminal --help` for the commands and their arguments", "problems": [] }
+            "error": {
+                "message": message, "code": "usage", "help": help,
+                "file": null, "line": null, "column": null, "problems": []
+            }
         }));
     }
     ExitCode::from(1)
@@ -154,11 +249,15 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::History(args) => history::run(args, ui).await,
         Command::Check(args) => check::run(args, ui).await,
         Command::Stamp(args) => stamp::run(args, ui).await,
+        Command::Unlock(args) => unlock::run(args, ui).await,
         Command::Rehash(args) => rehash::run(args, ui),
+        Command::Show(args) => show::run(args, ui).await,
+        Command::Status(args) => status::run(args, ui).await,
         Command::Current(args) => current::run(args, ui).await,
         Command::Diff(args) => diff::run(args, ui).await,
         Command::GenerateFiles(args) => generate::run(args, ui).await,
-        Command::Emulator(args) => emulator::run(args).await,
+        Command::Import(args) => import::run(args, ui),
+        Command::Emulator(args) => emulator::run(args, ui).await,
         Command::Completions(args) => completions::run(args, ui),
         Command::JsonSchema(args) => editor::json_schema(args, ui),
         Command::RhaiDefinitions(args) => editor::rhai_definitions(args, ui),
@@ -191,7 +290,15 @@ pub(crate) fn tenant_report(e: TenantError) -> Report {
 pub(crate) fn project() -> Result<Project, Report> {
     let cwd = std::env::current_dir()
         .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a project"))?;
-    Ok(Project::discover(&cwd)?)
+    let project = Project::discover(&cwd)?;
+    for (dir, recursive, ext) in
+        [(&project.schemas_dir, true, &["yaml", "yml"][..]), (&project.versions_dir, false, &["rhai"][..])]
+    {
+        for path in crate::inputs::non_files(dir, recursive, ext) {
+            eprintln!("warning: skipped {}: not a regular file", relative(&project, &path).display());
+        }
+    }
+    Ok(project)
 }
 
 /// Any backend behind one type, so commands need not care which one a tenant uses.
@@ -242,6 +349,18 @@ impl Tenant for AnyTenant {
         each!(self, t => t.set_revision(revision).await)
     }
 
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
+        each!(self, t => t.write_remote(values).await)
+    }
+
+    async fn remote_field(&mut self, warehouse_name: &str, fresh: bool) -> Result<Option<String>, TenantError> {
+        each!(self, t => t.remote_field(warehouse_name, fresh).await)
+    }
+
+    fn batch_len(&self, ops: &[Op]) -> usize {
+        each!(self, t => t.batch_len(ops))
+    }
+
     fn requests(&self) -> u64 {
         each!(self, t => t.requests())
     }
@@ -251,7 +370,9 @@ impl Tenant for AnyTenant {
 /// that liminal.yaml names.
 pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, Report> {
     match &config.kind {
-        TenantKind::Local { path } => Ok(AnyTenant::Local(LocalTenant::new(path.clone()))),
+        TenantKind::Local { path } => {
+            Ok(AnyTenant::Local(LocalTenant::new(path.clone()).with_settings(config.settings)))
+        }
         TenantKind::Http { url, auth, timeout_secs } => {
             let credentials = match auth {
                 AuthEnv::ClientCredentials { client_id_env, client_secret_env } => {
@@ -261,6 +382,8 @@ pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, R
             };
             let mut http = HttpConfig::new(url.clone(), credentials);
             http.verbose = ui.verbose > 0;
+            http.observer = Some(activity::Activity::start(&config.name, ui.interactive()).observer());
+            http.settings = config.settings;
             if let Some(t) = timeout_secs {
                 http.timeout = std::time::Duration::from_secs(*t);
             }
@@ -280,11 +403,44 @@ pub(crate) fn now() -> time::PrimitiveDateTime {
     time::PrimitiveDateTime::new(t.date(), time::Time::from_hms(t.hour(), t.minute(), t.second()).unwrap_or(t.time()))
 }
 
+/// The code's problems on the tenant `config` names (custom warehouse names it does not allow),
+/// located in schemas/; empty when there are none.
+pub(crate) fn code_problems_for(
+    project: &Project,
+    config: &TenantConfig,
+    code: &crate::schema::CodeModel,
+    state: &crate::state::TenantState,
+) -> Vec<crate::diag::SourceProblem> {
+    let tenant_problems = |m: &crate::schema::CodeModel| {
+        let mut found = crate::settings::code_problems(m, state, &config.name);
+        found.extend(crate::schema::unit_problems(m, state, &config.name));
+        found
+    };
+    if tenant_problems(code).is_empty() {
+        return Vec::new();
+    }
+    match crate::schema::load_dir_with(&project.schemas_dir, &tenant_problems) {
+        Ok(_) => Vec::new(),
+        Err(p) => p.0,
+    }
+}
+
+/// [`code_problems_for`] as an error, for commands that stop at the first problem.
+pub(crate) fn check_code_for(
+    project: &Project,
+    config: &TenantConfig,
+    code: &crate::schema::CodeModel,
+    state: &crate::state::TenantState,
+) -> Result<(), Report> {
+    let problems = code_problems_for(project, config, code, state);
+    if problems.is_empty() { Ok(()) } else { Err(Report::new(crate::diag::Problems(problems))) }
+}
+
 /// A diff that cannot be simulated.
 pub(crate) fn diff_report(e: crate::diff::DiffError) -> Report {
     let help = match &e.error {
         crate::op::OpError::Conflict(_) => {
-            "change schemas/ so it does not clash with what the tenant has; if you renamed a warehouse name, write that step by hand: `liminal revision <tenant> \"…\" --empty`, then `update_field(schema, old, #{ warehouse_name: new })` or `update_schema(old, #{ warehouse_name: new })`"
+            "change schemas/ so it does not clash with what the tenant has (schema names, warehouse names and prefixes stay unique, archived schemas included: to swap two schemas' names, give one a free name in an earlier revision); a rename that `revision` did not offer can be written by hand: `liminal revision <tenant> \"…\" --empty`, then `update_field(schema, old, #{ warehouse_name: new })`, `update_schema(old, #{ warehouse_name: new })`, `rename_dropdown(old, new)` or `rename_dropdown_option(dropdown, old, new)`"
         }
         other => other.help(),
     };

@@ -13,7 +13,7 @@ use crate::lint::plan::Review;
 use crate::migrate::PlanStep;
 use crate::project::Project;
 
-/// ANSI styles, used only when stdout is a terminal and `NO_COLOR` is not set.
+/// ANSI styles, used as [`colour`] says.
 #[derive(Clone, Copy)]
 enum Style {
     Bold,
@@ -23,8 +23,16 @@ enum Style {
     Dim,
 }
 
+/// `--color always|never`, or by default a terminal on stdout without `NO_COLOR`.
 fn colour() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    let args: Vec<String> = std::env::args().collect();
+    match super::ColorChoice::from_args(&args) {
+        super::ColorChoice::Always => true,
+        super::ColorChoice::Never => false,
+        super::ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }
 
 fn paint(on: bool, style: Style, text: &str) -> String {
@@ -73,8 +81,9 @@ pub fn print(ui: &Ui, project: &Project, steps: &[PlanStep], review: &Review, op
         if operations {
             if s.skip > 0 {
                 ui.line(format!(
-                    "  (the first {} operation(s) were applied by an interrupted run and are skipped)",
-                    s.skip
+                    "  (the first {} applied by an interrupted run {} skipped)",
+                    crate::diag::count(s.skip, "operation"),
+                    if s.skip == 1 { "is" } else { "are" }
                 ));
             }
             for (k, o) in s.pending().iter().enumerate() {
@@ -121,11 +130,17 @@ pub fn confirm(ui: &Ui, tenant: &str, review: &Review, yes: bool) -> Result<(), 
     let archives = review.findings().filter(|f| crate::lint::is_destructive(f.lint)).count();
     if !std::io::stdin().is_terminal() {
         return Err(report(
-            format!("the plan for {tenant} archives {archives} item(s), and there is no terminal to ask"),
+            format!(
+                "the plan for {tenant} archives {}, and there is no terminal to ask",
+                crate::diag::count(archives, "item")
+            ),
             format!("review it with `--dry-run`, then pass `--yes` to apply it to {tenant}"),
         ));
     }
-    ui.status(format!("The plan archives {archives} item(s) on {tenant}. Apply it? Only `yes` is accepted:"));
+    ui.status(format!(
+        "The plan archives {} on {tenant}. Apply it? Only `yes` is accepted:",
+        crate::diag::count(archives, "item")
+    ));
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()

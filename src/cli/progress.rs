@@ -1,7 +1,7 @@
 //! Progress while a plan runs: a bar on a terminal, plain lines otherwise (and in JSON mode,
 //! where the lines go to stderr and stdout keeps the one document).
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::migrate::{PlanStep, Progress};
 use crate::script::LocatedOp;
@@ -15,7 +15,7 @@ pub struct Reporter {
 impl Reporter {
     pub fn new(interactive: bool, total_ops: usize) -> Reporter {
         let bar = interactive.then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total_ops as u64), ProgressDrawTarget::stderr());
+            let bar = super::activity::multi().add(ProgressBar::new(total_ops as u64));
             if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} operations {msg}") {
                 bar.set_style(style);
             }
@@ -47,7 +47,8 @@ impl Progress for Reporter {
         };
         self.say(format!("{verb} {} ({index}/{total}): {}", step.id, step.message));
         if step.skip > 0 {
-            self.say(format!("  resuming: the first {} operation(s) were applied by an interrupted run", step.skip));
+            let (ops, are) = (crate::diag::count(step.skip, "operation"), if step.skip == 1 { "is" } else { "are" });
+            self.say(format!("  resuming: the first {ops} {are} already on the tenant"));
         }
     }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use crate::chain::sum::{Recorded, SUM_FILE, record_new_revision};
 use crate::chain::{Chain, NewRevision};
-use crate::diff::diff;
+use crate::diff::diff_with;
 use crate::lint::{Finding, lint_ops};
 use crate::op::Op;
 use crate::project::Project;
@@ -30,6 +30,10 @@ pub struct Args {
     /// Use this revision id (12 lowercase hex characters) instead of a random one, for scripts
     #[arg(long, value_name = "ID")]
     rev_id: Option<String>,
+    /// Write every possible rename (an archived and a created field, schema, dropdown or option
+    /// that differ only by name) as a rename, without asking
+    #[arg(long, conflicts_with = "empty")]
+    renames: bool,
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
@@ -75,11 +79,16 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             ));
         }
     }
+    let mut renames = Vec::new();
     let (upgrade, downgrade): (Vec<Op>, Vec<Op>) = match &code {
         None => (vec![], vec![]),
         Some(code) => {
             let state = tenant.read().await.map_err(tenant_report)?;
-            let steps = diff(code, &state).map_err(diff_report)?;
+            super::check_code_for(&project, config, code, &state)?;
+            let candidates = crate::rename::candidates(code, &state);
+            let mode = super::renames::Mode::pick(args.renames, ui.json());
+            renames = super::renames::choose(&candidates, mode, &mut std::io::stdin().lock(), &mut std::io::stderr());
+            let steps = diff_with(code, &state, &renames).map_err(diff_report)?;
             (steps.iter().map(|s| s.op.clone()).collect(), steps.iter().rev().map(|s| s.reverse.clone()).collect())
         }
     };
@@ -92,15 +101,16 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         "file": rel,
         "operations": upgrade.len(),
         "findings": findings.iter().map(|f| f.to_json(Some(rel.clone()))).collect::<Vec<_>>(),
+        "renames": renames.iter().map(crate::rename::Rename::to_json).collect::<Vec<_>>(),
     }));
     if code.is_some() && upgrade.is_empty() {
         ui.status(format!("{} is in sync with the code: the revision has empty lists.", config.name));
     }
     ui.line(format!("{}", rel.display()));
     ui.status(format!(
-        "Wrote revision {} with {} operation(s); review it (then `liminal rehash` if you edit it), then `liminal upgrade {} head`.",
+        "Wrote revision {} with {}; review it (then `liminal rehash` if you edit it), then `liminal upgrade {} head`.",
         new.id,
-        upgrade.len(),
+        crate::diag::count(upgrade.len(), "operation"),
         args.tenant
     ));
     Ok(Done::OK)

@@ -5,7 +5,7 @@
 //!   each parameter; `body` the JSON body, the form for token requests with the secret masked,
 //!   or null); `DELETE` clears it;
 //! - `GET /__emulator/state` dumps the [`TenantState`]; `PUT` replaces it (and the state file);
-//!   `POST /__emulator/reset` empties it (a new tenant with the stock units);
+//!   `POST /__emulator/reset` empties it (a new tenant with the stock units, and the same settings);
 //! - `GET`/`POST`/`DELETE /__emulator/faults`: read, replace, clear the [`Faults`].
 //!
 //! Admin requests are neither logged, nor delayed, nor failed by faults.
@@ -48,7 +48,10 @@ pub(crate) fn handle(app: &App, method: &Method, path: &str, body: &Bytes) -> (S
             Ok(state) => replace_state(app, &mut inner, state),
             Err(e) => Err((StatusCode::BAD_REQUEST, format!("the body is not a tenant state: {e}"))),
         },
-        ("POST", "/__emulator/reset") => replace_state(app, &mut inner, TenantState::new()),
+        ("POST", "/__emulator/reset") => {
+            let fresh = TenantState { settings: inner.state.settings, ..TenantState::new() };
+            replace_state(app, &mut inner, fresh)
+        }
         ("GET", "/__emulator/faults") => faults_json(&inner.faults),
         ("POST", "/__emulator/faults") => {
             let text = if body.is_empty() { "{}".as_bytes() } else { body.as_ref() };

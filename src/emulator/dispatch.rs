@@ -94,7 +94,18 @@ fn process(inner: &mut Inner, app: &App, req: &Req) -> Result<Reply, ApiError> {
     {
         return Err(injected(status, inner.faults.reset_secs));
     }
-    route(inner, req)
+    if req.method == Method::GET
+        && req.path.contains("/set-field-definitions/")
+        && inner.faults.take_task_poll_failure()
+    {
+        return Err(injected(500, inner.faults.reset_secs));
+    }
+    let lost = if req.is_write() { inner.faults.take_lost_write() } else { None };
+    let reply = route(inner, req)?;
+    match lost {
+        Some(status) => Err(injected(status, inner.faults.reset_secs)),
+        None => Ok(reply),
+    }
 }
 
 fn is_token_path(path: &str) -> bool {
@@ -116,6 +127,11 @@ fn route(inner: &mut Inner, req: &Req) -> Result<Reply, ApiError> {
         ("PATCH", ["api", "v3", "dropdown", id]) => dropdowns::patch_v3(inner, id, req),
         ("GET", ["api", "v3", "dropdown", id, "options", "items"]) => dropdowns::options_v3(&inner.state, id, req),
         ("GET", ["api", "v3", "tasks", family, "set-field-definitions", task]) => fields::task(inner, family, task),
+        // Results schemas are not emulated: the list is empty, so Liminal's `generate-files` runs.
+        ("GET", ["api", "v3", "result-schema", "items"]) => {
+            super::paging::page(req)?;
+            Ok(Reply::ok(json!({ "items": [], "nextToken": null })))
+        }
         ("GET", ["api", "v3", "entity-schema", "items"]) if !inner.faults.no_union_list => {
             schemas::list_union(&inner.state, req)
         }

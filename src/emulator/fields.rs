@@ -150,6 +150,20 @@ pub(crate) fn set(inner: &mut Inner, t: EntityType, schema: usize, req: &Req) ->
         )));
     }
     check_items(&inner.state, Some(current), &items)?;
+    for (i, item) in items.iter().enumerate() {
+        let f = &item.field;
+        let from = item.id.as_ref().and_then(|id| current.fields.iter().find(|o| &o.id == id));
+        let at = format!("fieldDefinitions[{i}]");
+        let from = from.map(|o| o.warehouse_name.as_str());
+        super::schemas::check_warehouse_rule(
+            &inner.state,
+            &current.warehouse_name,
+            &at,
+            &f.name,
+            from,
+            &f.warehouse_name,
+        )?;
+    }
     for item in items.iter().filter(|i| i.field.archived) {
         if let Some(id) = &item.id
             && current.constraint.contains(id)

@@ -56,6 +56,9 @@ pub struct EmulatorConfig {
     pub client_secret: String,
     /// `expires_in` of issued tokens; a token used after that is a 401.
     pub token_ttl_secs: u64,
+    /// Turn on the tenant setting `custom_warehouse_names` (Benchling's
+    /// `SCHEMAS_ENABLE_CHANGE_WAREHOUSE_NAME`) in the state; `false` keeps what the state says.
+    pub custom_warehouse_names: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -68,6 +71,7 @@ impl Default for EmulatorConfig {
             client_id: "liminal".into(),
             client_secret: "liminal".into(),
             token_ttl_secs: 900,
+            custom_warehouse_names: false,
         }
     }
 }
@@ -147,10 +151,11 @@ impl Drop for RunningEmulator {
 
 /// Start the emulator on 127.0.0.1 in the current tokio runtime and return once it listens.
 pub async fn spawn(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
-    let state = match &config.state_file {
+    let mut state = match &config.state_file {
         Some(path) => store::load_state(path).map_err(EmulatorError::State)?,
         None => TenantState::new(),
     };
+    state.settings.custom_warehouse_names |= config.custom_warehouse_names;
     let port = config.port;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
@@ -180,7 +185,8 @@ pub async fn run(config: EmulatorConfig) -> Result<(), EmulatorError> {
     running.stop().await
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let terminate = async {

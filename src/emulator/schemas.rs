@@ -104,12 +104,28 @@ fn list(state: &TenantState, t: EntityType, req: &Req) -> Result<Reply, ApiError
     Ok(Reply::ok(json!({ "items": items, "nextToken": next })))
 }
 
+/// Without the tenant setting `custom_warehouse_names` (Benchling's
+/// `SCHEMAS_ENABLE_CHANGE_WAREHOUSE_NAME`), a schema or field is created only under the warehouse
+/// name Benchling derives from its name, and no warehouse name changes ([`crate::settings`]).
+/// `from` is the current warehouse name (None on create).
+pub(crate) fn check_warehouse_rule(
+    state: &TenantState,
+    schema: &str,
+    what: &str,
+    name: &str,
+    from: Option<&str>,
+    to: &str,
+) -> Result<(), ApiError> {
+    match from {
+        None => crate::settings::check_created(state, schema, what, name, to),
+        Some(from) => crate::settings::check_renamed(state, schema, what, from, to),
+    }
+    .map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
 /// Benchling's `systemName` rule: `[a-z_][a-z0-9_$]*`, not starting with `bnch$`.
 pub(crate) fn check_system_name(name: &str, what: &str) -> Result<(), ApiError> {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_');
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if !first_ok || !rest_ok || name.starts_with("bnch$") {
+    if !crate::schema::validate::valid_warehouse_name(name) {
         return Err(ApiError::bad_request(format!(
             "{what} systemName `{name}` must match [a-z_][a-z0-9_$]* and not start with bnch$"
         )));
@@ -151,6 +167,12 @@ fn create(inner: &mut Inner, t: EntityType, req: &Req) -> Result<Reply, ApiError
     }
     check_system_name(&c.schema.warehouse_name, "schema")?;
     check_unique(state, None, Some(&c.schema.name), Some(&c.schema.warehouse_name), Some(&c.schema.prefix))?;
+    let wh = &c.schema.warehouse_name;
+    check_warehouse_rule(state, wh, "schema", &c.schema.name, None, wh)?;
+    for (i, item) in c.fields.iter().enumerate() {
+        let f = &item.field;
+        check_warehouse_rule(state, wh, &format!("fieldDefinitions[{i}]"), &f.name, None, &f.warehouse_name)?;
+    }
     fields::check_items(state, None, &c.fields)?;
     let mut schema = c.schema;
     schema.id = state.new_id("ts_");
@@ -179,6 +201,15 @@ fn patch(inner: &mut Inner, t: EntityType, id: &str, req: &Req) -> Result<Reply,
     let u = wire::parse_schema_update(t, &body)?;
     if let Some(w) = &u.system_name {
         check_system_name(w, "schema")?;
+        let current = &inner.state.schemas[i];
+        check_warehouse_rule(
+            &inner.state,
+            &current.warehouse_name,
+            "schema",
+            &current.name,
+            Some(&current.warehouse_name),
+            w,
+        )?;
     }
     check_unique(&inner.state, Some(id), u.name.as_deref(), u.system_name.as_deref(), u.prefix.as_deref())?;
     let mut schema = inner.state.schemas[i].clone();

@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::chain::replay::{Loaded, ReplayEvent, replay};
+use crate::chain::replay::{Loaded, ReplayEvent, replay_with};
 use crate::chain::sum::{SUM_FILE, SumProblem, sum_path, verify};
 use crate::chain::{Chain, ChainError, read_scripts};
 use crate::diff::diff;
@@ -70,7 +70,11 @@ pub fn check_project(project: &Project) -> Result<Checked, ChainError> {
             }
         }
         if loaded.len() == chain.len() {
-            let replayed = replay(&loaded);
+            // The chain is shared by every tenant: the empty tenant allows what they all allow.
+            let settings = crate::settings::TenantSettings {
+                custom_warehouse_names: project.tenants.iter().all(|t| t.settings.custom_warehouse_names),
+            };
+            let replayed = replay_with(&loaded, settings);
             for event in &replayed.events {
                 findings.extend(replay_finding(&loaded, event, &findings));
             }
@@ -84,19 +88,16 @@ pub fn check_project(project: &Project) -> Result<Checked, ChainError> {
                 Finding::new(
                     CODE_AHEAD,
                     format!(
-                        "schemas/ differs from the head of the chain by {} operation(s) (the chain replayed on an empty tenant)",
-                        steps.len()
+                        "schemas/ differs from the head of the chain by {} (the chain replayed on an empty tenant)",
+                        crate::diag::count(steps.len(), "operation")
                     ),
                 )
                 .with_help("`liminal diff <tenant>` shows them; `liminal revision <tenant> \"…\"` writes them"),
             ),
             Ok(_) => {}
             Err(e) => findings.push(
-                Finding::new(
-                    CODE_AHEAD,
-                    format!("schemas/ cannot be reached from the head of the chain: {e}"),
-                )
-                .with_help(e.error.help()),
+                Finding::new(CODE_AHEAD, format!("schemas/ cannot be reached from the head of the chain: {e}"))
+                    .with_help(e.error.help()),
             ),
         }
     }
@@ -237,8 +238,8 @@ pub fn check_tenant(
                     Finding::new(
                         TENANT_DRIFT,
                         format!(
-                            "{tenant} would still differ from schemas/ by {} operation(s) after upgrading to head",
-                            d.len()
+                            "{tenant} would still differ from schemas/ by {} after upgrading to head",
+                            crate::diag::count(d.len(), "operation")
                         ),
                     )
                     .with_help(format!(

@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 
 use crate::diag::SourceProblem;
 use crate::op::Op;
+use crate::schema::{CodePlaces, Located};
 use crate::script::{Direction, LocatedOp, Script};
 
 /// How much a finding matters: errors fail `check` (exit 1); warnings only with `--strict`.
@@ -358,15 +359,49 @@ pub fn lint_ops(script: &Script, direction: Direction, ops: &[LocatedOp]) -> Vec
     out
 }
 
-/// The lints of operations that have no place in a file yet (what `diff` would generate).
-pub fn lint_unplaced(ops: &[Op]) -> Vec<Finding> {
-    ops.iter()
-        .flat_map(|op| {
-            op_lints(op, Direction::Upgrade)
-                .into_iter()
-                .map(move |lint| Finding::new(lint, format!("{} — {}", op.describe(), lint.summary)))
-        })
-        .collect()
+/// The lints of operations the diff generates from `schemas/` (what `diff` prints), each at the
+/// YAML key that asks for it when there is one (an item removed from the code has none).
+pub fn lint_code_ops(ops: &[Op], places: Option<&CodePlaces>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for op in ops {
+        for lint in op_lints(op, Direction::Upgrade) {
+            let message = format!("{} — {}", op.describe(), lint.summary);
+            out.push(match places.and_then(|p| code_place(op, lint, p)) {
+                Some(at) => Finding::at(lint, &at.file, at.line, at.column, message),
+                None => Finding::new(lint, message),
+            });
+        }
+    }
+    out
+}
+
+/// The YAML key behind an operation's lint.
+fn code_place(op: &Op, lint: &Lint, places: &CodePlaces) -> Option<Located> {
+    match op {
+        Op::ArchiveSchema { schema } => places.schema_key(schema, Some("archived")),
+        Op::ArchiveField { schema, field, .. } => {
+            places.field_key(schema, field, Some("archived")).or_else(|| places.schema_key(schema, Some("fields")))
+        }
+        Op::ArchiveDropdown { name } => places.dropdown_key(name, None),
+        Op::ArchiveDropdownOption { dropdown, .. } => places.dropdown_key(dropdown, Some("options")),
+        Op::UpdateField { schema, field, patch } => {
+            let name = patch.warehouse_name.as_deref().unwrap_or(field);
+            let key = if lint == FIELD_TYPE {
+                "type"
+            } else if lint == FIELD_REQUIRED {
+                "required"
+            } else if lint == UNIT_SET {
+                "unit"
+            } else {
+                "warehouse_name"
+            };
+            places.field_key(schema, name, Some(key))
+        }
+        Op::UpdateSchema { schema, patch } => {
+            places.schema_key(patch.warehouse_name.as_deref().unwrap_or(schema), Some("warehouse_name"))
+        }
+        _ => None,
+    }
 }
 
 /// A finding about one operation: `revision <id>, upgrade(): <what it does> <lint summary>`.

@@ -467,6 +467,11 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
                 )));
             }
             check_schema_names_free(state, None, Some(&p.name), Some(&p.warehouse_name), Some(&p.prefix))?;
+            crate::settings::check_created(state, &p.warehouse_name, "schema", &p.name, &p.warehouse_name)?;
+            for f in def.fields.iter().filter(|f| !f.archived) {
+                let what = format!("field `{}.{}`", p.warehouse_name, f.warehouse_name);
+                crate::settings::check_created(state, &p.warehouse_name, &what, &f.name, &f.warehouse_name)?;
+            }
             let id = state.new_id("ts_");
             // The bare schema goes in first: a field may link to the schema being created.
             // (`Op::apply` runs on a copy, so an error leaves nothing behind.)
@@ -520,6 +525,9 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
                 patch.warehouse_name.as_deref(),
                 patch.prefix.as_deref(),
             )?;
+            if let Some(wh) = &patch.warehouse_name {
+                crate::settings::check_renamed(state, schema, "schema", schema, wh)?;
+            }
             let mut view = state.view(s);
             patch.apply_to(&mut view.props);
             // Benchling's constraint may name any field of the schema, archived ones included.
@@ -594,12 +602,23 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
                     state,
                 );
             }
+            // Benchling keeps display names unique among a schema's fields, archived ones included.
             if let Some(other) = s.fields.iter().find(|f| f.name == field.name) {
                 return Err(OpError::Conflict(format!(
-                    "schema `{schema}` already has a field named `{}` (`{}`)",
-                    field.name, other.warehouse_name
+                    "schema `{schema}` already has a field named `{}` (`{}`{}); rename that field first (`update_field(\"{schema}\", \"{}\", #{{ name: \"…\" }})`)",
+                    field.name,
+                    other.warehouse_name,
+                    if other.archived { ", archived" } else { "" },
+                    other.warehouse_name
                 )));
             }
+            crate::settings::check_created(
+                state,
+                schema,
+                &format!("field `{schema}.{}`", field.warehouse_name),
+                &field.name,
+                &field.warehouse_name,
+            )?;
             let entity_type = s.entity_type;
             let id = state.new_id("tsf_");
             let mut new = resolve_field(state, entity_type, field, id)?;
@@ -662,16 +681,25 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
                 )));
             }
             for (new, what) in [(&patch.name, "name"), (&patch.warehouse_name, "warehouse name")] {
+                // Unique among the schema's fields, archived ones included, after every
+                // operation: two fields swap display names through a free name.
                 if let Some(new) = new
-                    && s.fields
+                    && let Some(other) = s
+                        .fields
                         .iter()
                         .enumerate()
-                        .any(|(k, f)| k != j && (if what == "name" { &f.name } else { &f.warehouse_name }) == new)
+                        .find(|(k, f)| *k != j && (if what == "name" { &f.name } else { &f.warehouse_name }) == new)
+                        .map(|(_, f)| f)
                 {
                     return Err(OpError::Conflict(format!(
-                        "schema `{schema}` already has a field with {what} `{new}`"
+                        "schema `{schema}` already has a field with {what} `{new}` (`{}`{}); to swap {what}s, first give one of them a free {what}",
+                        other.warehouse_name,
+                        if other.archived { ", archived" } else { "" },
                     )));
                 }
+            }
+            if let Some(wh) = &patch.warehouse_name {
+                crate::settings::check_renamed(state, schema, &format!("field `{schema}.{field}`"), field, wh)?;
             }
             if let Some(wh) = &patch.warehouse_name
                 && !crate::schema::validate::valid_warehouse_name(wh)

@@ -53,7 +53,11 @@ impl<'a> Reader<'a> {
                         return Err(err(
                             k,
                             format!("unknown key `{k}` in {what}"),
-                            format!("allowed keys: {}", allowed.join(", ")),
+                            format!(
+                                "{}allowed keys: {}",
+                                crate::diag::did_you_mean(k, allowed.iter().copied()),
+                                allowed.join(", ")
+                            ),
                         ));
                     }
                 }
@@ -123,9 +127,7 @@ impl<'a> Reader<'a> {
     ) -> Result<Option<T>, ValueError> {
         match self.opt_str(key)? {
             None => Ok(None),
-            Some(s) => s.parse().map(Some).map_err(|e: crate::schema::UnknownValue| {
-                err(key, e.to_string(), format!("use one of: {}", e.expected))
-            }),
+            Some(s) => s.parse().map(Some).map_err(|e: crate::schema::UnknownValue| err(key, e.message(), e.help())),
         }
     }
 
@@ -266,10 +268,7 @@ fn naming_to_json(n: &BTreeSet<NamingStrategy>) -> Value {
 fn naming_from_json(v: &Value) -> Result<BTreeSet<NamingStrategy>, ValueError> {
     strings("naming_strategies", v)?
         .iter()
-        .map(|s| {
-            s.parse::<NamingStrategy>()
-                .map_err(|e| err("naming_strategies", e.to_string(), format!("use one of: {}", e.expected)))
-        })
+        .map(|s| s.parse::<NamingStrategy>().map_err(|e| err("naming_strategies", e.message(), e.help())))
         .collect()
 }
 

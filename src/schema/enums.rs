@@ -16,6 +16,19 @@ pub struct UnknownValue {
     pub expected: String,
 }
 
+impl UnknownValue {
+    /// The problem alone (`unknown field type `texty``), for messages with a separate help line.
+    pub fn message(&self) -> String {
+        format!("unknown {} `{}`", self.what, self.value)
+    }
+
+    /// "did you mean", then the choices.
+    pub fn help(&self) -> String {
+        let hint = crate::diag::did_you_mean(&self.value, self.expected.split(", "));
+        format!("{hint}use one of: {}", self.expected)
+    }
+}
+
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*

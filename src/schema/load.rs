@@ -39,7 +39,7 @@ type S<T> = Spanned<T>;
 /// One item of a schema file: an entity schema or a dropdown (`kind`). A file holds one item, or
 /// several as YAML documents separated by `---`.
 #[derive(Deserialize, schemars::JsonSchema)]
-#[schemars(deny_unknown_fields, title = "liminal schema file")]
+#[schemars(deny_unknown_fields, title = "liminal schema file", transform = kinds)]
 struct RawItem {
     /// `entity_schema` or `dropdown`
     #[schemars(required, with = "String", extend("enum" = ["entity_schema", "dropdown"]))]
@@ -47,7 +47,7 @@ struct RawItem {
     /// Display name (of the schema or the dropdown)
     #[schemars(with = "Option<String>")]
     name: Option<S<String>>,
-    /// The key everything is matched by (`[a-z0-9_]+`); entity schemas only
+    /// The key everything is matched by (`[a-z_][a-z0-9_$]*`, Benchling's rule); entity schemas only
     #[schemars(with = "Option<String>")]
     warehouse_name: Option<S<String>>,
     /// Registry id prefix: letters, digits, `_`, `-`; at most 32; not ending in a digit
@@ -87,6 +87,25 @@ struct RawItem {
     /// The options of a dropdown, in order
     #[schemars(with = "Option<Vec<String>>")]
     options: Option<S<Vec<String>>>,
+}
+
+/// The keys a dropdown may have (`convert_item` reports the others), and the keys each kind
+/// requires.
+const DROPDOWN_KEYS: &[&str] = &["kind", "name", "options"];
+const DROPDOWN_REQUIRED: &[&str] = &["name", "options"];
+const SCHEMA_REQUIRED: &[&str] = &["name", "warehouse_name", "prefix", "entity_type"];
+
+/// What depends on `kind`, for editors: a dropdown has only its keys, an entity schema no
+/// `options`, and each its required keys.
+fn kinds(schema: &mut schemars::Schema) {
+    let rule = serde_json::json!({
+        "if": { "properties": { "kind": { "const": "dropdown" } } },
+        "then": { "required": DROPDOWN_REQUIRED, "propertyNames": { "enum": DROPDOWN_KEYS } },
+        "else": { "required": SCHEMA_REQUIRED, "not": { "required": ["options"] } },
+    });
+    if let (Some(map), serde_json::Value::Object(rule)) = (schema.as_object_mut(), rule) {
+        map.extend(rule);
+    }
 }
 
 /// Mixture settings
@@ -138,7 +157,7 @@ fn part_aliases(schema: &mut schemars::Schema) {
 #[derive(Deserialize, schemars::JsonSchema)]
 #[schemars(deny_unknown_fields)]
 struct RawField {
-    /// The field's key (`[a-z0-9_]+`)
+    /// The field's key (`[a-z_][a-z0-9_$]*`, Benchling's rule)
     #[schemars(required, with = "String")]
     warehouse_name: Option<S<String>>,
     /// Display name
@@ -347,11 +366,11 @@ fn unknown_keys(ctx: &mut FileCtx<'_>, node: &Node, shape: Shape) {
     let Node::Map(entries) = node else { return };
     for (key, at, value) in entries {
         if !shape.keys().contains(&key.as_str()) {
-            ctx.at(
-                *at,
-                format!("unknown key `{key}` in {}", shape.what()),
-                &format!("use one of: {}", shape.keys().join(", ")),
-            );
+            let hint = crate::diag::did_you_mean(key, shape.keys().iter().copied());
+            if let Some(meant) = crate::diag::closest(key, shape.keys().iter().copied()) {
+                ctx.near_misses.push((*at, meant));
+            }
+            ctx.at(*at, format!("unknown key `{key}` in {}", shape.what()), &format!("{hint}{}", keys_help(shape)));
             continue;
         }
         match (shape.child(key), value) {
@@ -360,6 +379,35 @@ fn unknown_keys(ctx: &mut FileCtx<'_>, node: &Node, shape: Shape) {
             _ => {}
         }
     }
+}
+
+/// A typo in a required key (`warehouse_nam`) was two problems: the unknown key, and the
+/// missing one. The unknown key's "did you mean" says both, so the "missing" problem of the
+/// mapping it stands in (the nearest one before it) goes.
+fn drop_missing_for_near_misses(ctx: &mut FileCtx<'_>) {
+    for (at, meant) in std::mem::take(&mut ctx.near_misses) {
+        let here = (at.line() as usize, at.column() as usize);
+        let missing = format!("missing `{meant}`");
+        let nearest = ctx
+            .problems
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.message == missing && (p.line, p.column) <= here)
+            .max_by_key(|(_, p)| (p.line, p.column))
+            .map(|(i, _)| i);
+        if let Some(i) = nearest {
+            ctx.problems.remove(i);
+        }
+    }
+}
+
+/// The keys a mapping may have, as a help line.
+fn keys_help(shape: Shape) -> String {
+    format!(
+        "{} may have: {}",
+        shape.what(),
+        shape.keys().iter().filter(|k| **k != "wh_field_name").copied().collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// Where a field stood, and where each of its keys stood.
@@ -389,12 +437,24 @@ struct FileCtx<'a> {
     path: &'a Path,
     text: Arc<String>,
     problems: Vec<SourceProblem>,
+    /// Unknown keys that are near misses of a known key: where, and the key meant.
+    near_misses: Vec<(Location, &'static str)>,
 }
 
 impl FileCtx<'_> {
     fn at(&mut self, loc: Location, message: String, help: &str) {
+        let code = if message.starts_with("unknown key") || message.ends_with("is not a dropdown key") {
+            "yaml::unknown-key"
+        } else if message.starts_with("missing `") {
+            "yaml::missing-key"
+        } else if message.starts_with("unknown ") {
+            "yaml::unknown-value"
+        } else {
+            "schema::rule"
+        };
         self.problems.push(
             SourceProblem::new(self.path, loc.line() as usize, loc.column() as usize, message)
+                .with_code(code)
                 .with_help(help)
                 .with_source(self.text.clone()),
         );
@@ -409,8 +469,7 @@ fn parse_enum<T: std::str::FromStr<Err = super::UnknownValue>>(ctx: &mut FileCtx
     match value.value.parse::<T>() {
         Ok(v) => Some(v),
         Err(e) => {
-            let help = format!("use one of: {}", e.expected);
-            ctx.at(value.referenced, e.to_string(), &help);
+            ctx.at(value.referenced, e.message(), &e.help());
             None
         }
     }
@@ -564,7 +623,7 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
     match kind.value.as_str() {
         "dropdown" => {
             for (key, loc) in &keys {
-                if !matches!(*key, "kind" | "name" | "options") {
+                if !DROPDOWN_KEYS.contains(key) {
                     ctx.at(
                         *loc,
                         format!("`{key}` is not a dropdown key"),
@@ -609,7 +668,7 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
                         Ok(v) => {
                             set.insert(v);
                         }
-                        Err(e) => ctx.at(ns.referenced, e.to_string(), &format!("use one of: {}", e.expected)),
+                        Err(e) => ctx.at(ns.referenced, e.message(), &e.help()),
                     }
                 }
                 if ns.value.is_empty() {
@@ -705,6 +764,63 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
     }
 }
 
+/// The YAML parser's message in the user's words: the key and the kind of value it needs, not
+/// Rust's type names, and no second copy of the location (the diagnostic shows it).
+pub(crate) fn yaml_error(text: &str, line: usize, col: usize, raw: &str) -> (String, &'static str) {
+    let raw = raw.find(" at line ").map_or(raw, |i| &raw[..i]).trim();
+    if let Some(rest) = raw.strip_prefix("unknown field `") {
+        let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let expected = expected.trim_start_matches(", expected one of ").trim_start_matches(", expected ");
+        let keys: Vec<&str> = expected.split(", ").map(|k| k.trim_matches('`')).filter(|k| !k.is_empty()).collect();
+        let hint = crate::diag::did_you_mean(key, keys.iter().copied());
+        return (format!("unknown key `{key}`; {hint}keys here: {}", keys.join(", ")), "yaml::unknown-key");
+    }
+    if let Some(rest) = raw.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return (format!("`{key}` is set twice in this mapping"), "yaml::duplicate-key");
+    }
+    const EXPECTED: [(&str, &str); 8] = [
+        ("invalid boolean", "`true` or `false` (`yes`/`no` are not booleans)"),
+        ("invalid i64", "a whole number"),
+        ("invalid u64", "a whole number"),
+        ("invalid f64", "a number"),
+        ("expected string", "text (a string)"),
+        ("expected sequence", "a list (`[a, b]`, or one `- item` per line)"),
+        ("expected mapping", "a mapping (`{key: value}`, or indented `key: value` lines)"),
+        ("expected struct", "a mapping (`{key: value}`, or indented `key: value` lines)"),
+    ];
+    let Some((_, expected)) = EXPECTED.iter().find(|(prefix, _)| raw.starts_with(prefix)) else {
+        return (raw.to_string(), "yaml::syntax");
+    };
+    let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let at: String = line_text.chars().skip(col.saturating_sub(1)).collect();
+    let found = match at.trim_start().chars().next() {
+        Some('[') => "a list".to_string(),
+        Some('{') => "a mapping".to_string(),
+        Some('-') if at.trim_start().starts_with("- ") => "a list".to_string(),
+        None => "nothing".to_string(),
+        Some(_) => {
+            let token: String = at.chars().take_while(|c| !matches!(c, ',' | '}' | ']' | '#')).collect();
+            let token = token.trim();
+            if token.contains(": ") { "a mapping".to_string() } else { format!("`{token}`") }
+        }
+    };
+    // The key whose value this is: the last `key:` before the column on this line, or the key
+    // that ends the line above (a block value).
+    let before: String = line_text.chars().take(col.saturating_sub(1)).collect();
+    let key_of = |s: &str| {
+        let s = s.trim_end().strip_suffix(':')?;
+        let key = s.rsplit(|c: char| c.is_whitespace() || matches!(c, '{' | ',' | '-')).next()?;
+        (!key.is_empty()).then(|| key.to_string())
+    };
+    let key = key_of(&before).or_else(|| text.lines().nth(line.saturating_sub(2)).and_then(key_of));
+    let message = match key {
+        Some(k) => format!("`{k}` must be {expected}, not {found}"),
+        None => format!("expected {expected} here, not {found}"),
+    };
+    (message, "yaml::type")
+}
+
 fn yaml_options() -> Options {
     let mut o = Options::default();
     o.strict_booleans = true;
@@ -729,7 +845,7 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
     let text = Arc::new(text);
     let file = loaded.files.len();
     loaded.files.push((path.to_path_buf(), text.clone()));
-    let mut ctx = FileCtx { path, text: text.clone(), problems: Vec::new() };
+    let mut ctx = FileCtx { path, text: text.clone(), problems: Vec::new(), near_misses: Vec::new() };
     // Unknown keys, all of them, wherever they are (the typed pass below ignores them). A file
     // that is not YAML fails here too, and is reported once, by the typed pass.
     if let Ok(nodes) = serde_saphyr::from_multiple_with_options::<Option<Node>>(&text, yaml_options()) {
@@ -742,9 +858,13 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
             let message = e.without_snippet().to_string();
             let message = message.lines().next().unwrap_or("invalid YAML").to_string();
+            let (message, code) = yaml_error(&text, line, col, &message);
             ctx.problems.push(
                 SourceProblem::new(path, line, col, message)
-                    .with_help("fix the YAML here; see the README for the schema file format")
+                    .with_code(code)
+                    .with_help(
+                        "fix the YAML here; see the README for the schema file format (or `liminal json-schema`)",
+                    )
                     .with_source(text.clone()),
             );
         }
@@ -765,10 +885,57 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
             }
         }
     }
+    drop_missing_for_near_misses(&mut ctx);
     loaded.problems.extend(ctx.problems);
 }
 
-fn finish(mut loaded: Loaded) -> Result<CodeModel, LoadError> {
+/// Where the items of the code model and their keys stand in `schemas/`, so that findings about
+/// what the code asks for (the lints `diff` prints) point at the YAML key.
+pub struct CodePlaces {
+    files: Vec<PathBuf>,
+    schemas: Vec<(String, Vec<String>, Origin)>,
+    dropdowns: Vec<(String, Origin)>,
+}
+
+impl CodePlaces {
+    fn at(&self, origin: &Origin, loc: Location) -> Located {
+        Located { file: self.files[origin.file].clone(), line: loc.line() as usize, column: loc.column() as usize }
+    }
+
+    /// A schema's key (`None`: the item itself), by warehouse name.
+    pub fn schema_key(&self, schema: &str, key: Option<&str>) -> Option<Located> {
+        let (_, _, origin) = self.schemas.iter().find(|(wh, _, _)| wh == schema)?;
+        Some(self.at(origin, origin.spans.key(key)))
+    }
+
+    /// A field's key (`None`: the field itself), by warehouse names.
+    pub fn field_key(&self, schema: &str, field: &str, key: Option<&str>) -> Option<Located> {
+        let (_, fields, origin) = self.schemas.iter().find(|(wh, _, _)| wh == schema)?;
+        let j = fields.iter().position(|f| f == field)?;
+        Some(self.at(origin, origin.spans.field_key(j, key)))
+    }
+
+    /// A dropdown's key (`None`: the item itself), by display name.
+    pub fn dropdown_key(&self, name: &str, key: Option<&str>) -> Option<Located> {
+        let (_, origin) = self.dropdowns.iter().find(|(n, _)| n == name)?;
+        Some(self.at(origin, origin.spans.key(key)))
+    }
+}
+
+fn finish(loaded: Loaded) -> Result<CodeModel, LoadError> {
+    finish_with(loaded, &|_| Vec::new())
+}
+
+/// Finish loading, with `more` problems found on the model by the caller (a tenant's rules).
+fn finish_with(loaded: Loaded, more: &dyn Fn(&CodeModel) -> Vec<Problem>) -> Result<CodeModel, LoadError> {
+    finish_with_places(loaded, more).map(|(model, _)| model)
+}
+
+/// [`finish_with`], keeping where each item and key stands.
+fn finish_with_places(
+    mut loaded: Loaded,
+    more: &dyn Fn(&CodeModel) -> Vec<Problem>,
+) -> Result<(CodeModel, CodePlaces), LoadError> {
     // A schema with an unknown enum value: of its own problems, only those that hold whatever
     // the value is (problems across items do not depend on it).
     let mut doubtful: Vec<(Vec<Problem>, Vec<Problem>)> = Vec::new();
@@ -780,28 +947,59 @@ fn finish(mut loaded: Loaded) -> Result<CodeModel, LoadError> {
             (vec![], vec![])
         });
     }
-    let problems = validate_model(&loaded.model).into_iter().filter(|p| match p.target {
-        Target::Schema(i) | Target::Field(i, _) => {
-            let (own, certain) = &doubtful[i];
-            !own.contains(p) || certain.contains(p)
+    let extra = if loaded.problems.is_empty() { more(&loaded.model) } else { Vec::new() };
+    let problems = validate_model(&loaded.model)
+        .into_iter()
+        .filter(|p| match p.target {
+            Target::Schema(i) | Target::Field(i, _) => {
+                let (own, certain) = &doubtful[i];
+                !own.contains(p) || certain.contains(p)
+            }
+            Target::Dropdown(_) => true,
+        })
+        .chain(extra);
+    let place = |target: Target, key: Option<&str>| match target {
+        Target::Schema(i) => (loaded.schema_origin[i].file, loaded.schema_origin[i].spans.key(key)),
+        Target::Field(i, j) => (loaded.schema_origin[i].file, loaded.schema_origin[i].spans.field_key(j, key)),
+        Target::Dropdown(i) => (loaded.dropdown_origin[i].file, loaded.dropdown_origin[i].spans.key(key)),
+    };
+    let mut found = Vec::new();
+    for Problem { target, key, message, help, first } in problems.collect::<Vec<_>>() {
+        let (file, loc) = place(target, key);
+        let (path, text) = &loaded.files[file];
+        let mut problem = SourceProblem::new(path, loc.line() as usize, loc.column() as usize, message)
+            .with_code("schema::rule")
+            .with_source(text.clone());
+        let mut help = help;
+        // A duplicate points at the other one too: a second label in the same file, else its
+        // place in the help line.
+        if let Some((t, k)) = first {
+            let (other_file, other) = place(t, k);
+            let (line, column) = (other.line() as usize, other.column() as usize);
+            if other_file == file {
+                problem = problem.also_at(line, column, "first here");
+                help = format!("{help} (the first is at line {line})");
+            } else {
+                let other_path = crate::diag::display_path(&loaded.files[other_file].0);
+                help = format!("{help} (the first is at {other_path}:{line}:{column})");
+            }
         }
-        Target::Dropdown(_) => true,
-    });
-    for Problem { target, key, message, help } in problems.collect::<Vec<_>>() {
-        let (origin, loc) = match target {
-            Target::Schema(i) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.key(key)),
-            Target::Field(i, j) => (&loaded.schema_origin[i], loaded.schema_origin[i].spans.field_key(j, key)),
-            Target::Dropdown(i) => (&loaded.dropdown_origin[i], loaded.dropdown_origin[i].spans.key(key)),
-        };
-        let (path, text) = &loaded.files[origin.file];
-        loaded.problems.push(
-            SourceProblem::new(path, loc.line() as usize, loc.column() as usize, message)
-                .with_help(help)
-                .with_source(text.clone()),
-        );
+        found.push(problem.with_help(help));
     }
+    loaded.problems.extend(found);
     if loaded.problems.is_empty() {
-        Ok(loaded.model)
+        let schemas = loaded
+            .model
+            .schemas
+            .iter()
+            .zip(loaded.schema_origin)
+            .map(|(s, o)| {
+                (s.props.warehouse_name.clone(), s.fields.iter().map(|f| f.warehouse_name.clone()).collect(), o)
+            })
+            .collect();
+        let dropdowns = loaded.model.dropdowns.iter().map(|d| d.name.clone()).zip(loaded.dropdown_origin).collect();
+        let files = loaded.files.into_iter().map(|(p, _)| p).collect();
+        Ok((loaded.model, CodePlaces { files, schemas, dropdowns }))
     } else {
         loaded.problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         Err(Problems(loaded.problems))
@@ -837,7 +1035,10 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             yaml_files(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            && crate::inputs::is_regular_file(&path)
+        {
+            // Anything else (a FIFO...) would block the read: skipped, and the CLI warns.
             out.push(path);
         }
     }
@@ -846,11 +1047,25 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Load every `*.yaml`/`*.yml` file under `dir` (sub-folders included), in path order.
 pub fn load_dir(dir: &Path) -> Result<CodeModel, LoadError> {
+    load_dir_with(dir, &|_| Vec::new())
+}
+
+/// [`load_dir`], adding the problems `more` finds on a model that loads (a tenant's rules, such
+/// as [`crate::settings::code_problems`]), each located at its key like the others.
+pub fn load_dir_with(dir: &Path, more: &dyn Fn(&CodeModel) -> Vec<Problem>) -> Result<CodeModel, LoadError> {
+    load_dir_with_places(dir, more).map(|(model, _)| model)
+}
+
+/// [`load_dir_with`], with where each item and key stands.
+pub fn load_dir_with_places(
+    dir: &Path,
+    more: &dyn Fn(&CodeModel) -> Vec<Problem>,
+) -> Result<(CodeModel, CodePlaces), LoadError> {
     let mut loaded = empty();
     let mut files = Vec::new();
     if let Err(e) = yaml_files(dir, &mut files) {
         return Err(Problems(vec![
-            SourceProblem::new(dir, 1, 1, format!("cannot read the schemas folder: {e}"))
+            SourceProblem::unlocated(dir, format!("cannot read the schemas folder: {}", crate::diag::io_error(&e)))
                 .with_help("create it, or set `schemas:` in liminal.yaml"),
         ]));
     }
@@ -859,12 +1074,12 @@ pub fn load_dir(dir: &Path) -> Result<CodeModel, LoadError> {
         match std::fs::read_to_string(&path) {
             Ok(text) => load_file(&mut loaded, &path, text),
             Err(e) => loaded.problems.push(
-                SourceProblem::new(&path, 1, 1, format!("cannot read file: {e}"))
+                SourceProblem::unlocated(&path, format!("cannot read the file: {}", crate::diag::io_error(&e)))
                     .with_help("check the file's permissions"),
             ),
         }
     }
-    finish(loaded)
+    finish_with_places(loaded, more)
 }
 
 #[cfg(test)]
@@ -923,6 +1138,18 @@ fields:
         let err = load_str(Path::new("s.yaml"), text).unwrap_err();
         let places: Vec<_> = err.0.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(places, vec![(3, 17), (10, 11), (14, 21)], "{err:?}");
+    }
+
+    /// Benchling requires `[a-z_][a-z0-9_$]*`: a warehouse name starting with a digit used to
+    /// pass `check`, local apply and preflight, then fail half-way through an upgrade.
+    #[test]
+    fn warehouse_name_follows_benchlings_rule() {
+        let text = "kind: entity_schema\nname: Cat\nwarehouse_name: 9lives\nprefix: CT\nentity_type: custom_entity\nfields:\n  - { warehouse_name: bnch$x, name: X, type: text }\n  - { warehouse_name: _ok$2, name: Y, type: text }\n";
+        let err = load_str(Path::new("cat.yaml"), text).unwrap_err();
+        let places: Vec<_> = err.0.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(places, vec![(3, 17), (7, 23)], "{err:?}");
+        assert!(err.0[0].message.contains("9lives"), "{}", err.0[0].message);
+        assert!(err.0[0].help.as_deref().unwrap_or_default().contains("lowercase letter or `_`"), "{:?}", err.0[0]);
     }
 
     #[test]

@@ -21,17 +21,43 @@ pub struct Problem {
     pub key: Option<&'static str>,
     pub message: String,
     pub help: String,
+    /// For a duplicate: the first of the two (the item, and its key), to point at both.
+    pub first: Option<(Target, Option<&'static str>)>,
 }
 
 impl Problem {
     fn new(target: Target, key: Option<&'static str>, message: String, help: impl Into<String>) -> Problem {
-        Problem { target, key, message, help: help.into() }
+        Problem { target, key, message, help: help.into(), first: None }
+    }
+
+    fn first_at(mut self, target: Target, key: Option<&'static str>) -> Problem {
+        self.first = Some((target, key));
+        self
     }
 }
 
-pub(crate) fn valid_warehouse_name(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+/// The index `key` was first seen at, or none (and `at` is recorded as the first).
+fn first_of<K: Ord>(map: &mut BTreeMap<K, usize>, key: K, at: usize) -> Option<usize> {
+    if let Some(first) = map.get(&key) {
+        return Some(*first);
+    }
+    map.insert(key, at);
+    None
 }
+
+/// Benchling's rule for a warehouse name (its `systemName`): `[a-z_][a-z0-9_$]*`, not starting
+/// with `bnch$`. The one copy of the rule: the code model, [`crate::op::Op::apply`] and the
+/// emulator all ask this function.
+pub(crate) fn valid_warehouse_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+    first_ok
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !s.starts_with("bnch$")
+}
+
+/// What to do about a warehouse name [`valid_warehouse_name`] refuses.
+pub(crate) const WAREHOUSE_NAME_HELP: &str = "start with a lowercase letter or `_`, then use lowercase letters, digits, `_` or `$` (Benchling's rule; `bnch$` is reserved)";
 
 fn prefix_problem(prefix: &str) -> Option<String> {
     if prefix.is_empty() {
@@ -57,7 +83,7 @@ pub fn validate_field(entity_type: EntityType, f: &FieldDef) -> Vec<(&'static st
         out.push((
             "warehouse_name",
             format!("field warehouse name `{}` is not valid", f.warehouse_name),
-            "use only lowercase letters, digits and `_`".to_string(),
+            WAREHOUSE_NAME_HELP.to_string(),
         ));
     }
     if f.name.trim().is_empty() {
@@ -146,7 +172,7 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
             at,
             Some("warehouse_name"),
             format!("warehouse name `{}` is not valid", p.warehouse_name),
-            "use only lowercase letters, digits and `_`",
+            WAREHOUSE_NAME_HELP,
         ));
     }
     if let Some(msg) = prefix_problem(&p.prefix) {
@@ -222,23 +248,32 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();
     for (j, f) in s.fields.iter().enumerate() {
         for (key, message, help) in validate_field(et, f) {
-            out.push(Problem { target: Target::Field(index, j), key: Some(key), message, help });
+            out.push(Problem::new(Target::Field(index, j), Some(key), message, help));
         }
-        if wh.insert(&f.warehouse_name, j).is_some() {
-            out.push(Problem::new(
-                Target::Field(index, j),
-                Some("warehouse_name"),
-                format!("field warehouse name `{}` is used twice in schema `{}`", f.warehouse_name, p.warehouse_name),
-                "give every field of a schema its own warehouse name",
-            ));
+        if let Some(first) = first_of(&mut wh, &f.warehouse_name, j) {
+            out.push(
+                Problem::new(
+                    Target::Field(index, j),
+                    Some("warehouse_name"),
+                    format!(
+                        "field warehouse name `{}` is used twice in schema `{}`",
+                        f.warehouse_name, p.warehouse_name
+                    ),
+                    "give every field of a schema its own warehouse name",
+                )
+                .first_at(Target::Field(index, first), Some("warehouse_name")),
+            );
         }
-        if names.insert(&f.name, j).is_some() {
-            out.push(Problem::new(
-                Target::Field(index, j),
-                Some("name"),
-                format!("field name `{}` is used twice in schema `{}`", f.name, p.warehouse_name),
-                "give every field of a schema its own display name",
-            ));
+        if let Some(first) = first_of(&mut names, &f.name, j) {
+            out.push(
+                Problem::new(
+                    Target::Field(index, j),
+                    Some("name"),
+                    format!("field name `{}` is used twice in schema `{}`", f.name, p.warehouse_name),
+                    "give every field of a schema its own display name",
+                )
+                .first_at(Target::Field(index, first), Some("name")),
+            );
         }
     }
 
@@ -399,14 +434,17 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
             (&mut seen_name, &p.name, "name", "name"),
             (&mut seen_prefix, &p.prefix, "prefix", "prefix"),
         ] {
-            if let Some(first) = map.insert(value.clone(), i) {
+            if let Some(first) = first_of(map, value.clone(), i) {
                 let other = &m.schemas[first].props.warehouse_name;
-                out.push(Problem::new(
-                    at,
-                    Some(key),
-                    format!("schema {what} `{value}` is also used by schema `{other}`"),
-                    format!("every schema needs its own {what}"),
-                ));
+                out.push(
+                    Problem::new(
+                        at,
+                        Some(key),
+                        format!("schema {what} `{value}` is also used by schema `{other}`"),
+                        format!("every schema needs its own {what}"),
+                    )
+                    .first_at(Target::Schema(first), Some(key)),
+                );
             }
         }
         for (j, f) in s.fields.iter().enumerate() {
@@ -416,7 +454,13 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
                         Target::Field(i, j),
                         Some("entity_link"),
                         format!("field `{}` links to `{target}`, which is not a schema in code", f.warehouse_name),
-                        "name the warehouse name of a schema defined under schemas/",
+                        format!(
+                            "{}name the warehouse name of a schema defined under schemas/",
+                            crate::diag::did_you_mean(
+                                target,
+                                m.schemas.iter().map(|s| s.props.warehouse_name.as_str())
+                            )
+                        ),
                     )),
                     Some(t) if t.props.entity_type == EntityType::Entry => out.push(Problem::new(
                         Target::Field(i, j),
@@ -434,7 +478,10 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
                     Target::Field(i, j),
                     Some("dropdown"),
                     format!("field `{}` uses dropdown `{d}`, which is not a dropdown in code", f.warehouse_name),
-                    "name the `name` of a dropdown defined under schemas/",
+                    format!(
+                        "{}name the `name` of a dropdown defined under schemas/",
+                        crate::diag::did_you_mean(d, m.dropdowns.iter().map(|d| d.name.as_str()))
+                    ),
                 ));
             }
         }
@@ -442,12 +489,45 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
     let mut seen_dropdown = BTreeMap::new();
     for (i, d) in m.dropdowns.iter().enumerate() {
         out.extend(validate_dropdown(i, d));
-        if seen_dropdown.insert(d.name.clone(), i).is_some() {
+        if let Some(first) = first_of(&mut seen_dropdown, d.name.clone(), i) {
+            out.push(
+                Problem::new(
+                    Target::Dropdown(i),
+                    Some("name"),
+                    format!("dropdown `{}` is defined twice", d.name),
+                    "define every dropdown once",
+                )
+                .first_at(Target::Dropdown(first), Some("name")),
+            );
+        }
+    }
+    out
+}
+
+/// Units the tenant's dictionary does not have, at each field's `unit:` key (they were found
+/// only when the diff was simulated, with no place in schemas/). Nothing when the dictionary was
+/// not read.
+pub fn unit_problems(m: &CodeModel, state: &crate::state::TenantState, tenant: &str) -> Vec<Problem> {
+    if state.unread.units {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, s) in m.schemas.iter().enumerate() {
+        for (j, f) in s.fields.iter().enumerate() {
+            let Some(unit) = &f.unit else { continue };
+            if f.archived || state.unit_by_name(unit).is_some() {
+                continue;
+            }
+            let names: Vec<&str> = state.units.iter().map(|u| u.name.as_str()).collect();
             out.push(Problem::new(
-                Target::Dropdown(i),
-                Some("name"),
-                format!("dropdown `{}` is defined twice", d.name),
-                "define every dropdown once",
+                Target::Field(i, j),
+                Some("unit"),
+                format!("unit `{unit}` is not in tenant `{tenant}`'s unit dictionary"),
+                format!(
+                    "{}use a unit the tenant has ({}), or add it to the dictionary in Benchling first",
+                    crate::diag::did_you_mean(unit, names.iter().copied()),
+                    names.join(", ")
+                ),
             ));
         }
     }

@@ -119,15 +119,19 @@ impl Constructor {
 pub struct CallError {
     pub message: String,
     pub help: String,
+    /// The map key the problem is at, when it is inside a map argument (the error is then
+    /// located at the key, not at the call).
+    pub key: Option<String>,
 }
 
 impl CallError {
     fn new(ctor: &Constructor, message: impl std::fmt::Display, help: impl Into<String>) -> CallError {
-        CallError { message: format!("{}: {message}", ctor.name), help: help.into() }
+        CallError { message: format!("{}: {message}", ctor.name), help: help.into(), key: None }
     }
 
     fn from_value(ctor: &Constructor, e: ValueError) -> CallError {
-        CallError::new(ctor, e.message, e.help)
+        let key = e.key.clone();
+        CallError { key, ..CallError::new(ctor, e.message, e.help) }
     }
 }
 
@@ -243,7 +247,13 @@ pub(crate) fn op_from_call(ctor: &'static Constructor, values: &[Value]) -> Resu
             patch: Box::new(a.payload(2, FieldPatch::from_json)?),
         },
         "reorder_fields" => Op::ReorderFields { schema: a.str(0)?, fields: a.strings(1)? },
-        other => return Err(CallError { message: format!("`{other}` is not an operation"), help: String::new() }),
+        other => {
+            return Err(CallError {
+                message: format!("`{other}` is not an operation"),
+                help: String::new(),
+                key: None,
+            });
+        }
     })
 }
 

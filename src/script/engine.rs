@@ -92,7 +92,11 @@ impl std::fmt::Debug for ScriptEngine {
 }
 
 fn no_sleep() -> Result<(), Box<EvalAltResult>> {
-    let e = CallError { message: "revision scripts cannot sleep".into(), help: "remove the call to sleep".into() };
+    let e = CallError {
+        message: "revision scripts cannot sleep".into(),
+        help: "remove the call to sleep".into(),
+        key: None,
+    };
     Err(EvalAltResult::ErrorRuntime(Dynamic::from(e), Position::NONE).into())
 }
 

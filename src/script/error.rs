@@ -32,7 +32,9 @@ pub(crate) fn parse_problem(path: &Path, source: &Arc<String>, err: &ParseError)
         }
         _ => "fix the syntax; revision scripts are Rhai (https://rhai.rs/book/)",
     };
-    located(path, source, line_col(err.position()), format!("syntax error: {}", err.err_type())).with_help(help)
+    located(path, source, line_col(err.position()), format!("syntax error: {}", err.err_type()))
+        .with_help(help)
+        .with_code("rhai::syntax")
 }
 
 /// Strip the "error in function call" wrappers, keeping the innermost error and the first known
@@ -58,10 +60,20 @@ pub(crate) fn eval_problem(
     fallback: (usize, usize),
 ) -> SourceProblem {
     let (err, pos) = innermost(err, Position::NONE);
-    let at = if pos.is_none() { fallback } else { line_col(pos) };
+    let mut at = if pos.is_none() { fallback } else { line_col(pos) };
+    let code = match &err {
+        EvalAltResult::ErrorRuntime(..) => "rhai::call",
+        EvalAltResult::ErrorFunctionNotFound(..) => "rhai::unknown-function",
+        _ => "rhai::run",
+    };
     let (message, help) = match err {
         EvalAltResult::ErrorRuntime(payload, _) => match payload.clone().try_cast::<CallError>() {
-            Some(e) => (e.message, e.help),
+            Some(e) => {
+                if let Some(key_at) = e.key.as_deref().and_then(|k| key_after(source, at, k)) {
+                    at = key_at;
+                }
+                (e.message, e.help)
+            }
             None => (format!("the script threw: {payload}"), "remove the `throw` or the failing call".to_string()),
         },
         EvalAltResult::ErrorFunctionNotFound(signature, _) => function_not_found(&signature),
@@ -80,7 +92,46 @@ pub(crate) fn eval_problem(
         ),
         other => (other.to_string(), "fix the script at this position".to_string()),
     };
-    located(path, source, at, message).with_help(help)
+    located(path, source, at, message).with_help(help).with_code(code)
+}
+
+/// Where `key:` is written in the call that starts at `at` (1-based line, column): the first
+/// `key` followed by `:` (a map key) after the call's start, within the call's parentheses.
+fn key_after(source: &str, at: (usize, usize), key: &str) -> Option<(usize, usize)> {
+    let start: usize = source.split_inclusive('\n').take(at.0.saturating_sub(1)).map(str::len).sum();
+    let line = source[start..].split('\n').next().unwrap_or("");
+    let call = start + line.char_indices().nth(at.1.saturating_sub(1)).map_or(0, |(i, _)| i);
+    let text = &source[call..];
+    let open = text.find('(')?;
+    let (mut depth, mut end) = (0i32, text.len());
+    for (i, c) in text.char_indices().skip(open) {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    end = i;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let body = &text[..end];
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(i) = body[from..].find(key).map(|i| i + from) {
+        let before_ok = body[..i].chars().next_back().is_none_or(|c| !ident(c) && c != '"' && c != '.');
+        let after = &body[i + key.len()..];
+        if before_ok && after.trim_start().starts_with(':') && !after.trim_start().starts_with("::") {
+            let offset = call + i;
+            let line_no = source[..offset].matches('\n').count() + 1;
+            let line_start = source[..offset].rfind('\n').map_or(0, |p| p + 1);
+            return Some((line_no, source[line_start..offset].chars().count() + 1));
+        }
+        from = i + key.len();
+    }
+    None
 }
 
 /// A call of an unknown function, or of a constructor with the wrong number of arguments (the
@@ -96,7 +147,14 @@ fn function_not_found(signature: &str) -> (String, String) {
         None => "revision scripts can call the operation constructors and Rhai's array, map and string functions"
             .to_string(),
     };
-    (format!("unknown function: {signature}"), help)
+    // Rhai's signature lists its own type names (`&str | ImmutableString | String`): the name
+    // and the number of arguments are what a person can act on.
+    let args = signature.split_once('(').map_or(0, |(_, rest)| {
+        let inner = rest.trim_end().trim_end_matches(')').trim();
+        if inner.is_empty() { 0 } else { inner.split(", ").count() }
+    });
+    let s = if args == 1 { "" } else { "s" };
+    (format!("unknown function `{name}` (called with {args} argument{s})"), help)
 }
 
 /// The constructor whose name is within a couple of edits of `name`, if any.

@@ -27,7 +27,7 @@ use crate::op::Op;
 
 pub use engine::{Limits, ScriptEngine};
 pub use header::{Header, is_revision_id};
-pub use render::{RevisionText, WIDTH, one_line, quote, render};
+pub use render::{RevisionText, WIDTH, one_line, quote, render, render_call};
 
 /// Which function of a revision to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,7 +74,7 @@ impl Script {
     /// Read and parse a file.
     pub fn load(path: &Path) -> Result<Script, SourceProblem> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            SourceProblem::new(path, 1, 1, format!("cannot read the revision: {e}"))
+            SourceProblem::unlocated(path, format!("cannot read the revision: {e}"))
                 .with_help("check that the file exists and is UTF-8 text")
         })?;
         Script::parse(path, text)

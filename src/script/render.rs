@@ -178,6 +178,13 @@ fn call(out: &mut String, op: &Op, indent: usize) {
     out.push(')');
 }
 
+/// One operation as a revision script writes it (without the trailing comma), for hints.
+pub fn render_call(op: &Op) -> String {
+    let mut out = String::new();
+    call(&mut out, op, 0);
+    out
+}
+
 fn function(out: &mut String, name: &str, ops: &[Op]) {
     let _ = writeln!(out, "fn {name}() {{");
     if ops.is_empty() {

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::{ApplyError, Tenant, TenantError};
 use crate::op::Op;
+use crate::settings::TenantSettings;
 use crate::state::{TenantState, Undo};
 
 /// Inside a batch, the longest the file lags behind the last recorded revision.
@@ -22,6 +23,8 @@ const BATCH_WRITE_INTERVAL: Duration = Duration::from_secs(1);
 pub struct LocalTenant {
     path: PathBuf,
     state: Option<Box<TenantState>>,
+    /// From liminal.yaml: they replace what the file holds.
+    settings: Option<TenantSettings>,
     /// In a batch: when the file was last written (or the batch began).
     batch: Option<Instant>,
     /// The state in memory holds changes the file does not.
@@ -35,7 +38,20 @@ impl LocalTenant {
     /// A tenant kept in `path`. The file is created on the first write; until then the tenant is
     /// empty.
     pub fn new(path: impl Into<PathBuf>) -> LocalTenant {
-        LocalTenant { path: path.into(), state: None, batch: None, dirty: false, since_record: Undo::default() }
+        LocalTenant {
+            path: path.into(),
+            state: None,
+            settings: None,
+            batch: None,
+            dirty: false,
+            since_record: Undo::default(),
+        }
+    }
+
+    /// The tenant allows what `settings` says (liminal.yaml), whatever its file recorded.
+    pub fn with_settings(mut self, settings: TenantSettings) -> LocalTenant {
+        self.settings = Some(settings);
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -48,11 +64,14 @@ impl LocalTenant {
 
     fn load(&mut self) -> Result<&mut TenantState, TenantError> {
         if self.state.is_none() {
-            let state = match std::fs::read_to_string(&self.path) {
-                Ok(text) => serde_json::from_str(&text).map_err(|e| self.err(e))?,
+            let mut state: TenantState = match std::fs::read_to_string(&self.path) {
+                Ok(text) => serde_json::from_str(&text).map_err(|e| self.err(not_a_state(&e)))?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => TenantState::new(),
                 Err(e) => return Err(self.err(e)),
             };
+            if let Some(settings) = self.settings {
+                state.settings = settings;
+            }
             self.since_record = state.undo_point();
             self.state = Some(Box::new(state));
         }
@@ -82,6 +101,22 @@ impl LocalTenant {
             self.since_record = state.undo_point();
         }
         Ok(())
+    }
+
+    /// After a change of `liminal_remote`: outside a batch, write it; in a batch, a recorded
+    /// revision (`record`) is a boundary, written when the last write is a second old.
+    fn boundary(&mut self, record: bool) -> Result<(), TenantError> {
+        match self.batch {
+            Some(last) if record => {
+                if let Some(state) = self.state.as_deref() {
+                    self.since_record = state.undo_point();
+                }
+                if self.dirty && last.elapsed() >= BATCH_WRITE_INTERVAL { self.write() } else { Ok(()) }
+            }
+            Some(_) => Ok(()),
+            None if self.dirty => self.write(),
+            None => Ok(()),
+        }
     }
 
     /// Drop what changed since the last recorded revision (in a batch).
@@ -154,22 +189,27 @@ impl Tenant for LocalTenant {
         failed.map_or(Ok(()), Err)
     }
 
+    /// A revision boundary when it records `revision_id` (as `set_revision`).
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
+        let changed = super::set_remote_fields(self.load()?, values);
+        self.dirty |= changed;
+        self.boundary(values.iter().any(|(k, _)| *k == crate::schema::REMOTE_FIELD))?;
+        Ok(changed)
+    }
+
+    async fn remote_field(&mut self, warehouse_name: &str, fresh: bool) -> Result<Option<String>, TenantError> {
+        // Reading the file again would drop what a batch holds (nobody else writes the file
+        // while a run holds it).
+        if fresh && !self.dirty {
+            self.state = None;
+        }
+        Ok(super::remote_value(self.load()?, warehouse_name))
+    }
+
     async fn set_revision(&mut self, revision: &str) -> Result<bool, TenantError> {
         let changed = self.load()?.set_revision(revision);
         self.dirty |= changed;
-        match self.batch {
-            Some(last) => {
-                // A revision boundary: what is in memory is recorded.
-                if let Some(state) = self.state.as_deref() {
-                    self.since_record = state.undo_point();
-                }
-                if self.dirty && last.elapsed() >= BATCH_WRITE_INTERVAL {
-                    self.write()?;
-                }
-            }
-            None if self.dirty => self.write()?,
-            None => {}
-        }
+        self.boundary(true)?;
         Ok(changed)
     }
 
@@ -184,6 +224,21 @@ impl Tenant for LocalTenant {
         self.drop_unrecorded();
         if self.dirty { self.write() } else { Ok(()) }
     }
+}
+
+/// A tenant file that does not parse, in words (serde's names for Rust types left out).
+fn not_a_state(e: &serde_json::Error) -> String {
+    let what = match e.classify() {
+        serde_json::error::Category::Syntax => "it is not valid JSON",
+        serde_json::error::Category::Eof => "it ends too early (a write was cut short?)",
+        serde_json::error::Category::Data => "a value has the wrong shape",
+        serde_json::error::Category::Io => "it cannot be read",
+    };
+    format!(
+        "it is not a tenant state: {what} at line {}, column {}; liminal writes this file (restore it, or delete it to start from an empty tenant)",
+        e.line(),
+        e.column()
+    )
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{WireError, archive_reason, as_obj, no_nulls, only_keys, opt_bool, opt_str, opt_u64, req_str};
-use crate::schema::{EntityType, FieldType, to_snake_case};
+use crate::schema::{EntityType, FieldType};
 use crate::state::{Field, TenantState};
 
 /// Every v3 input `type` (2026-08 spec and liminal 5.1.0, plus the 2026-10 SDK's `DECIMAL` and
@@ -514,7 +514,8 @@ pub fn parse_field_input(v: &Value, at: &str) -> Result<FieldInput, WireError> {
         _ => opt_str(m, "linkDefinitionId", at)?,
     };
     let name = req_str(m, "name", at)?;
-    let warehouse_name = opt_str(m, "systemName", at)?.unwrap_or_else(|| to_snake_case(&name));
+    let warehouse_name =
+        opt_str(m, "systemName", at)?.unwrap_or_else(|| crate::settings::derived_warehouse_name(&name));
     let id = opt_str(m, "id", at)?;
     let archived = opt_bool(m, "archived", at)?.unwrap_or(false);
     let required = match m.get("isRequired") {

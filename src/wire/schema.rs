@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::field::{FieldInput, field_input, parse_field_input};
 use super::{WireError, archive_reason, as_arr, as_obj, kind, no_nulls, only_keys, opt_bool, opt_str, req_str};
-use crate::schema::{EntityType, MixtureConfig, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS, to_snake_case};
+use crate::schema::{EntityType, MixtureConfig, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS};
 use crate::state::{Field, Schema, StoredPart, TenantState};
 
 /// An icon id per type; liminal only requires a string.
@@ -421,7 +421,7 @@ pub fn parse_schema_create(entity_type: EntityType, v: &Value) -> Result<SchemaC
     let prefix = req_str(m, "itemIdPrefix", at)?;
     let (name, warehouse_name) = match (opt_str(m, "name", at)?, opt_str(m, "systemName", at)?) {
         (Some(n), Some(w)) => (n, w),
-        (Some(n), None) => (n.clone(), to_snake_case(&n)),
+        (Some(n), None) => (n.clone(), crate::settings::derived_warehouse_name(&n)),
         (None, Some(w)) => (w.clone(), w),
         (None, None) => return Err(WireError::new(at, "a schema needs `name` or `systemName`")),
     };

@@ -214,7 +214,7 @@ fn the_demo_project_goes_up_down_and_back_into_files() {
 
     let fresh = Project::init();
     fresh.write(TENANT_FILE, &p.read(TENANT_FILE));
-    fresh.run(&["generate-files", "dev"]).ok().out_has("2 schema(s) and 1 dropdown(s)");
+    fresh.run(&["generate-files", "dev"]).ok().out_has("2 schemas and 1 dropdown");
     fresh.run(&["diff", "dev"]).ok();
 }
 
@@ -536,6 +536,7 @@ options: [Cheese, "Bob's \"special\"", "back\\slash", "ünïcödé 🍕", "multi
 #[test]
 fn quotes_backslashes_newlines_and_non_ascii_round_trip() {
     let p = Project::init();
+    p.allow_custom_warehouse_names();
     p.write("schemas/pate.yaml", ESCAPES_YAML);
     p.run(&["check"]).ok();
     let rel = p.run(&["revision", "dev", "Pâté \"quotes\""]).ok().stdout.trim().to_string();
@@ -670,7 +671,11 @@ fn preflight_stops_a_plan_whose_later_revision_cannot_apply() {
     p.run(&["upgrade", "dev", "head"]).fails().err_has(&at).err_has("cannot apply to dev").err_has("pizza");
     p.run(&["upgrade", "dev", "head", "--dry-run"]).fails().err_has(&at);
     let err = p.run(&["--format", "json", "upgrade", "dev", "head"]).fails().json();
-    assert!(err["error"]["message"].as_str().unwrap().contains(&at), "{err}");
+    // The place is data, not text: file, line and column beside the message.
+    let e = &err["error"];
+    assert!(e["file"].as_str().unwrap().ends_with(&bad), "{err}");
+    assert_eq!((&e["line"], &e["column"]), (&serde_json::json!(10), &serde_json::json!(9)), "{err}");
+    assert!(e["message"].as_str().unwrap().contains("cannot apply to dev"), "{err}");
     assert_eq!(p.tenant_bytes(), before, "nothing may be sent when preflight fails");
     assert_eq!(p.current(), base);
     p.run(&["check", "--tenant", "dev"]).fails().err_has(&at);
@@ -777,11 +782,22 @@ impl liminal::tenant::Tenant for StopsAfter {
     async fn set_revision(&mut self, revision: &str) -> Result<bool, liminal::tenant::TenantError> {
         self.inner.set_revision(revision).await
     }
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, liminal::tenant::TenantError> {
+        self.inner.write_remote(values).await
+    }
+    async fn remote_field(
+        &mut self,
+        warehouse_name: &str,
+        fresh: bool,
+    ) -> Result<Option<String>, liminal::tenant::TenantError> {
+        self.inner.remote_field(warehouse_name, fresh).await
+    }
 }
 
-/// Run `upgrade dev head` through the library on a tenant that stops after `k` operations.
+/// Run `upgrade dev <target>` (`head`) or `downgrade dev <target>` (`-1`) through the library
+/// on a tenant that stops after `k` operations.
 #[cfg(unix)]
-fn upgrade_stopping_after(p: &Project, k: usize) -> liminal::migrate::RunError {
+fn run_stopping_after(p: &Project, k: usize, target: &str) -> liminal::migrate::RunError {
     struct Quiet;
     impl liminal::migrate::Progress for Quiet {
         fn revision(&mut self, _: usize, _: usize, _: &liminal::migrate::PlanStep) {}
@@ -794,9 +810,13 @@ fn upgrade_stopping_after(p: &Project, k: usize) -> liminal::migrate::RunError {
         let mut t = StopsAfter { inner: liminal::tenant::local::LocalTenant::new(p.file(TENANT_FILE)), k: Some(k) };
         let current = t.revision().await.unwrap();
         let chain = liminal::chain::Chain::load(&p.file("versions")).unwrap();
-        let plan = chain.plan_upgrade(current.as_deref(), "head").unwrap();
+        let plan = match target {
+            "head" => chain.plan_upgrade(current.as_deref(), target),
+            _ => chain.plan_downgrade(current.as_deref(), target),
+        }
+        .unwrap();
         let steps = liminal::migrate::load_steps(&plan).unwrap();
-        liminal::migrate::run(&mut t, &steps, &mut Quiet, current).await.unwrap_err()
+        liminal::migrate::run(&mut t, &steps, &mut Quiet, current, None).await.unwrap_err()
     })
 }
 
@@ -823,11 +843,11 @@ fn interrupted_upgrade() -> (Project, String, String) {
             r#"archive_dropdown("A")"#,
         ],
     );
-    let e = upgrade_stopping_after(&p, 2);
+    let e = run_stopping_after(&p, 2, "head");
     assert!(matches!(e, liminal::migrate::RunError::Op { number: 3, applied: 2, .. }), "{e}");
     assert_eq!(p.current(), base, "the revision is not recorded");
     assert_eq!(p.active_dropdowns(), ["A", "B"], "what reached the tenant is in the file, and only that");
-    assert!(progress_marker(&p).is_some_and(|m| m.starts_with(&format!("{R1}+2@"))), "{:?}", progress_marker(&p));
+    assert_eq!(progress_marker(&p), None, "what is applied is read from the tenant, not from a marker");
     (p, base, rev)
 }
 
@@ -849,56 +869,20 @@ fn a_failed_local_write_leaves_the_revision_out_entirely() {
     let before = p.tenant_bytes();
     run_with_file_size_limit(&p, &["upgrade", "dev", "head"]).fails().err_has("File too large");
     assert_eq!(p.tenant_bytes(), before, "the file is as it was");
-    let leftovers: Vec<_> = std::fs::read_dir(p.file(".liminal")).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(leftovers, ["dev.json"], "no temporary file is left behind");
+    let mut leftovers: Vec<_> =
+        std::fs::read_dir(p.file(".liminal")).unwrap().flatten().map(|e| e.file_name()).collect();
+    leftovers.sort();
+    // The lock file stays (removing a locked file would let two runs lock different files).
+    assert_eq!(leftovers, [".dev.json.lock", "dev.json"], "no temporary file is left behind");
     p.run(&["upgrade", "dev", "head"]).ok();
     assert_eq!(p.current(), R1);
     assert_eq!(p.active_dropdowns(), ["A", "B", "Big"]);
 }
 
-/// Operation 3 of 4 fails at apply time; operations 1 and 2 reached the tenant and are
-/// recorded, and the next run resumes at operation 3.
+/// A downgrade whose write fails leaves the local tenant as it was (all or nothing).
 #[cfg(unix)]
 #[test]
-fn a_revision_interrupted_half_way_resumes_where_it_stopped() {
-    let (p, _, rev) = interrupted_upgrade();
-    p.run(&["upgrade", "dev", "head", "--dry-run"]).ok().out_has("the first 2 operation(s)").out_has("3. Big");
-
-    // Changing an operation that was applied is refused, rather than guessed at.
-    let before = p.tenant_bytes();
-    edit(&p, &format!("versions/{rev}"), r#"create_dropdown("A", ["x"])"#, r#"create_dropdown("A", ["x", "w"])"#);
-    p.run(&["upgrade", "dev", "head"]).fails().err_has("has changed them since");
-    assert_eq!(p.tenant_bytes(), before);
-    edit(&p, &format!("versions/{rev}"), r#"create_dropdown("A", ["x", "w"])"#, r#"create_dropdown("A", ["x"])"#);
-
-    let out = p.run(&["upgrade", "dev", "head"]);
-    out.ok().err_has("resuming: the first 2 operation(s)");
-    assert!(!out.stderr.contains("1. A:"), "applied operations are not sent again:\n{}", out.dump());
-    assert_eq!(p.current(), R1);
-    assert_eq!(p.active_dropdowns(), ["A", "B", "Big", "D"]);
-    assert_eq!(progress_marker(&p).as_deref(), Some("none"));
-    // And the revision's downgrade undoes all four.
-    p.run(&["downgrade", "dev", "-1"]).ok();
-    assert!(p.active_dropdowns().is_empty());
-}
-
-#[cfg(unix)]
-#[test]
-fn stamp_forgets_an_interrupted_upgrade() {
-    let (p, base, rev) = interrupted_upgrade();
-    // The user says the tenant is at the base: nothing is partly applied any more, so nothing
-    // may be skipped. (The dropdowns A and B are still there: preflight says so.)
-    p.run(&["stamp", "dev", "base"]).ok().err_has(&format!("Cleared the record of an interrupted upgrade to {R1}"));
-    assert_eq!(progress_marker(&p).as_deref(), Some("none"));
-    assert_eq!(p.current(), base);
-    p.run(&["upgrade", "dev", "head"]).fails().err_has(&format!("{rev}:9:9")).err_has("already exists");
-}
-
-/// A downgrade whose write fails leaves the local tenant as it was (all or nothing), with no
-/// record that a later upgrade of the same revision would take for its own.
-#[cfg(unix)]
-#[test]
-fn a_failed_local_downgrade_leaves_nothing_for_a_later_upgrade_to_trip_on() {
+fn a_failed_local_downgrade_write_leaves_the_tenant_as_it_was() {
     let p = Project::init();
     let base = p.base_id();
     p.run(&["stamp", "dev", "base"]).ok();
@@ -910,13 +894,94 @@ fn a_failed_local_downgrade_leaves_nothing_for_a_later_upgrade_to_trip_on() {
         &[r#"archive_dropdown("A")"#, r#"archive_dropdown("B")"#, &big_dropdown(), r#"archive_dropdown("D")"#],
     );
     p.run(&["upgrade", "dev", "head"]).ok();
-    let limited = run_with_file_size_limit(&p, &["downgrade", "dev", "-1"]);
-    limited.fails().err_has("File too large");
+    run_with_file_size_limit(&p, &["downgrade", "dev", "-1"]).fails().err_has("File too large");
     assert_eq!(p.current(), R1);
     assert_eq!(p.active_dropdowns(), ["A", "B", "D"]);
+    p.run(&["downgrade", "dev", "-1"]).ok();
+    assert_eq!(p.current(), base);
+    assert_eq!(p.active_dropdowns(), ["Big"]);
+}
+
+/// Operation 3 of 4 fails at apply time; operations 1 and 2 reached the tenant, and the next
+/// run finds them there and resumes at operation 3.
+#[cfg(unix)]
+#[test]
+fn a_revision_interrupted_half_way_resumes_where_it_stopped() {
+    let (p, _, rev) = interrupted_upgrade();
+    p.run(&["upgrade", "dev", "head", "--dry-run"])
+        .ok()
+        .out_has("the first 2 operations")
+        .out_has("3. Big")
+        .err_has(&format!("revision {R1}: 2 of 4 operations are already on the tenant; applying the other 2"));
+
+    // Changing an operation that was applied is refused, rather than guessed at: the tenant
+    // matches no prefix of the edited revision.
+    let before = p.tenant_bytes();
+    edit(&p, &format!("versions/{rev}"), r#"create_dropdown("A", ["x"])"#, r#"create_dropdown("A", ["x", "w"])"#);
+    p.run(&["upgrade", "dev", "head"])
+        .fails()
+        .err_has("already exists")
+        .err_has("has no option `w`")
+        .err_has("liminal stamp dev");
+    assert_eq!(p.tenant_bytes(), before);
+    edit(&p, &format!("versions/{rev}"), r#"create_dropdown("A", ["x", "w"])"#, r#"create_dropdown("A", ["x"])"#);
+
+    let out = p.run(&["upgrade", "dev", "head"]);
+    out.ok().err_has("resuming: the first 2 operations");
+    assert!(!out.stderr.contains("1. A:"), "applied operations are not sent again:\n{}", out.dump());
+    assert_eq!(p.current(), R1);
+    assert_eq!(p.active_dropdowns(), ["A", "B", "Big", "D"]);
+    assert_eq!(progress_marker(&p), None);
+    // And the revision's downgrade undoes all four.
+    p.run(&["downgrade", "dev", "-1"]).ok();
+    assert!(p.active_dropdowns().is_empty());
+}
+
+/// Earlier versions left a `liminal_progress` marker; stamp clears it, and what an upgrade skips
+/// is what the tenant shows.
+#[cfg(unix)]
+#[test]
+fn stamp_clears_an_old_progress_marker() {
+    let (p, base, _) = interrupted_upgrade();
+    let mut t = p.tenant();
+    let remote =
+        t["schemas"].as_array_mut().unwrap().iter_mut().find(|s| s["warehouse_name"] == "liminal_remote").unwrap();
+    let mut marker = remote["fields"][0].clone();
+    marker["id"] = "tsf_marker".into();
+    marker["warehouse_name"] = "liminal_progress".into();
+    marker["name"] = format!("{R1}+2@0123abcd").into();
+    remote["fields"].as_array_mut().unwrap().push(marker);
+    p.write(common::TENANT_FILE, &serde_json::to_string_pretty(&t).unwrap());
+    p.run(&["stamp", "dev", "base"]).ok().err_has(&format!("Cleared the record of an interrupted upgrade to {R1}"));
+    assert_eq!(progress_marker(&p).as_deref(), Some("none"));
+    assert_eq!(p.current(), base);
+    p.run(&["upgrade", "dev", "head"]).ok().err_has("2 of 4 operations are already on the tenant");
+    assert_eq!(p.active_dropdowns(), ["A", "B", "Big", "D"]);
+}
+
+/// A downgrade that stops half-way resumes too: the next run finds the operations of
+/// downgrade() that reached the tenant.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_downgrade_resumes() {
+    let p = Project::init();
+    let base = p.base_id();
+    p.run(&["stamp", "dev", "base"]).ok();
+    p.write_revision(
+        R1,
+        Some(&base),
+        "three",
+        &[r#"create_dropdown("A", ["x"])"#, r#"create_dropdown("B", ["y"])"#, r#"create_dropdown("D", ["z"])"#],
+        &[r#"archive_dropdown("A")"#, r#"archive_dropdown("B")"#, &big_dropdown(), r#"archive_dropdown("D")"#],
+    );
+    p.run(&["upgrade", "dev", "head"]).ok();
+    let e = run_stopping_after(&p, 2, "-1");
+    assert!(matches!(e, liminal::migrate::RunError::Op { number: 3, applied: 2, .. }), "{e}");
+    assert_eq!(p.current(), R1);
+    assert_eq!(p.active_dropdowns(), ["D"]);
     assert!(progress_marker(&p).is_none_or(|m| m == "none"), "{:?}", progress_marker(&p));
 
-    p.run(&["downgrade", "dev", "-1"]).ok();
+    p.run(&["downgrade", "dev", "-1"]).ok().err_has("2 of 4 operations are already on the tenant");
     assert_eq!(p.current(), base);
     assert_eq!(p.active_dropdowns(), ["Big"]);
     // Upgrading the same revision later runs all of it.
@@ -933,7 +998,7 @@ fn check_with_a_tenant_reports_drift() {
     let p = Project::init();
     p.write("schemas/toppings.yaml", "kind: dropdown\nname: Toppings\noptions: [Cheese, Pepperoni]\n");
     // Not yet revised: the tenant would differ even at head.
-    p.run(&["check", "--tenant", "dev"]).fails().err_has("would still differ from schemas/ by 1 operation(s)");
+    p.run(&["check", "--tenant", "dev"]).fails().err_has("would still differ from schemas/ by 1 operation");
     let rel = p.run(&["revision", "dev", "toppings"]).ok().stdout.trim().to_string();
     // Pending, not applied: in sync once upgraded, which is what check looks at.
     p.run(&["check", "--tenant", "dev"]).ok();

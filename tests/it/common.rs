@@ -21,6 +21,17 @@ pub struct Out {
 }
 
 impl Out {
+    /// The result of a process run some other way (e.g. on a pseudo-terminal).
+    pub fn from_output(output: std::process::Output, command: &str) -> Out {
+        Out {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            elapsed: Duration::ZERO,
+            command: format!("liminal {command}"),
+        }
+    }
+
     /// The exit code must be `code`; returns self for chaining.
     #[track_caller]
     pub fn code(&self, code: i32) -> &Out {
@@ -98,6 +109,14 @@ impl Project {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Give the `dev` tenant of `init`'s liminal.yaml the setting `custom_warehouse_names: true`.
+    pub fn allow_custom_warehouse_names(&self) {
+        let config = self.read("liminal.yaml");
+        let line = "    local: .liminal/dev.json\n";
+        assert!(config.contains(line), "{config}");
+        self.write("liminal.yaml", &config.replacen(line, &format!("{line}    custom_warehouse_names: true\n"), 1));
     }
 
     /// Run the binary in the project folder: no terminal (stdin closed, so diagnostics are 80

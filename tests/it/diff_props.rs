@@ -3,12 +3,18 @@
 //! cannot be created):
 //! - applying a diff's steps gives a state whose diff is empty;
 //! - applying the reverses, newest first, gives back a state in sync with the original;
-//! - the code generated from a state (`generate-files`) has an empty diff against it.
+//! - the code generated from a state (`generate-files`) has an empty diff against it;
+//! - the same holds with every rename candidate accepted ([`diff_with`]).
+//!
+//! Display names rotate between fields from one model to the next (swaps, cycles, names of
+//! archived fields taken again) and some fields change warehouse name (renames), so the tenant
+//! has the setting `custom_warehouse_names`.
 
 use std::collections::BTreeSet;
 
-use liminal::diff::diff;
+use liminal::diff::{diff, diff_with};
 use liminal::generate::code_from_state;
+use liminal::rename::candidates;
 use liminal::schema::MixtureConfig;
 use liminal::schema::{
     CodeModel, DropdownDef, EntityType, FieldDef, FieldType, NamePart, NameTemplate, NamingStrategy, PartType,
@@ -72,6 +78,10 @@ struct SchemaSeed {
     template_strategy: bool,
     /// With a template on a DNA schema: order parts by sequence.
     by_sequence: bool,
+    /// Field `k` is named `F{(k + rotation) % 9}`.
+    rotation: usize,
+    /// Fields 0, 3 and 6 are `g0`, `g3`, `g6` instead of `f0`, `f3`, `f6`.
+    variant: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -114,12 +124,20 @@ fn schema_seed() -> impl Strategy<Value = SchemaSeed> {
             prop::collection::vec(field_seed(), 0..7),
             prop::collection::vec(0usize..8, 0..2),
         ),
-        (prop::bool::weighted(0.3), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+        (
+            prop::bool::weighted(0.3),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            0usize..3,
+            prop::bool::weighted(0.3),
+        ),
     )
         .prop_map(
             |(
                 (present, archived, label, naming, fields, constraint),
-                (template, flag, sequence_constraint, template_strategy, by_sequence),
+                (template, flag, sequence_constraint, template_strategy, by_sequence, rotation, variant),
             )| SchemaSeed {
                 present,
                 archived,
@@ -132,6 +150,8 @@ fn schema_seed() -> impl Strategy<Value = SchemaSeed> {
                 sequence_constraint,
                 template_strategy,
                 by_sequence,
+                rotation,
+                variant,
             },
         )
 }
@@ -194,8 +214,8 @@ fn build(seed: &ModelSeed) -> CodeModel {
                 .filter(|f| seen.insert(f.kind))
                 .map(|f| {
                     let (t, unit, places) = field_kind(f.kind, f.alt);
-                    let wh = format!("f{}", f.kind);
-                    let mut def = FieldDef::new(&wh, &wh.to_uppercase(), t);
+                    let wh = format!("{}{}", if s.variant && f.kind % 3 == 0 { "g" } else { "f" }, f.kind);
+                    let mut def = FieldDef::new(&wh, &format!("F{}", (f.kind + s.rotation) % 9), t);
                     def.required = f.required;
                     def.tooltip = f.tooltip.clone();
                     def.archived = f.archived;
@@ -264,6 +284,7 @@ fn build(seed: &ModelSeed) -> CodeModel {
 /// A tenant with nothing but the entry schema (and a registry, units).
 fn empty_tenant() -> TenantState {
     let mut state = TenantState::new();
+    state.settings.custom_warehouse_names = true;
     state.schemas.push(Schema::new("ts_notebook".into(), "NOTEBOOK", "notebook", "PNOTEBOOK", EntityType::Entry));
     state
 }
@@ -296,6 +317,21 @@ proptest! {
         }
         prop_assert_eq!(diff(&a, &after).unwrap(), vec![]);
 
+        let mut back = after.clone();
+        for step in steps.iter().rev() {
+            step.reverse.apply(&mut back).map_err(|e| TestCaseError::fail(format!("reverse {:?}: {e}", step.reverse)))?;
+        }
+        prop_assert_eq!(diff(&code_from_state(&state), &back).unwrap(), vec![]);
+
+        // Every rename candidate accepted: the same properties.
+        let renames = candidates(&a, &state);
+        let steps = diff_with(&a, &state, &renames).map_err(|e| TestCaseError::fail(format!("{renames:?}: {e}")))?;
+        prop_assert_eq!(&diff_with(&a, &state, &renames).unwrap(), &steps, "not deterministic");
+        let mut after = state.clone();
+        for step in &steps {
+            step.op.apply(&mut after).map_err(|e| TestCaseError::fail(format!("{renames:?} {:?}: {e}", step.op)))?;
+        }
+        prop_assert_eq!(diff(&a, &after).unwrap(), vec![]);
         let mut back = after.clone();
         for step in steps.iter().rev() {
             step.reverse.apply(&mut back).map_err(|e| TestCaseError::fail(format!("reverse {:?}: {e}", step.reverse)))?;

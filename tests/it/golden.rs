@@ -88,8 +88,11 @@ fn code(parts: &[&str]) -> CodeModel {
 }
 
 /// A tenant built by applying the diff of `model` to an empty tenant.
+/// Liminal's fixtures use custom warehouse names (`mock_entity_two_wh`, `string_field_req`): their
+/// tenant has the setting on.
 fn tenant(model: &CodeModel) -> TenantState {
     let mut s = TenantState::new();
+    s.settings.custom_warehouse_names = true;
     for step in diff(model, &s).expect("fixture diff") {
         step.op.apply(&mut s).expect("fixture applies");
     }
@@ -520,7 +523,9 @@ fn names(v: &[&str]) -> Vec<String> {
 #[test]
 fn d1_create_dropdown() {
     let model = code(&["kind: dropdown\nname: Example Dropdown\noptions: [OPTION_1, OPTION_2]\n"]);
-    let steps = check(&model, &TenantState::new());
+    let mut empty = TenantState::new();
+    empty.settings.custom_warehouse_names = true;
+    let steps = check(&model, &empty);
     assert_eq!(
         ops(&steps),
         vec![&Op::CreateDropdown { name: "Example Dropdown".into(), options: names(&["OPTION_1", "OPTION_2"]) }]

@@ -265,7 +265,7 @@ async fn upgrade(http: &mut HttpTenant, revisions: Vec<(&str, Vec<Op>)>) {
     let needs = Needs::of_ops(steps.iter().flat_map(|s| s.ops.iter().map(|o| &o.op)));
     let state = http.read_for(&needs).await.unwrap();
     preflight(&state, &steps).unwrap();
-    run(http, &steps, &mut Quiet, current).await.unwrap();
+    run(http, &steps, &mut Quiet, current, None).await.unwrap();
 }
 
 /// Requests per endpoint, and their total.
@@ -427,7 +427,7 @@ async fn request_count_twelve_fields_on_one_schema() {
         .map(|i| {
             crate::emu::scenario::create_field(
                 "bulk_001",
-                json!({ "warehouse_name": format!("new{i}"), "name": format!("New {i}"), "type": "text" }),
+                json!({ "warehouse_name": format!("new_{i}"), "name": format!("New {i}"), "type": "text" }),
                 20 + i,
             )
         })

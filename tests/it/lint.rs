@@ -206,3 +206,26 @@ fn revision_ids_are_accepted_by_unique_prefix() {
     assert_eq!(p.current(), base);
     p.run(&["upgrade", "dev", "0000000000000"]).fails();
 }
+
+#[test]
+fn diff_lists_its_lints_at_the_yaml_key_that_asks_for_them() {
+    let p = Project::init();
+    p.write("schemas/pizza.yaml", PIZZA);
+    p.run(&["revision", "dev", "pizza"]).ok();
+    p.run(&["upgrade", "dev", "head"]).ok();
+    p.write("schemas/pizza.yaml", &PIZZA.replace("decimal_places: 2 }", "decimal_places: 2, required: true }"));
+    let out = p.run(&["diff", "dev"]);
+    out.code(2).out_has("warning[LM202] schemas/pizza.yaml:7:");
+    let doc = p.run(&["diff", "dev", "--json"]).code(2).json();
+    let f = &doc["findings"][0];
+    assert_eq!(
+        (f["code"].as_str(), f["file"].as_str(), f["line"].as_u64()),
+        (Some("LM202"), Some("schemas/pizza.yaml"), Some(7)),
+        "{doc:#}"
+    );
+    // A schema removed from the code has no key to point at.
+    std::fs::remove_file(p.file("schemas/pizza.yaml")).unwrap();
+    let doc = p.run(&["diff", "dev", "--json"]).code(2).json();
+    let f = &doc["findings"][0];
+    assert_eq!((f["code"].as_str(), &f["file"]), (Some("LM101"), &Value::Null), "{doc:#}");
+}

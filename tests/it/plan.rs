@@ -57,6 +57,10 @@ fn dry_runs_and_real_runs_print_a_summary_by_kind_and_coded_hazards() {
     assert_eq!((f["code"].as_str(), f["severity"].as_str()), (Some("LM103"), Some("warning")), "{f}");
     assert!(f["file"].as_str().unwrap().starts_with("versions/") && f["line"].as_u64().is_some(), "{f}");
     assert_eq!(doc["revisions"][0]["operations"][0]["lints"][0], "LM103");
+    // Colours only when asked for (or on a terminal): the test's stdout is a pipe.
+    assert!(!down.stdout.contains('\x1b'), "{}", down.dump());
+    let coloured = p.run(&["--color", "always", "downgrade", "dev", "-1", "--dry-run"]);
+    coloured.ok().out_has("\x1b[31m1 to archive\x1b[0m").out_has("\x1b[33mwarning[LM103]\x1b[0m");
     // The local tenant never asks.
     p.run(&["downgrade", "dev", "-1"]).ok().out_has("warning[LM103]").out_has("Downgraded dev");
 }
@@ -72,7 +76,7 @@ async fn a_destructive_plan_on_benchling_needs_yes_without_a_terminal() {
 
     // Archiving on Benchling with no terminal to ask: refused before any write.
     let out = run(&p, &["downgrade", "emu", "base"]);
-    out.fails().err_has("archives 1 item(s)").err_has("--yes");
+    out.fails().err_has("archives 1 item").err_has("--yes");
     assert_eq!(current(&p, "emu"), head);
     // A dry run never asks.
     run(&p, &["downgrade", "emu", "base", "--dry-run"]).ok();
@@ -114,4 +118,42 @@ async fn several_tenants_run_in_order_and_stop_at_the_first_failure() {
     assert_eq!(doc["not_run"], serde_json::json!(["emu"]));
     out.err_has("Stopped at dev: emu not run.");
     assert_eq!(current(&p, "emu"), base);
+}
+
+/// The binary on a pseudo-terminal (util-linux `script`), `answer` typed on it.
+fn on_terminal(p: &Project, command: &str, answer: &str) -> Option<Out> {
+    use std::io::Write;
+    let bin = env!("CARGO_BIN_EXE_liminal");
+    let mut child = Command::new("script")
+        .args(["-qec", &format!("{bin} {command}"), "/dev/null"])
+        .current_dir(p.path())
+        .env("EMU_ID", "liminal")
+        .env("EMU_SECRET", "liminal")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(answer.as_bytes()).ok()?;
+    let output = child.wait_with_output().ok()?;
+    Some(Out::from_output(output, command))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_a_destructive_plan_asks_and_only_yes_applies_it() {
+    let emu = emulator().await;
+    let p = project_with_emulator(&emu);
+    run(&p, &["revision", "emu", "toppings"]).ok();
+    let head = run(&p, &["head"]).ok().stdout.trim().to_string();
+    run(&p, &["upgrade", "emu", "head"]).ok();
+    let Some(no) = on_terminal(&p, "downgrade emu base", "no\n") else {
+        eprintln!("no `script` to give the command a terminal: skipped");
+        return;
+    };
+    no.fails().out_has("Apply it? Only `yes` is accepted").out_has("not confirmed");
+    assert_eq!(current(&p, "emu"), head);
+    let yes = on_terminal(&p, "downgrade emu base", "yes\n").expect("script ran once");
+    yes.ok().out_has("Downgraded emu");
+    assert_eq!(current(&p, "emu"), p.base_id());
 }

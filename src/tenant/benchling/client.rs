@@ -22,6 +22,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use super::auth::{Credentials, Token};
+use super::events::{Event, ObserverHandle, RetryReason};
 pub use super::retry::Kind;
 use super::retry::RetryPolicy;
 use super::retry::{retry_hint, retryable};
@@ -219,6 +220,9 @@ struct Inner {
     created: Instant,
     log: Mutex<Vec<RequestRecord>>,
     permits: tokio::sync::Semaphore,
+    observer: std::sync::OnceLock<ObserverHandle>,
+    /// `host[:port]`, for messages about reaching it.
+    host: String,
 }
 
 /// A cheap handle (clone it into concurrent tasks) on one tenant's connection.
@@ -234,6 +238,14 @@ impl fmt::Debug for Client {
 /// The token endpoint, relative to the tenant's base URL.
 pub const TOKEN_PATH: &str = "/api/v2/token";
 
+/// An unreachable host is given up on quickly, whatever the retry policy says for a server that
+/// answers: each attempt waits at most [`CONNECT_TIMEOUT`] for the connection, and a request is
+/// tried at most `1 + CONNECT_RETRIES` times with at most [`CONNECT_WAIT`] between attempts, so
+/// the command fails within 10 s naming the host.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub const CONNECT_RETRIES: u32 = 2;
+pub const CONNECT_WAIT: Duration = Duration::from_millis(500);
+
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client, TenantError> {
         let base = config.base_url.trim_end_matches('/').to_string();
@@ -244,12 +256,19 @@ impl Client {
         }
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .connect_timeout(config.timeout.min(CONNECT_TIMEOUT))
             .user_agent(concat!("liminal/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| TenantError::Http(format!("cannot start the HTTP client: {e}")))?;
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => base.clone(),
+        };
         Ok(Client(Arc::new(Inner {
             http,
+            host,
+            observer: std::sync::OnceLock::new(),
             base,
             credentials: config.credentials,
             token: tokio::sync::Mutex::new(None),
@@ -259,6 +278,17 @@ impl Client {
             log: Mutex::new(Vec::new()),
             permits: tokio::sync::Semaphore::new(config.concurrency.max(1)),
         })))
+    }
+
+    /// Report every exchange and every wait to `observer` (progress output). Set once.
+    pub fn set_observer(&self, observer: ObserverHandle) {
+        let _ = self.0.observer.set(observer);
+    }
+
+    fn tell(&self, event: Event) {
+        if let Some(o) = self.0.observer.get() {
+            o.0.event(&event);
+        }
     }
 
     pub fn retry_policy(&self) -> RetryPolicy {
@@ -381,23 +411,48 @@ impl Client {
     async fn with_retries(&self, req: &Request, auth: &str) -> Result<Reply, HttpError> {
         let mut attempt = 0;
         loop {
-            let (error, hint, again) = match self.exchange(req, auth).await {
+            let (error, hint, again, reason) = match self.exchange(req, auth).await {
                 Ok(Ok(reply)) => return Ok(reply),
                 Ok(Err((status, hint, body))) => {
                     let again = retryable(status, req.kind);
-                    (HttpError::new(req, Some(status), error_message(&body)), hint, again)
+                    let reason = if status == 429 { RetryReason::RateLimited } else { RetryReason::Status(status) };
+                    (HttpError::new(req, Some(status), error_message(&body)), hint, again, reason)
                 }
                 // A refused connection never reached the server; anything else might have.
                 Err((message, connect)) => {
+                    let reason = if connect {
+                        RetryReason::Unreachable { host: self.0.host.clone(), message: message.clone() }
+                    } else {
+                        RetryReason::Transport(message.clone())
+                    };
+                    let message = if connect { format!("cannot reach {}: {message}", self.0.host) } else { message };
                     let mut e = HttpError::new(req, None, message);
                     e.outcome_unknown &= !connect;
-                    (e, None, connect || req.kind == Kind::Read)
+                    (e, None, connect || req.kind == Kind::Read, reason)
                 }
             };
-            if !again || attempt >= self.0.retry.max_retries {
+            let unreachable = matches!(reason, RetryReason::Unreachable { .. });
+            let max =
+                if unreachable { self.0.retry.max_retries.min(CONNECT_RETRIES) } else { self.0.retry.max_retries };
+            if !again || attempt >= max {
+                let mut error = error;
+                if unreachable && attempt > 0 {
+                    error.message = format!("{} ({} attempts)", error.message, attempt + 1);
+                }
                 return Err(error);
             }
-            let wait = self.0.retry.delay(attempt, hint);
+            let mut wait = self.0.retry.delay(attempt, hint);
+            if unreachable {
+                wait = wait.min(CONNECT_WAIT);
+            }
+            self.tell(Event::Retrying {
+                method: req.method.to_string(),
+                path: req.path.clone(),
+                reason,
+                wait,
+                retry: attempt + 1,
+                of: max,
+            });
             if self.0.verbose {
                 eprintln!("[http] retrying {} {} in {} ms ({error})", req.method, req.path, wait.as_millis());
             }
@@ -428,6 +483,11 @@ impl Client {
         };
         // Held for this exchange only, not while backing off.
         let _permit = self.0.permits.acquire().await.ok();
+        self.tell(Event::Sending {
+            method: req.method.to_string(),
+            path: req.path.clone(),
+            write: req.kind != Kind::Read,
+        });
         let started = Instant::now();
         let result = builder.send().await;
         let (status, outcome) = match result {
@@ -479,6 +539,13 @@ impl Client {
         if self.0.verbose {
             eprintln!("[http] {record}");
         }
+        self.tell(Event::Answered {
+            method: record.method.clone(),
+            path: record.path.clone(),
+            write: req.kind != Kind::Read,
+            status,
+            elapsed: record.elapsed,
+        });
         if let Ok(mut log) = self.0.log.lock() {
             log.push(record);
         }
@@ -528,6 +595,13 @@ mod tests {
         assert!(!HttpError::new(&post, Some(429), "t").outcome_unknown);
         let e = HttpError::new(&post, Some(400), "bad");
         assert_eq!(e.to_string(), "POST /x failed with 400: bad");
+    }
+
+    /// The worst case for an unreachable host: every attempt times out connecting.
+    #[test]
+    fn an_unreachable_host_is_given_up_on_within_ten_seconds() {
+        let worst = CONNECT_TIMEOUT * (CONNECT_RETRIES + 1) + CONNECT_WAIT * CONNECT_RETRIES;
+        assert!(worst <= Duration::from_secs(10), "{worst:?}");
     }
 
     #[test]

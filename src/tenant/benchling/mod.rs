@@ -21,6 +21,7 @@ mod auth;
 mod client;
 #[cfg(test)]
 mod client_tests;
+pub mod events;
 mod ids;
 mod read;
 mod retry;
@@ -35,6 +36,7 @@ pub use retry::RetryPolicy;
 use super::{ApplyError, Needs, Tenant, TenantError};
 use crate::op::Op;
 use crate::schema::{EntityType, REMOTE_SCHEMA};
+use crate::settings::TenantSettings;
 use crate::state::{Dropdown, TenantState, Unread};
 use crate::wire::ParsedSchema;
 use client::{Client, ClientConfig};
@@ -60,6 +62,10 @@ pub struct HttpConfig {
     pub concurrency: usize,
     /// Polling of `:set-field-definitions` tasks.
     pub poll: PollConfig,
+    /// Told of every exchange and every wait before a retry (progress output).
+    pub observer: Option<events::ObserverHandle>,
+    /// What liminal.yaml says the tenant allows (Benchling's API does not tell).
+    pub settings: TenantSettings,
 }
 
 /// How a `:set-field-definitions` task is polled: first after `first`, then at doubling
@@ -95,6 +101,8 @@ impl HttpConfig {
             backoff_cap: retry.cap,
             concurrency: 8,
             poll: PollConfig::default(),
+            observer: None,
+            settings: TenantSettings::default(),
         }
     }
 }
@@ -148,6 +156,9 @@ impl HttpTenant {
             verbose: config.verbose,
             concurrency: config.concurrency,
         })?;
+        if let Some(observer) = &config.observer {
+            client.set_observer(observer.clone());
+        }
         Ok(HttpTenant {
             client,
             config,
@@ -180,7 +191,7 @@ impl HttpTenant {
         let all = needs.everything;
         let mut state = match self.cache.take() {
             Some(s) => s,
-            None => skeleton(),
+            None => TenantState { settings: self.config.settings, ..skeleton() },
         };
         let result = self.fill(&mut state, needs, all).await;
         self.cache = Some(state);
@@ -372,7 +383,7 @@ impl Tenant for HttpTenant {
                 let needs = Needs { schema_list: true, ..Needs::default() };
                 self.ensure(&needs).await?;
             } else {
-                let mut state = skeleton();
+                let mut state = TenantState { settings: self.config.settings, ..skeleton() };
                 if let Some(p) = read::find_remote(&self.client).await? {
                     let fields = read::list_fields(&self.client, EntityType::CustomEntity, &p.schema.id).await?;
                     state.schemas.push(p.with_fields(fields));
@@ -393,6 +404,29 @@ impl Tenant for HttpTenant {
             self.revision().await?;
         }
         self.write_revision(revision).await
+    }
+
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
+        if self.cache.is_none() {
+            self.revision().await?;
+        }
+        self.write_remote_fields(values).await
+    }
+
+    async fn remote_field(&mut self, warehouse_name: &str, fresh: bool) -> Result<Option<String>, TenantError> {
+        if self.cache.is_none() {
+            self.revision().await?;
+        } else if fresh {
+            self.reread_remote().await?;
+        }
+        Ok(self.cache.as_ref().and_then(|s| super::remote_value(s, warehouse_name)))
+    }
+
+    fn batch_len(&self, ops: &[Op]) -> usize {
+        match ops.first() {
+            Some(head) => 1 + ops[1..].iter().take_while(|op| apply::joins(head, op)).count(),
+            None => 0,
+        }
     }
 
     fn requests(&self) -> u64 {
