@@ -82,3 +82,28 @@ pub fn tenant_status(
         error: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::FieldType;
+    use crate::state::Field;
+
+    fn with_lock(value: &str) -> TenantState {
+        let mut state = TenantState::new();
+        state.set_revision("aaaaaaaaaaaa");
+        let id = state.new_id("tsf_");
+        if let Some(remote) = state.schema_mut(REMOTE_SCHEMA) {
+            remote.fields.push(Field::new(id, value, LOCK_FIELD, FieldType::Text));
+        }
+        state
+    }
+
+    #[test]
+    fn the_lock_holder_is_the_lease_unless_free() {
+        assert_eq!(lock_holder(&TenantState::new()), None);
+        assert_eq!(lock_holder(&with_lock(FREE)), None);
+        let lease = "lease 3f2a9c1d held by alice@box pid 4242 for upgrade";
+        assert_eq!(lock_holder(&with_lock(lease)).as_deref(), Some(lease));
+    }
+}
