@@ -22,14 +22,23 @@ pub fn multi() -> &'static MultiProgress {
     MULTI.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
 }
 
-/// How often the plain output says a long step is still going.
-const STILL_EVERY: Duration = Duration::from_secs(10);
+/// How often the plain output says a long step is still going: `LIMINAL_PROGRESS_EVERY`
+/// seconds (default 10), for CI logs that want more or fewer lines.
+fn still_every() -> Duration {
+    std::env::var("LIMINAL_PROGRESS_EVERY")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .unwrap_or(Duration::from_secs(10))
+}
 /// Idle this long, a burst of reads is over: its summary is printed.
 const IDLE: Duration = Duration::from_millis(400);
 
 pub struct Activity {
     tenant: String,
     interactive: bool,
+    still_every: Duration,
     state: Mutex<State>,
 }
 
@@ -63,8 +72,12 @@ fn is_task_poll(path: &str) -> bool {
 impl Activity {
     /// An activity display for `tenant`, and a ticker that keeps it current while the run lasts.
     pub fn start(tenant: &str, interactive: bool) -> Arc<Activity> {
-        let activity =
-            Arc::new(Activity { tenant: tenant.to_string(), interactive, state: Mutex::new(State::default()) });
+        let activity = Arc::new(Activity {
+            tenant: tenant.to_string(),
+            interactive,
+            still_every: still_every(),
+            state: Mutex::new(State::default()),
+        });
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             let weak = Arc::downgrade(&activity);
             handle.spawn(tick(weak, interactive));
@@ -95,6 +108,9 @@ impl Activity {
             parts.push(format!("{} write{}", s.writes, if s.writes == 1 { "" } else { "s" }));
         }
         let verb = if s.writes > 0 { "updating" } else { "reading" };
+        if s.writes == 0 && s.reads > 0 {
+            return format!("reading {}: {} request{}", self.tenant, s.reads, plural(s.reads));
+        }
         if parts.is_empty() {
             format!("{verb} {}", self.tenant)
         } else {
@@ -210,7 +226,7 @@ impl Activity {
             *s = State { last_line: s.last_line, polls: s.polls, task_since: s.task_since, ..State::default() };
             return;
         }
-        if !self.interactive && s.last_line.is_none_or(|t| now - t >= STILL_EVERY) {
+        if !self.interactive && s.last_line.is_none_or(|t| now - t >= self.still_every) {
             s.last_line = Some(now);
             let line = format!("still {} [{} elapsed]", self.doing(&s), secs(now - since));
             self.say(line);

@@ -78,15 +78,22 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         let (schemas, dropdowns) = checked.code.as_ref().map_or((0, 0), |m| (m.schemas.len(), m.dropdowns.len()));
         let warnings = match c.warnings {
             0 => String::new(),
-            n => format!(", {n} warning(s)"),
+            n => format!(", {}", crate::diag::count(n, "warning")),
         };
         ui.line(format!(
-            "No problems: {schemas} schema(s), {dropdowns} dropdown(s), {revisions} revision(s){warnings}{suppressed}."
+            "No problems: {}, {}, {}{warnings}{suppressed}.",
+            crate::diag::count(schemas, "schema"),
+            crate::diag::count(dropdowns, "dropdown"),
+            crate::diag::count(revisions, "revision")
         ));
         return Ok(Done::OK);
     }
     if !ui.json() {
-        ui.status(format!("check found {} error(s), {} warning(s){suppressed}.", c.errors, c.warnings));
+        ui.status(format!(
+            "check found {}, {}{suppressed}.",
+            crate::diag::count(c.errors, "error"),
+            crate::diag::count(c.warnings, "warning")
+        ));
     }
     Ok(Done(1))
 }

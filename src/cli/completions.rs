@@ -54,18 +54,22 @@ fn matching(current: &std::ffi::OsStr, candidates: Vec<CompletionCandidate>) -> 
     candidates.into_iter().filter(|c| c.get_value().to_string_lossy().starts_with(current.as_ref())).collect()
 }
 
-/// Tenant keys and aliases from liminal.yaml.
+/// Tenant keys and aliases from liminal.yaml; after a comma (`upgrade test,pr<TAB>`), the
+/// next tenant of the list.
 pub fn tenants(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
     let Some(project) = project() else { return vec![] };
+    let typed = current.to_string_lossy();
+    let before = typed.rsplit_once(',').map(|(a, _)| format!("{a},")).unwrap_or_default();
     let mut out = Vec::new();
     for t in &project.tenants {
         let backend = match &t.kind {
             crate::project::TenantKind::Local { .. } => "local tenant".to_string(),
             crate::project::TenantKind::Http { url, .. } => url.to_string(),
         };
-        out.push(CompletionCandidate::new(&t.name).help(Some(backend.clone().into())));
+        out.push(CompletionCandidate::new(format!("{before}{}", t.name)).help(Some(backend.clone().into())));
         if let Some(alias) = &t.alias {
-            out.push(CompletionCandidate::new(alias).help(Some(format!("alias of {}", t.name).into())));
+            let help = format!("alias of {}", t.name);
+            out.push(CompletionCandidate::new(format!("{before}{alias}")).help(Some(help.into())));
         }
     }
     matching(current, out)

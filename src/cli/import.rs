@@ -135,7 +135,14 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let mut written = Vec::new();
     if target.new {
         let config = target.root.join(CONFIG_FILE);
-        crate::tenant::local::write_atomic(&config, default_config()).map_err(|e| io(&config, e))?;
+        let mut text = default_config().to_string();
+        if !conversion.tenants.is_empty() {
+            text.push_str("  # The tenants of the Python project's liminal/env.py:\n");
+            for t in &conversion.tenants {
+                text.push_str(&t.yaml());
+            }
+        }
+        crate::tenant::local::write_atomic(&config, &text).map_err(|e| io(&config, e))?;
         let gitignore = target.root.join(".gitignore");
         let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
         if !existing.lines().any(|l| l.trim() == ".liminal/" || l.trim() == ".liminal") {
@@ -191,6 +198,13 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         "editor_files": editor_files,
         "failed": conversion.failed,
         "notes": conversion.notes,
+        "tenants": conversion.tenants.iter().map(|t| json!({
+            "name": t.name,
+            "alias": t.alias,
+            "client_id_env": t.client_id_env,
+            "client_secret_env": t.client_secret_env,
+            "custom_warehouse_names": t.custom_warehouse_names,
+        })).collect::<Vec<_>>(),
     }));
     for path in &written {
         ui.line(format!("wrote {}", shown(path)));
@@ -203,11 +217,22 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         conversion.model.dropdowns.len(),
         crate::diag::display_path(&root)
     ));
-    if target.new {
+    if target.new && !conversion.tenants.is_empty() {
+        ui.status(format!(
+            "Created {CONFIG_FILE} with the {} tenant(s) of env.py; export their client id and secret variables, then `liminal current <tenant>` and `liminal diff <tenant>`.",
+            conversion.tenants.len()
+        ));
+    } else if target.new {
         ui.status(format!(
             "Created {CONFIG_FILE}: add your Benchling tenants to it (see README, \"Switching from Python Liminal\"), then `liminal current <tenant>` and `liminal diff <tenant>`."
         ));
     } else {
+        if !conversion.tenants.is_empty() {
+            let blocks: String = conversion.tenants.iter().map(|t| t.yaml()).collect();
+            ui.status(format!(
+                "env.py connects to these tenants; add the ones {CONFIG_FILE} lacks under `tenants:`:\n{blocks}"
+            ));
+        }
         ui.status("Next: `liminal check`, then `liminal current <tenant>` and `liminal diff <tenant>`.");
     }
     if problems {

@@ -81,8 +81,9 @@ pub fn print(ui: &Ui, project: &Project, steps: &[PlanStep], review: &Review, op
         if operations {
             if s.skip > 0 {
                 ui.line(format!(
-                    "  (the first {} operation(s) were applied by an interrupted run and are skipped)",
-                    s.skip
+                    "  (the first {} applied by an interrupted run {} skipped)",
+                    crate::diag::count(s.skip, "operation"),
+                    if s.skip == 1 { "is" } else { "are" }
                 ));
             }
             for (k, o) in s.pending().iter().enumerate() {
@@ -129,11 +130,17 @@ pub fn confirm(ui: &Ui, tenant: &str, review: &Review, yes: bool) -> Result<(), 
     let archives = review.findings().filter(|f| crate::lint::is_destructive(f.lint)).count();
     if !std::io::stdin().is_terminal() {
         return Err(report(
-            format!("the plan for {tenant} archives {archives} item(s), and there is no terminal to ask"),
+            format!(
+                "the plan for {tenant} archives {}, and there is no terminal to ask",
+                crate::diag::count(archives, "item")
+            ),
             format!("review it with `--dry-run`, then pass `--yes` to apply it to {tenant}"),
         ));
     }
-    ui.status(format!("The plan archives {archives} item(s) on {tenant}. Apply it? Only `yes` is accepted:"));
+    ui.status(format!(
+        "The plan archives {} on {tenant}. Apply it? Only `yes` is accepted:",
+        crate::diag::count(archives, "item")
+    ));
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()

@@ -47,7 +47,8 @@ impl Progress for Reporter {
         };
         self.say(format!("{verb} {} ({index}/{total}): {}", step.id, step.message));
         if step.skip > 0 {
-            self.say(format!("  resuming: the first {} operation(s) were applied by an interrupted run", step.skip));
+            let (ops, are) = (crate::diag::count(step.skip, "operation"), if step.skip == 1 { "is" } else { "are" });
+            self.say(format!("  resuming: the first {ops} {are} already on the tenant"));
         }
     }
 

@@ -29,9 +29,9 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     let rel = relative(&project, &path);
     ui.document(&json!({ "file": rel, "revisions": after.entries.len(), "changed": changed, "total": after.total }));
     ui.line(format!(
-        "Wrote {} ({} revision(s), {} new or changed).",
+        "Wrote {} ({}, {} new or changed).",
         rel.display(),
-        after.entries.len(),
+        crate::diag::count(after.entries.len(), "revision"),
         changed.len()
     ));
     for name in changed {

@@ -108,9 +108,9 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     }
     ui.line(format!("{}", rel.display()));
     ui.status(format!(
-        "Wrote revision {} with {} operation(s); review it (then `liminal rehash` if you edit it), then `liminal upgrade {} head`.",
+        "Wrote revision {} with {}; review it (then `liminal rehash` if you edit it), then `liminal upgrade {} head`.",
         new.id,
-        upgrade.len(),
+        crate::diag::count(upgrade.len(), "operation"),
         args.tenant
     ));
     Ok(Done::OK)

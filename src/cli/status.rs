@@ -81,7 +81,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         };
         let drift = match &r.drift {
             Some(Drift::Differences { count: 0 }) => "in sync".to_string(),
-            Some(Drift::Differences { count }) => format!("{count} difference(s)"),
+            Some(Drift::Differences { count }) => crate::diag::count(*count, "difference"),
             Some(Drift::Unknown { .. }) => "unknown".into(),
             None => String::new(),
         };

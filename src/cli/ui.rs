@@ -26,16 +26,20 @@ impl Ui {
     /// A result line, in text mode.
     pub fn line(&self, text: impl AsRef<str>) {
         if !self.json() {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{}", text.as_ref());
+            super::activity::multi().suspend(|| {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{}", text.as_ref());
+            });
         }
     }
 
     /// A block of result text as it is (it ends with its own newline), in text mode.
     pub fn text(&self, text: &str) {
         if !self.json() {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
+            super::activity::multi().suspend(|| {
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(text.as_bytes());
+            });
         }
     }
 
@@ -49,8 +53,10 @@ impl Ui {
 
     /// A status line (progress, notes): stderr, so stdout stays the result.
     pub fn status(&self, text: impl AsRef<str>) {
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{}", text.as_ref());
+        super::activity::multi().suspend(|| {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{}", text.as_ref());
+        });
     }
 
     /// Whether progress may be drawn as bars: stderr is a terminal and this is not CI (`CI` set

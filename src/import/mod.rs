@@ -4,17 +4,23 @@
 //!
 //! - [`python`] parses Python with tree-sitter-python and reads literal values;
 //! - [`revision`] reads a revision file's docstring, constants and operation lists;
+//! - [`reader`] reads literal arguments, enum members and keyword-only calls;
+//! - [`props`] turns Liminal's property classes (fields, schemas, templates) into ours;
 //! - [`ops`] turns Liminal's operation calls into [`Op`]s;
-//! - [`model`] reads the models package into a [`CodeModel`].
+//! - [`model`] reads the models package into a [`CodeModel`];
+//! - [`env`] reads the tenants env.py connects to, for liminal.yaml.
 //!
 //! The revisions are converted in chain order while the chain is replayed on an empty state, so
 //! that a conversion that needs to know the tenant (a name-template update that names only some
 //! keys) reads it from the revisions before it. Each revision is rendered with the project's own
 //! renderer and read back, so what is written is what the chain will run.
 
+mod env;
 mod model;
 mod ops;
+mod props;
 mod python;
+mod reader;
 mod revision;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,6 +32,7 @@ use crate::schema::CodeModel;
 use crate::script::{Direction, RevisionText, Script, render};
 use crate::state::TenantState;
 
+pub use env::PyTenant;
 use python::Located;
 pub use python::PyFile;
 use revision::PyRevision;
@@ -88,6 +95,8 @@ pub struct Conversion {
     pub problems: Vec<SourceProblem>,
     /// Adjustments worth telling the user, each at its place.
     pub notes: Vec<String>,
+    /// The tenants env.py connects to.
+    pub tenants: Vec<PyTenant>,
 }
 
 /// The Python project folder for `path`: the folder holding `liminal/env.py` (or `path` itself
@@ -153,21 +162,22 @@ pub fn convert(root: &Path, options: &Options) -> Result<Conversion, ImportError
         }
     }
     out.problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-    match models(root, options) {
-        Ok((model, problems)) => {
-            out.problems.extend(problems);
-            out.schema_files = crate::generate::files(&model);
-            out.model = model;
+    match PyFile::load(&root.join("liminal").join("env.py")) {
+        Ok(env) => {
+            out.tenants = env::tenants(&env);
+            match model::models_modules(root, &env, options.models.as_deref()) {
+                Ok(modules) => {
+                    let (model, problems) = model::Models::read(root, &modules).convert();
+                    out.problems.extend(problems);
+                    out.schema_files = crate::generate::files(&model);
+                    out.model = model;
+                }
+                Err(p) => out.problems.push(p),
+            }
         }
         Err(p) => out.problems.push(p),
     }
     Ok(out)
-}
-
-fn models(root: &Path, options: &Options) -> Result<(CodeModel, Vec<SourceProblem>), SourceProblem> {
-    let env = PyFile::load(&root.join("liminal").join("env.py"))?;
-    let modules = model::models_modules(root, &env, options.models.as_deref())?;
-    Ok(model::Models::read(root, &modules).convert())
 }
 
 /// The revisions base first. Chain problems (two bases, a branch, a revision revising one that
@@ -250,7 +260,7 @@ fn convert_revision(
     state: &mut TenantState,
     notes: &mut Vec<String>,
 ) -> Result<Converted, Vec<SourceProblem>> {
-    let reader = ops::Reader { file: &r.file, names: &r.names };
+    let reader = reader::Reader { file: &r.file, names: &r.names };
     let mut problems = Vec::new();
     let mut run = |calls: &[Located], state: &mut TenantState| -> Vec<(Op, (usize, usize))> {
         let mut out = Vec::new();

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use tree_sitter::Node;
 
-use super::ops::{Kwargs, Reader, SCHEMA_PROPS};
+use super::props::SCHEMA_PROPS;
 use super::python::{Located, PORT_BY_HAND, PyFile, Value};
+use super::reader::{Kwargs, Reader};
 use super::revision::ExternalNames;
 use crate::diag::SourceProblem;
 use crate::schema::{CodeModel, DropdownDef, FieldDef, FieldType, NameTemplate, SchemaDef};

@@ -88,19 +88,16 @@ pub fn check_project(project: &Project) -> Result<Checked, ChainError> {
                 Finding::new(
                     CODE_AHEAD,
                     format!(
-                        "schemas/ differs from the head of the chain by {} operation(s) (the chain replayed on an empty tenant)",
-                        steps.len()
+                        "schemas/ differs from the head of the chain by {} (the chain replayed on an empty tenant)",
+                        crate::diag::count(steps.len(), "operation")
                     ),
                 )
                 .with_help("`liminal diff <tenant>` shows them; `liminal revision <tenant> \"…\"` writes them"),
             ),
             Ok(_) => {}
             Err(e) => findings.push(
-                Finding::new(
-                    CODE_AHEAD,
-                    format!("schemas/ cannot be reached from the head of the chain: {e}"),
-                )
-                .with_help(e.error.help()),
+                Finding::new(CODE_AHEAD, format!("schemas/ cannot be reached from the head of the chain: {e}"))
+                    .with_help(e.error.help()),
             ),
         }
     }
@@ -241,8 +238,8 @@ pub fn check_tenant(
                     Finding::new(
                         TENANT_DRIFT,
                         format!(
-                            "{tenant} would still differ from schemas/ by {} operation(s) after upgrading to head",
-                            d.len()
+                            "{tenant} would still differ from schemas/ by {} after upgrading to head",
+                            crate::diag::count(d.len(), "operation")
                         ),
                     )
                     .with_help(format!(

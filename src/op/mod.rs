@@ -8,6 +8,7 @@
 
 mod apply;
 mod patch;
+pub mod present;
 mod values;
 
 use std::fmt;

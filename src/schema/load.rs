@@ -39,7 +39,7 @@ type S<T> = Spanned<T>;
 /// One item of a schema file: an entity schema or a dropdown (`kind`). A file holds one item, or
 /// several as YAML documents separated by `---`.
 #[derive(Deserialize, schemars::JsonSchema)]
-#[schemars(deny_unknown_fields, title = "liminal schema file")]
+#[schemars(deny_unknown_fields, title = "liminal schema file", transform = kinds)]
 struct RawItem {
     /// `entity_schema` or `dropdown`
     #[schemars(required, with = "String", extend("enum" = ["entity_schema", "dropdown"]))]
@@ -47,7 +47,7 @@ struct RawItem {
     /// Display name (of the schema or the dropdown)
     #[schemars(with = "Option<String>")]
     name: Option<S<String>>,
-    /// The key everything is matched by (`[a-z0-9_]+`); entity schemas only
+    /// The key everything is matched by (`[a-z_][a-z0-9_$]*`, Benchling's rule); entity schemas only
     #[schemars(with = "Option<String>")]
     warehouse_name: Option<S<String>>,
     /// Registry id prefix: letters, digits, `_`, `-`; at most 32; not ending in a digit
@@ -87,6 +87,25 @@ struct RawItem {
     /// The options of a dropdown, in order
     #[schemars(with = "Option<Vec<String>>")]
     options: Option<S<Vec<String>>>,
+}
+
+/// The keys a dropdown may have (`convert_item` reports the others), and the keys each kind
+/// requires.
+const DROPDOWN_KEYS: &[&str] = &["kind", "name", "options"];
+const DROPDOWN_REQUIRED: &[&str] = &["name", "options"];
+const SCHEMA_REQUIRED: &[&str] = &["name", "warehouse_name", "prefix", "entity_type"];
+
+/// What depends on `kind`, for editors: a dropdown has only its keys, an entity schema no
+/// `options`, and each its required keys.
+fn kinds(schema: &mut schemars::Schema) {
+    let rule = serde_json::json!({
+        "if": { "properties": { "kind": { "const": "dropdown" } } },
+        "then": { "required": DROPDOWN_REQUIRED, "propertyNames": { "enum": DROPDOWN_KEYS } },
+        "else": { "required": SCHEMA_REQUIRED, "not": { "required": ["options"] } },
+    });
+    if let (Some(map), serde_json::Value::Object(rule)) = (schema.as_object_mut(), rule) {
+        map.extend(rule);
+    }
 }
 
 /// Mixture settings
@@ -138,7 +157,7 @@ fn part_aliases(schema: &mut schemars::Schema) {
 #[derive(Deserialize, schemars::JsonSchema)]
 #[schemars(deny_unknown_fields)]
 struct RawField {
-    /// The field's key (`[a-z0-9_]+`)
+    /// The field's key (`[a-z_][a-z0-9_$]*`, Benchling's rule)
     #[schemars(required, with = "String")]
     warehouse_name: Option<S<String>>,
     /// Display name
@@ -604,7 +623,7 @@ fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)
     match kind.value.as_str() {
         "dropdown" => {
             for (key, loc) in &keys {
-                if !matches!(*key, "kind" | "name" | "options") {
+                if !DROPDOWN_KEYS.contains(key) {
                     ctx.at(
                         *loc,
                         format!("`{key}` is not a dropdown key"),
@@ -1016,7 +1035,10 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             yaml_files(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            && crate::inputs::is_regular_file(&path)
+        {
+            // Anything else (a FIFO...) would block the read: skipped, and the CLI warns.
             out.push(path);
         }
     }
@@ -1116,6 +1138,18 @@ fields:
         let err = load_str(Path::new("s.yaml"), text).unwrap_err();
         let places: Vec<_> = err.0.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(places, vec![(3, 17), (10, 11), (14, 21)], "{err:?}");
+    }
+
+    /// Benchling requires `[a-z_][a-z0-9_$]*`: a warehouse name starting with a digit used to
+    /// pass `check`, local apply and preflight, then fail half-way through an upgrade.
+    #[test]
+    fn warehouse_name_follows_benchlings_rule() {
+        let text = "kind: entity_schema\nname: Cat\nwarehouse_name: 9lives\nprefix: CT\nentity_type: custom_entity\nfields:\n  - { warehouse_name: bnch$x, name: X, type: text }\n  - { warehouse_name: _ok$2, name: Y, type: text }\n";
+        let err = load_str(Path::new("cat.yaml"), text).unwrap_err();
+        let places: Vec<_> = err.0.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(places, vec![(3, 17), (7, 23)], "{err:?}");
+        assert!(err.0[0].message.contains("9lives"), "{}", err.0[0].message);
+        assert!(err.0[0].help.as_deref().unwrap_or_default().contains("lowercase letter or `_`"), "{:?}", err.0[0]);
     }
 
     #[test]

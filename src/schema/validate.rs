@@ -45,9 +45,19 @@ fn first_of<K: Ord>(map: &mut BTreeMap<K, usize>, key: K, at: usize) -> Option<u
     None
 }
 
+/// Benchling's rule for a warehouse name (its `systemName`): `[a-z_][a-z0-9_$]*`, not starting
+/// with `bnch$`. The one copy of the rule: the code model, [`crate::op::Op::apply`] and the
+/// emulator all ask this function.
 pub(crate) fn valid_warehouse_name(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    let mut chars = s.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+    first_ok
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !s.starts_with("bnch$")
 }
+
+/// What to do about a warehouse name [`valid_warehouse_name`] refuses.
+pub(crate) const WAREHOUSE_NAME_HELP: &str = "start with a lowercase letter or `_`, then use lowercase letters, digits, `_` or `$` (Benchling's rule; `bnch$` is reserved)";
 
 fn prefix_problem(prefix: &str) -> Option<String> {
     if prefix.is_empty() {
@@ -73,7 +83,7 @@ pub fn validate_field(entity_type: EntityType, f: &FieldDef) -> Vec<(&'static st
         out.push((
             "warehouse_name",
             format!("field warehouse name `{}` is not valid", f.warehouse_name),
-            "use only lowercase letters, digits and `_`".to_string(),
+            WAREHOUSE_NAME_HELP.to_string(),
         ));
     }
     if f.name.trim().is_empty() {
@@ -162,7 +172,7 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
             at,
             Some("warehouse_name"),
             format!("warehouse name `{}` is not valid", p.warehouse_name),
-            "use only lowercase letters, digits and `_`",
+            WAREHOUSE_NAME_HELP,
         ));
     }
     if let Some(msg) = prefix_problem(&p.prefix) {
@@ -489,6 +499,36 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
                 )
                 .first_at(Target::Dropdown(first), Some("name")),
             );
+        }
+    }
+    out
+}
+
+/// Units the tenant's dictionary does not have, at each field's `unit:` key (they were found
+/// only when the diff was simulated, with no place in schemas/). Nothing when the dictionary was
+/// not read.
+pub fn unit_problems(m: &CodeModel, state: &crate::state::TenantState, tenant: &str) -> Vec<Problem> {
+    if state.unread.units {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, s) in m.schemas.iter().enumerate() {
+        for (j, f) in s.fields.iter().enumerate() {
+            let Some(unit) = &f.unit else { continue };
+            if f.archived || state.unit_by_name(unit).is_some() {
+                continue;
+            }
+            let names: Vec<&str> = state.units.iter().map(|u| u.name.as_str()).collect();
+            out.push(Problem::new(
+                Target::Field(i, j),
+                Some("unit"),
+                format!("unit `{unit}` is not in tenant `{tenant}`'s unit dictionary"),
+                format!(
+                    "{}use a unit the tenant has ({}), or add it to the dictionary in Benchling first",
+                    crate::diag::did_you_mean(unit, names.iter().copied()),
+                    names.join(", ")
+                ),
+            ));
         }
     }
     out

@@ -106,6 +106,22 @@ impl Tenant for LocalTenant {
         Ok(())
     }
 
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
+        let mut next = self.load()?.clone();
+        let changed = super::set_remote_fields(&mut next, values);
+        if changed {
+            self.commit(next)?;
+        }
+        Ok(changed)
+    }
+
+    async fn remote_field(&mut self, warehouse_name: &str, fresh: bool) -> Result<Option<String>, TenantError> {
+        if fresh {
+            self.state = None;
+        }
+        Ok(super::remote_value(self.load()?, warehouse_name))
+    }
+
     async fn set_revision(&mut self, revision: &str) -> Result<bool, TenantError> {
         let mut next = self.load()?.clone();
         let changed = next.set_revision(revision);

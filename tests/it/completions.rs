@@ -44,6 +44,9 @@ fn tenant_names_and_aliases_complete_in_bash_zsh_and_fish() {
         }
         let got = values(complete(&p, shell, &["liminal", "diff", "pr"]).ok());
         assert_eq!(got, vec!["prod", "production"], "{shell}");
+        // A list of tenants (`upgrade dev,prod head`) completes its next item.
+        let got = values(complete(&p, "fish", &["liminal", "upgrade", "dev,pr"]).ok());
+        assert_eq!(got, vec!["dev,prod", "dev,production"]);
     }
 }
 

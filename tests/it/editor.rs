@@ -72,6 +72,10 @@ fn the_json_schema_flags_unknown_keys_bad_enum_values_and_wrong_types() {
         r#"{"kind": "entity_schema", "name": "A", "warehouse_name": "a", "prefix": "A", "entity_type": "custom_entity",
             "fields": [{"warehouse_name": "x", "name": "X", "type": "decimal", "decimal_places": 16}]}"#,
         r#"{"name": "A", "options": ["x"]}"#,
+        r#"{"kind": "dropdown", "name": "A", "options": ["x"], "prefix": "A"}"#,
+        r#"{"kind": "dropdown", "name": "A"}"#,
+        r#"{"kind": "entity_schema", "name": "A", "warehouse_name": "a", "prefix": "A"}"#,
+        r#"{"kind": "entity_schema", "name": "A", "warehouse_name": "a", "prefix": "A", "entity_type": "entry", "options": []}"#,
         r#"{"kind": "table"}"#,
     ];
     for text in bad {

@@ -234,7 +234,10 @@ fn a_project_is_taken_over_with_the_same_chain_and_models_in_sync() {
     assert!(!pizza.contains("is_multi"), "{pizza}");
     assert!(p.read("rs/schemas/entity_schemas/dough.yaml").contains("warehouse_name: flour"));
     assert!(p.read("rs/schemas/entity_schemas/crust.yaml").contains("archived: true"));
-    assert!(p.exists("rs/liminal.yaml"));
+    // env.py's connection is a tenant of liminal.yaml, its secrets named, never copied.
+    let config = p.read("rs/liminal.yaml");
+    assert!(config.contains("  pizzahouse:\n    url: https://pizzahouse.benchling.com\n    client_id_env: ID\n    client_secret_env: SECRET\n    alias: prod\n"), "{config}");
+    rs(&p, &["current", "prod"]).fails().err_has("environment variable ID is not set");
     let sum = p.read("rs/versions/liminal.sum");
     assert!(sum.contains(&format!("{REV2}_second_models.rhai h1:")), "{sum}");
 
@@ -382,4 +385,20 @@ fn python_revisions_in_versions_point_to_import() {
     let p = python_project();
     p.write("rs/liminal.yaml", "versions: ../py/liminal/versions\n");
     rs(&p, &["head"]).fails().err_has("liminal import");
+}
+
+/// Into an existing project (its own liminal.yaml and schemas folder, no revisions yet): the
+/// files go where liminal.yaml says, and env.py's tenants are printed to add by hand.
+#[test]
+fn an_existing_project_keeps_its_config() {
+    let p = python_project();
+    let config = "schemas: model\nversions: chain\ntenants:\n  dev:\n    local: .liminal/dev.json\n";
+    p.write("rs/liminal.yaml", config);
+    let out = rs(&p, &["import", "../py"]);
+    out.ok().err_has("env.py connects to these tenants").err_has("alias: prod");
+    assert_eq!(p.read("rs/liminal.yaml"), config);
+    assert!(p.exists(&format!("rs/chain/{REV2}_second_models.rhai")));
+    assert!(p.exists("rs/chain/liminal.sum"));
+    assert!(p.exists("rs/model/entity_schemas/pizza.yaml"));
+    rs(&p, &["check"]).ok();
 }

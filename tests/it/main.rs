@@ -6,6 +6,7 @@
 //! - [`diff_props`]: properties of the diff over random models and tenants;
 //! - [`emulator`]: the emulator over HTTP;
 //! - [`http_backend`]: the HTTP backend against the emulator, request counts included;
+//! - [`resume`]: runs stopped anywhere resume, two runs never interleave.
 //! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
 //! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command;
 //! - [`renames`]: renames, swaps, reuse of names, and the `custom_warehouse_names` setting;
@@ -31,5 +32,6 @@ mod lint;
 mod plan;
 mod progress;
 mod renames;
+mod resume;
 mod status;
 mod wording;

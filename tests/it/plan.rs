@@ -76,7 +76,7 @@ async fn a_destructive_plan_on_benchling_needs_yes_without_a_terminal() {
 
     // Archiving on Benchling with no terminal to ask: refused before any write.
     let out = run(&p, &["downgrade", "emu", "base"]);
-    out.fails().err_has("archives 1 item(s)").err_has("--yes");
+    out.fails().err_has("archives 1 item").err_has("--yes");
     assert_eq!(current(&p, "emu"), head);
     // A dry run never asks.
     run(&p, &["downgrade", "emu", "base", "--dry-run"]).ok();

@@ -35,6 +35,27 @@ async fn run(p: &Project, args: &[&str]) -> Out {
     .expect("the binary ran")
 }
 
+/// A slow answer is not silent: "still reading … [N s elapsed]" every `LIMINAL_PROGRESS_EVERY`
+/// seconds (10 by default; 0.2 here, with answers 0.6 s late).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_wait_says_it_is_still_going_with_the_elapsed_time() {
+    let emu = emulator().await;
+    let p = project(&emu.url, closed_port());
+    emu.faults(json!({ "latency_ms": 600 })).await;
+    let dir = p.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_liminal"));
+        cmd.args(["current", "emu"]).current_dir(dir).env("EMU_ID", "liminal").env("EMU_SECRET", "liminal");
+        cmd.env("CI", "1").env("LIMINAL_PROGRESS_EVERY", "0.2");
+        run_command(&mut cmd, &["current", "emu"])
+    })
+    .await
+    .expect("ran");
+    out.ok();
+    let still = out.stderr.lines().find(|l| l.starts_with("still reading emu")).unwrap_or_default();
+    assert!(still.ends_with(" elapsed]"), "{}", out.dump());
+}
+
 /// A loopback port nothing listens on.
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -105,4 +126,37 @@ fn color_follows_the_flag_and_no_color() {
     assert!(!out.fails().stderr.contains(esc));
     // clap's own errors follow the flag too.
     assert!(p.run(&["--color", "always", "nope"]).fails().stderr.contains(esc));
+}
+
+/// On a terminal (a PTY from util-linux `script`), the same run draws a spinner that says what
+/// it reads, and clears it before the results are printed. Skipped where `script` is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_a_spinner_says_what_is_read() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to run under a PTY");
+        return;
+    }
+    let emu = emulator().await;
+    let p = project(&emu.url, closed_port());
+    emu.faults(json!({ "fail_next": 1, "status": 429, "reset_secs": 0, "latency_ms": 20 })).await;
+    let dir = p.path().to_path_buf();
+    let line = format!("{} diff emu", env!("CARGO_BIN_EXE_liminal"));
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"])
+            .current_dir(dir)
+            .env("EMU_ID", "liminal")
+            .env("EMU_SECRET", "liminal")
+            .env_remove("CI");
+        run_command(&mut cmd, &["script"])
+    })
+    .await
+    .expect("ran");
+    out.ok();
+    // Everything comes through the one PTY: the spinner's frames, the retry line, the result.
+    assert!(out.stdout.contains("reading emu: "), "{}", out.dump());
+    assert!(out.stdout.contains("rate limited by Benchling, retrying in"), "{}", out.dump());
+    assert!(out.stdout.contains("\u{1b}[2K"), "the spinner is redrawn in place: {}", out.dump());
+    assert!(out.stdout.contains("emu is in sync with the code."), "{}", out.dump());
+    assert!(!out.stdout.contains("read emu: "), "no plain summary on a terminal for a short read");
 }

@@ -37,6 +37,7 @@ fn yaml_mistakes() {
             format!("{}---\n{TOPPINGS}", field("{ warehouse_name: t, name: T, type: dropdown, dropdown: Topings }")),
         ),
         ("link_typo", field("{ warehouse_name: d, name: D, type: entity_link, entity_link: piza }")),
+        ("unit_not_in_the_tenant", field("{ warehouse_name: w, name: W, type: decimal, unit: grams }")),
     ];
     for (name, text) in cases {
         insta::assert_snapshot!(name, stderr(&[("schemas/pizza.yaml", &text)], &["diff", "dev"]));

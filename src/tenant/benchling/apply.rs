@@ -125,14 +125,40 @@ impl HttpTenant {
     /// Record `revision` in `liminal_remote` as Liminal does ([`TenantState::set_revision`]),
     /// through the same path as operations.
     pub(super) async fn write_revision(&mut self, revision: &str) -> Result<bool, TenantError> {
+        self.write_remote_fields(&[(crate::schema::REMOTE_FIELD, revision)]).await
+    }
+
+    /// Set fields of `liminal_remote` in one write ([`crate::tenant::set_remote_fields`]).
+    pub(super) async fn write_remote_fields(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
         let Some(mut after) = self.cache.clone() else {
             return Err(TenantError::Http("the tenant's revision was not read".into()));
         };
-        if !after.set_revision(revision) {
+        if !crate::tenant::set_remote_fields(&mut after, values) {
             return Ok(false);
         }
         self.push(after).await?;
         Ok(true)
+    }
+
+    /// Read `liminal_remote`'s fields from the tenant again (one request), replacing what the
+    /// cache holds of them.
+    pub(super) async fn reread_remote(&mut self) -> Result<(), TenantError> {
+        let HttpTenant { client, cache, unresolved, .. } = self;
+        let Some(state) = cache.as_mut() else { return Ok(()) };
+        let Some(remote) = state.schemas.iter_mut().find(|s| s.warehouse_name == crate::schema::REMOTE_SCHEMA) else {
+            // Not there when this run looked: another run may have created it since.
+            if let Some(p) = read::find_remote(client).await? {
+                let fields = read::list_fields(client, crate::schema::EntityType::CustomEntity, &p.schema.id).await?;
+                state.schemas.push(p.with_fields(fields));
+            }
+            return Ok(());
+        };
+        let fields = read::list_fields(client, remote.entity_type, &remote.id).await?;
+        for f in &remote.fields {
+            unresolved.remove(&f.id);
+        }
+        remote.fields = fields;
+        Ok(())
     }
 
     /// Send what changed from the cached state to `after`; on success `after` (with the
