@@ -2,22 +2,25 @@
 //!
 //! 1. **Load** every revision's operations first: a revision that does not load stops the
 //!    command before anything is applied.
-//! 2. **Preflight**: simulate every operation on a copy of the tenant ([`Op::apply`]); an error is
-//!    reported with its revision file, line and column, before the first write.
-//! 3. **Apply** revision by revision. Unlike Liminal, which records the revision only after all
-//!    of them succeed, the tenant's `revision_id` moves after **each** revision, so a failure in
-//!    the third revision leaves the tenant recorded at the second, and `upgrade` resumes there.
-//! 4. **Partial revisions**: when an operation fails, the operations of that revision that did
-//!    reach the tenant are recorded in a second field of `liminal_remote`
-//!    (`liminal_progress`, display name `<revision>+<count>@<hash>`), so the next run skips them
-//!    instead of failing on "already exists" (Liminal's docs tell users to comment them out by
-//!    hand). The hash covers the applied operations: if the file changed them since, the run
-//!    refuses to guess (Atlas's `HistoryChangedError`).
-//!    Liminal only reads `revision_id`, so it is not disturbed by the extra field.
+//! 2. **Resume**: find from the tenant how far an earlier run of the first revision got
+//!    ([`resume`]: the longest prefix of its operations whose effects the tenant shows), however
+//!    that run stopped. Those operations are skipped.
+//! 3. **Preflight**: simulate every remaining operation on a copy of the tenant ([`Op::apply`]);
+//!    an error is reported with its revision file, line and column, before the first write.
+//! 4. **Apply** revision by revision, batch by batch. Unlike Liminal, which records the revision
+//!    only after all of them succeed, the tenant's `revision_id` moves after **each** revision
+//!    (in one write with the lease of [`crate::lock`]), so a failure in the third revision leaves
+//!    the tenant recorded at the second. Between batches the run stops when interrupted
+//!    ([`crate::interrupt`]).
+//!
+//! Earlier versions recorded a partly applied revision in a second field of `liminal_remote`
+//! (`liminal_progress`); that marker is no longer needed, and is cleared by the next record.
+//! Liminal only reads `revision_id`, so it is not disturbed by the extra fields.
 
 use crate::chain::Plan;
-use crate::op::{FieldPatch, Op, OpError};
-use crate::schema::{FieldDef, FieldType, REMOTE_SCHEMA};
+use crate::lock::{self, Lease};
+use crate::op::{Op, OpError};
+use crate::schema::{REMOTE_FIELD, REMOTE_SCHEMA};
 use crate::script::{Direction, LocatedOp};
 use crate::state::TenantState;
 use crate::tenant::{ApplyError, Needs, Tenant, TenantError};
@@ -71,8 +74,9 @@ pub fn load_steps(plan: &Plan<'_>) -> Result<Vec<PlanStep>, crate::diag::Problem
     if problems.is_empty() { Ok(steps) } else { Err(crate::diag::Problems(problems)) }
 }
 
-/// The partly applied revision recorded on the tenant, if any: `(revision, operations done,
-/// hash of those operations)`.
+/// The partly applied revision an earlier version of liminal recorded on the tenant, if any:
+/// `(revision, operations done, hash of those operations)`. Only cleared now: what is applied is
+/// read from the tenant itself ([`resume`]).
 pub fn recorded_progress(state: &TenantState) -> Option<(String, usize, String)> {
     let field = state.schema(REMOTE_SCHEMA)?.field(PROGRESS_FIELD)?;
     let (rev, rest) = field.name.split_once('+')?;
@@ -80,51 +84,67 @@ pub fn recorded_progress(state: &TenantState) -> Option<(String, usize, String)>
     Some((rev.to_string(), count.parse().ok()?, hash.to_string()))
 }
 
-/// A short, stable hash of operations: FNV-1a over each operation's whole content (its `Debug`
-/// form, every argument and payload key included), so that a changed argument is noticed.
-fn ops_hash(ops: &[LocatedOp]) -> String {
-    fnv(ops.iter().map(|o| format!("{:?}", o.op)))
-}
-
-/// The hash earlier versions wrote: over the descriptions only, which leave out most of a
-/// payload (a created field's name or `required`, a created schema's prefix...). Still accepted,
-/// so that a run interrupted before an update of liminal resumes after it.
-fn legacy_ops_hash(ops: &[LocatedOp]) -> String {
-    fnv(ops.iter().map(|o| o.op.describe()))
-}
-
-fn fnv(items: impl Iterator<Item = String>) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for item in items {
-        for b in item.bytes().chain([0u8]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{:08x}", h >> 32)
-}
-
-/// The interrupted run applied operations that the revision file no longer starts with.
+/// The tenant shows a part of the first revision that the rest of the plan cannot follow.
 #[derive(Debug, thiserror::Error)]
-#[error("revision {revision} was interrupted after {applied} operations, and the file has changed them since")]
+#[error("{}", match .present {
+    0 => format!("revision {} cannot apply: {}", .error.revision, .error.error),
+    n => format!("revision {}: the tenant shows the first {n} of its {} operations, but the rest cannot apply: {}", .revision, .total, .error.error),
+})]
 pub struct ResumeError {
     pub revision: String,
-    pub applied: usize,
+    /// Operations of the revision whose effects the tenant shows (the longest such prefix).
+    pub present: usize,
+    pub total: usize,
+    /// Why the rest does not apply after them.
+    pub error: Box<PreflightError>,
+    /// What the tenant lacks of the first operation that is not there, if it has part of it.
+    pub differs: Option<String>,
 }
 
-/// Mark the first step as resumed when the tenant recorded a partial run of it; returns how many
-/// operations are skipped.
-pub fn resume(steps: &mut [PlanStep], state: &TenantState) -> Result<usize, ResumeError> {
-    let Some((rev, done, hash)) = recorded_progress(state) else { return Ok(0) };
-    let Some(first) = steps.first_mut() else { return Ok(0) };
-    if first.id != rev || first.direction != Direction::Upgrade {
-        return Ok(0);
+/// What [`resume`] and [`preflight`] need to read of a tenant for `steps`: what the plan touches
+/// as the tenant is before it ([`Needs::of_ops`]), and also every name as each operation says
+/// it, since an earlier run may have renamed things already.
+pub fn needs(steps: &[PlanStep]) -> Needs {
+    let ops = || steps.iter().flat_map(|s| s.ops.iter().map(|o| &o.op));
+    let mut needs = Needs::of_ops(ops());
+    for op in ops() {
+        needs.merge(Needs::of_ops([op]));
     }
-    if done > first.ops.len() || (ops_hash(&first.ops[..done]) != hash && legacy_ops_hash(&first.ops[..done]) != hash) {
-        return Err(ResumeError { revision: rev, applied: done });
+    needs
+}
+
+/// How many candidate prefixes are tried against the whole plan before refusing.
+const RESUME_CANDIDATES: usize = 8;
+
+/// Find how far an earlier, stopped run of the first step got, from what the tenant shows: the
+/// longest prefix of its operations whose effects are all on the tenant
+/// ([`crate::op::present`]) after which the whole plan passes preflight. Marks those operations
+/// skipped and returns how many there are. Any way the earlier run stopped (killed, failed,
+/// lost its connection, a revision record that did not land, Python Liminal) leaves the tenant
+/// at such a prefix, since each backend lands an operation (or a batch of them) whole.
+pub fn resume(steps: &mut [PlanStep], state: &TenantState) -> Result<usize, Box<ResumeError>> {
+    let Some(first) = steps.first() else { return Ok(0) };
+    let ops: Vec<Op> = first.ops.iter().map(|l| l.op.clone()).collect();
+    let mut refused: Option<(usize, Box<PreflightError>)> = None;
+    for k in crate::op::present::present_prefixes(&ops, state).take(RESUME_CANDIDATES) {
+        steps[0].skip = k;
+        match preflight(state, steps) {
+            Ok(_) => return Ok(k),
+            Err(e) => {
+                refused.get_or_insert((k, e));
+            }
+        }
     }
-    first.skip = done;
-    Ok(done)
+    steps[0].skip = 0;
+    let Some((present, error)) = refused else { return Ok(0) };
+    let first = &steps[0];
+    Err(Box::new(ResumeError {
+        revision: first.id.clone(),
+        present,
+        total: first.ops.len(),
+        differs: first.ops.get(present).and_then(|l| crate::op::present::missing(&l.op, state)),
+        error,
+    }))
 }
 
 /// An operation that cannot apply, found before anything was sent.
@@ -185,66 +205,137 @@ pub enum RunError {
         error: ApplyError,
         /// The revision the tenant is recorded at.
         recorded: Option<String>,
-        /// Operations of the failed revision that reached the tenant (recorded when upgrading).
+        /// Operations of the failed revision that are on the tenant.
         applied: usize,
+        total: usize,
     },
-    #[error("recording the revision failed: {0}")]
-    Record(TenantError),
+    /// Every operation of `revision` is on the tenant, but recording it failed.
+    #[error(
+        "every operation of revision {revision} is on the tenant, but recording it in liminal_remote failed: {error}; the tenant is still recorded at {}; the next run finds the operations there and records {revision}",
+        .recorded.as_deref().unwrap_or("no revision")
+    )]
+    Record { revision: String, recorded: Option<String>, error: TenantError },
+    /// Renewing the lease failed (nothing of the current batch was sent).
+    #[error(
+        "renewing the lease failed: {error}; {applied} of the {total} operations of revision {revision} are on the tenant, which is recorded at {}",
+        .recorded.as_deref().unwrap_or("no revision")
+    )]
+    Lease { revision: String, applied: usize, total: usize, recorded: Option<String>, error: TenantError },
+    /// A signal stopped the run between two requests.
+    #[error(
+        "interrupted: {applied} of the {total} operations of revision {revision} are on the tenant, which is recorded at {}",
+        .recorded.as_deref().unwrap_or("no revision")
+    )]
+    Interrupted { revision: String, applied: usize, total: usize, recorded: Option<String> },
+    /// The local tenant's file could not be written at the end of the plan.
+    #[error("writing the tenant failed: {error}; it stays at the last revision it recorded")]
+    Write { error: TenantError },
 }
 
-/// Apply the plan. After each revision the tenant records it; on a failure, the operations of
-/// the failed revision that reached the tenant are recorded so that the next run resumes.
+/// Apply the plan. After each revision the tenant records it, in one write with the lease
+/// (renewed, or released after the last revision) and the clearing of an old progress marker.
+/// The run stops between two batches when [`crate::interrupt::requested`]. On `Ok` the lease
+/// is released. The plan is one batch of writes ([`Tenant::begin_batch`]: the local tenant
+/// writes its file at revision boundaries only, and what it holds at the end, however the run
+/// ends).
 pub async fn run<T: Tenant>(
     tenant: &mut T,
     steps: &[PlanStep],
     progress: &mut dyn Progress,
+    recorded: Option<String>,
+    lease: Option<&mut Lease>,
+) -> Result<(), RunError> {
+    tenant.begin_batch();
+    let result = run_steps(tenant, steps, progress, recorded, lease).await;
+    let ended = tenant.end_batch().await.map_err(|error| RunError::Write { error });
+    result.and(ended)
+}
+
+async fn run_steps<T: Tenant>(
+    tenant: &mut T,
+    steps: &[PlanStep],
+    progress: &mut dyn Progress,
     mut recorded: Option<String>,
+    mut lease: Option<&mut Lease>,
 ) -> Result<(), RunError> {
     let total = steps.len();
     for (i, step) in steps.iter().enumerate() {
         progress.revision(i + 1, total, step);
         let pending = step.pending();
         let ops: Vec<Op> = pending.iter().map(|l| l.op.clone()).collect();
-        let mut done = 0usize;
-        let result = {
-            let mut on_done = |k: usize| {
-                done = done.max(k + 1);
-                progress.op_done(step, &pending[k]);
-            };
-            tenant.apply(&ops, &mut on_done).await
-        };
-        if let Err(error) = result {
-            let failed = error.index().min(pending.len().saturating_sub(1));
-            let applied = step.skip + done;
-            // Only upgrades resume. The marker names no direction, so one left by a downgrade
-            // would be read by the next upgrade of this revision as its own progress (and refused
-            // as changed, since the hash covers other operations), long after the downgrade was
-            // sorted out.
-            if applied > step.skip && step.direction == Direction::Upgrade {
-                let marker = format!("{}+{applied}@{}", step.id, ops_hash(&step.ops[..applied]));
-                record_progress(tenant, Some(marker)).await.map_err(RunError::Record)?;
-            }
-            let located = &pending[failed];
-            return Err(RunError::Op {
+        let mut start = 0usize;
+        while start < ops.len() {
+            let applied = step.skip + start;
+            let stopped = |recorded: &Option<String>| RunError::Interrupted {
                 revision: step.id.clone(),
-                path: step.path.clone(),
-                line: located.line,
-                column: located.column,
-                number: step.skip + failed + 1,
-                op: located.op.describe(),
-                error,
-                recorded,
                 applied,
-            });
+                total: step.ops.len(),
+                recorded: recorded.clone(),
+            };
+            if crate::interrupt::requested() {
+                return Err(stopped(&recorded));
+            }
+            if let Some(l) = lease.as_deref_mut() {
+                lock::renew_if_due(tenant, l).await.map_err(|error| RunError::Lease {
+                    revision: step.id.clone(),
+                    applied,
+                    total: step.ops.len(),
+                    recorded: recorded.clone(),
+                    error,
+                })?;
+            }
+            let end = start + tenant.batch_len(&ops[start..]).clamp(1, ops.len() - start);
+            let mut done = 0usize;
+            let result = {
+                let mut on_done = |k: usize| {
+                    done = done.max(k + 1);
+                    progress.op_done(step, &pending[start + k]);
+                };
+                tenant.apply(&ops[start..end], &mut on_done).await
+            };
+            if let Err(error) = result {
+                let failed = (start + error.index()).min(pending.len().saturating_sub(1));
+                let located = &pending[failed];
+                return Err(RunError::Op {
+                    revision: step.id.clone(),
+                    path: step.path.clone(),
+                    line: located.line,
+                    column: located.column,
+                    number: step.skip + failed + 1,
+                    op: located.op.describe(),
+                    error,
+                    recorded,
+                    applied: step.skip + start + done,
+                    total: step.ops.len(),
+                });
+            }
+            start = end;
         }
-        if step.skip > 0 {
-            record_progress(tenant, None).await.map_err(RunError::Record)?;
+        let last = i + 1 == total;
+        let lock_value = lease.as_deref_mut().map(|l| {
+            if last {
+                lock::FREE.to_string()
+            } else {
+                *l = l.renewed();
+                l.to_name()
+            }
+        });
+        let mut values: Vec<(&str, &str)> = vec![(REMOTE_FIELD, step.record.as_str())];
+        if let Some(v) = &lock_value {
+            values.push((lock::LOCK_FIELD, v));
         }
         // A revision that changes nothing (the empty base of a fresh tenant) is recorded with
-        // the next one: stopping in between leaves the tenant as it was, and on a fresh tenant
-        // it saves creating `liminal_remote` twice over (create, read its fields, set, poll).
-        if !(step.ops.is_empty() && i + 1 < total) {
-            tenant.set_revision(&step.record).await.map_err(RunError::Record)?;
+        // the next one: stopping in between leaves the tenant as it was.
+        if !step.ops.is_empty() || last {
+            let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
+            if marker.as_deref().is_some_and(|m| m != NO_PROGRESS) {
+                values.push((PROGRESS_FIELD, NO_PROGRESS));
+            }
+            bookkeep(tenant, &values).await.map_err(|error| RunError::Record {
+                revision: step.id.clone(),
+                recorded: recorded.clone(),
+                error,
+            })?;
             recorded = Some(step.record.clone());
         }
         progress.revision_done(step);
@@ -252,94 +343,87 @@ pub async fn run<T: Tenant>(
     Ok(())
 }
 
-/// Forget a partly applied revision (`liminal stamp`: the user says where the tenant stands).
-/// Returns the revision whose interrupted run was recorded, if any.
-pub async fn clear_progress<T: Tenant>(tenant: &mut T) -> Result<Option<String>, TenantError> {
-    let state = tenant.read_for(&Needs::default()).await?;
-    let Some((revision, _, _)) = recorded_progress(&state) else { return Ok(None) };
-    record_progress(tenant, None).await?;
-    Ok(Some(revision))
-}
-
-/// Write (or clear, with `None`) the partial-revision marker in `liminal_remote`, through the
-/// same operations every backend applies.
-async fn record_progress<T: Tenant>(tenant: &mut T, progress: Option<String>) -> Result<(), TenantError> {
-    // Only `liminal_remote` is needed (always read with its fields).
-    let state = tenant.read_for(&Needs::default()).await?;
-    let name = progress.clone().unwrap_or_else(|| NO_PROGRESS.to_string());
-    let existing = state.schema(REMOTE_SCHEMA).and_then(|s| s.field(PROGRESS_FIELD));
-    let op = match existing {
-        Some(f) if f.name == name => return Ok(()),
-        Some(_) => Op::UpdateField {
-            schema: REMOTE_SCHEMA.into(),
-            field: PROGRESS_FIELD.into(),
-            patch: Box::new(FieldPatch { name: Some(name), ..Default::default() }),
-        },
-        None if progress.is_none() => return Ok(()),
-        None => {
-            if state.schema(REMOTE_SCHEMA).is_none() {
-                return Err(TenantError::Remote("no liminal_remote schema to record progress in".into()));
-            }
-            let index = state.schema(REMOTE_SCHEMA).map_or(0, |s| s.fields.len());
-            Op::CreateField {
-                schema: REMOTE_SCHEMA.into(),
-                field: Box::new(FieldDef::new(PROGRESS_FIELD, &name, FieldType::Text)),
-                index,
+/// Write bookkeeping values to `liminal_remote`. Setting a field's display name is idempotent,
+/// so after a failure the tenant is read: the write may have landed; if not, it is sent once
+/// more.
+pub async fn bookkeep<T: Tenant>(tenant: &mut T, values: &[(&str, &str)]) -> Result<(), TenantError> {
+    let error = match tenant.write_remote(values).await {
+        Ok(_) => return Ok(()),
+        Err(e) => e,
+    };
+    let mut landed = true;
+    for (n, (key, value)) in values.iter().enumerate() {
+        match tenant.remote_field(key, n == 0).await {
+            Ok(Some(v)) if v == *value => {}
+            _ => {
+                landed = false;
+                break;
             }
         }
-    };
-    tenant.apply(std::slice::from_ref(&op), &mut |_| {}).await.map_err(|e| match e {
-        ApplyError::Op { error, .. } => TenantError::Remote(error.to_string()),
-        ApplyError::Tenant { error, .. } => error,
-    })
+    }
+    if landed {
+        return Ok(());
+    }
+    tenant.write_remote(values).await.map(|_| ()).map_err(|_| error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::{FieldDef, FieldType};
 
-    fn step(ops: Vec<Op>) -> PlanStep {
+    fn step(id: &str, ops: Vec<Op>) -> PlanStep {
         PlanStep {
-            id: "aaaaaaaaaaaa".into(),
+            id: id.into(),
             message: String::new(),
             path: "v.rhai".into(),
             direction: Direction::Upgrade,
             ops: ops.into_iter().map(|op| LocatedOp { op, line: 1, column: 1 }).collect(),
-            record: "aaaaaaaaaaaa".into(),
+            record: id.into(),
             skip: 0,
         }
     }
 
-    fn tenant_with_marker(marker: &str) -> TenantState {
+    fn create(schema: &str, field: &str) -> Op {
+        Op::CreateField {
+            schema: schema.into(),
+            field: Box::new(FieldDef::new(field, field, FieldType::Text)),
+            index: 9,
+        }
+    }
+
+    fn tenant() -> TenantState {
         let mut state = TenantState::new();
         state.set_revision("bbbbbbbbbbbb");
-        let field = FieldDef::new(PROGRESS_FIELD, marker, FieldType::Text);
-        Op::CreateField { schema: REMOTE_SCHEMA.into(), field: Box::new(field), index: 1 }.apply(&mut state).unwrap();
         state
     }
 
-    /// The hash covered only the descriptions, which leave out a created field's display name:
-    /// editing it after an interrupted run went unnoticed, and the run skipped an operation that
-    /// the file no longer says.
+    /// The tenant shows the first operations: they are skipped, whatever marker there is.
     #[test]
-    fn resume_notices_a_changed_payload() {
-        let create = |name: &str| Op::CreateField {
-            schema: "pizza".into(),
-            field: Box::new(FieldDef::new("dough", name, FieldType::Text)),
-            index: 0,
-        };
-        let ran = step(vec![create("Dough"), Op::ArchiveSchema { schema: "pizza".into() }]);
-        let marker = format!("aaaaaaaaaaaa+1@{}", ops_hash(&ran.ops[..1]));
-        let state = tenant_with_marker(&marker);
+    fn resume_skips_what_the_tenant_shows() {
+        let ops = vec![create("liminal_remote", "a"), create("liminal_remote", "b"), create("liminal_remote", "c")];
+        let mut state = tenant();
+        crate::op::apply_all(&mut state, &ops[..2]).unwrap();
+        let mut steps = [step("aaaaaaaaaaaa", ops.clone())];
+        assert_eq!(resume(&mut steps, &state).unwrap(), 2);
+        assert_eq!(steps[0].pending().len(), 1);
 
-        let mut same = [ran.clone()];
-        assert_eq!(resume(&mut same, &state).unwrap(), 1);
-        let mut edited = [step(vec![create("Dough base"), Op::ArchiveSchema { schema: "pizza".into() }])];
-        assert_eq!(create("Dough").describe(), create("Dough base").describe());
-        assert!(resume(&mut edited, &state).is_err());
+        let mut fresh = [step("aaaaaaaaaaaa", ops)];
+        assert_eq!(resume(&mut fresh, &tenant()).unwrap(), 0);
+    }
 
-        // A marker written by an earlier version still resumes.
-        let legacy = tenant_with_marker(&format!("aaaaaaaaaaaa+1@{}", legacy_ops_hash(&ran.ops[..1])));
-        assert_eq!(resume(&mut [ran], &legacy).unwrap(), 1);
+    /// A tenant changed by hand matches no prefix: refused, saying what differs.
+    #[test]
+    fn resume_refuses_a_tenant_that_matches_no_prefix() {
+        let ops = vec![create("liminal_remote", "a"), create("liminal_remote", "b")];
+        let mut state = tenant();
+        crate::op::apply_all(&mut state, &ops[..1]).unwrap();
+        let patch = crate::op::FieldPatch { name: Some("by hand".into()), ..Default::default() };
+        let by_hand = Op::UpdateField { schema: "liminal_remote".into(), field: "a".into(), patch: Box::new(patch) };
+        by_hand.apply(&mut state).unwrap();
+        let mut steps = [step("aaaaaaaaaaaa", ops)];
+        let e = resume(&mut steps, &state).unwrap_err();
+        assert_eq!(e.present, 0);
+        assert!(e.differs.as_deref().is_some_and(|d| d.contains("other properties")), "{e:?}");
     }
 }

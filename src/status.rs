@@ -10,8 +10,8 @@ use crate::state::TenantState;
 
 /// The `liminal_remote` field where a run on Benchling keeps its lease (issue 9's lock): its
 /// display name is `free` or the holder's lease.
-pub const LOCK_FIELD: &str = "liminal_lock";
-const FREE: &str = "free";
+pub const LOCK_FIELD: &str = crate::lock::LOCK_FIELD;
+const FREE: &str = crate::lock::FREE;
 
 /// One tenant's row.
 #[derive(Debug, Clone, Serialize)]

@@ -15,7 +15,7 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
         .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a folder"))?;
     let config = root.join(CONFIG_FILE);
     let versions = root.join("versions");
-    if config.exists() {
+    if config.exists() || config.symlink_metadata().is_ok() {
         return Err(report(
             format!("{CONFIG_FILE} already exists here"),
             "this folder is already a liminal project; remove liminal.yaml to start over",
@@ -34,7 +34,8 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
         |what: &str, e: std::io::Error| report(format!("cannot create {what}: {e}"), "check the folder's permissions");
     std::fs::create_dir_all(root.join("schemas")).map_err(|e| io("schemas/", e))?;
     std::fs::create_dir_all(&versions).map_err(|e| io("versions/", e))?;
-    std::fs::write(&config, default_config()).map_err(|e| io(CONFIG_FILE, e))?;
+    // `create_new` never follows a symlink: init writes no file outside the folder.
+    write_new(&config, default_config().as_bytes()).map_err(|e| io(CONFIG_FILE, e))?;
     let base = NewRevision::base(now()).map_err(Report::new)?;
     let path = base.write(&versions).map_err(|e| io("the base revision", e))?;
     let sum = crate::chain::sum::SumFile::of([(base.file_name.as_str(), base.text.as_str())]);
@@ -42,12 +43,15 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     let schemas = root.join("schemas");
     let example = schemas.join("example.yaml");
     let editor_files = super::editor::write_files(&root, &schemas, false)?;
-    if !example.exists() {
-        std::fs::write(&example, example_yaml()).map_err(|e| io("schemas/example.yaml", e))?;
+    if example.symlink_metadata().is_err() {
+        write_new(&example, example_yaml().as_bytes()).map_err(|e| io("schemas/example.yaml", e))?;
     }
     let gitignore = root.join(".gitignore");
+    let linked = gitignore.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
     let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
-    if !existing.lines().any(|l| l.trim() == ".liminal/" || l.trim() == ".liminal") {
+    if linked {
+        ui.status("warning: .gitignore is a symbolic link; init leaves it alone (add `.liminal/` to it yourself)");
+    } else if !existing.lines().any(|l| l.trim() == ".liminal/" || l.trim() == ".liminal") {
         let sep = if existing.is_empty() || existing.ends_with('\n') { "" } else { "\n" };
         std::fs::write(&gitignore, format!("{existing}{sep}.liminal/\n")).map_err(|e| io(".gitignore", e))?;
     }
@@ -62,6 +66,14 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     ui.line(format!("Base revision {} written to {rel}.", base.id));
     ui.line("Next: describe schemas in schemas/*.yaml, then `liminal revision dev \"message\"`.");
     Ok(Done::OK)
+}
+
+/// Create `path` with `bytes`; fails if anything (a file, a symlink, even a dangling one) is
+/// there.
+fn write_new(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(bytes)
 }
 
 /// A first schema file that declares nothing yet: its first line tells editors where the JSON

@@ -7,11 +7,12 @@ use serde_json::json;
 
 use super::plan;
 use super::progress::Reporter;
-use super::{Done, Ui, load_chain, open_tenant, project, relative, report, tenant_report};
+use super::unlock::{give_back, take};
+use super::{AnyTenant, Done, Ui, load_chain, open_tenant, project, relative, report, tenant_report};
 use crate::chain::Chain;
 use crate::diag::{SourceProblem, count};
 use crate::lint::plan::review;
-use crate::migrate::{PlanStep, PreflightError, RunError, load_steps, preflight, resume, run as run_plan};
+use crate::migrate::{PlanStep, PreflightError, RunError, load_steps, resume, run as run_plan};
 use crate::project::Project;
 use crate::project::TenantKind;
 use crate::script::Direction;
@@ -31,6 +32,9 @@ pub struct UpArgs {
     /// Apply a plan that archives something on a Benchling tenant without asking
     #[arg(long, short = 'y')]
     yes: bool,
+    /// Wait this long (`30s`, `2m`) for another run of the tenant to finish
+    #[arg(long, value_parser = super::unlock::parse_duration, default_value = "0s")]
+    lock_timeout: std::time::Duration,
 }
 
 #[derive(Debug, clap::Args)]
@@ -47,14 +51,17 @@ pub struct DownArgs {
     /// Apply a plan that archives something on a Benchling tenant without asking
     #[arg(long, short = 'y')]
     yes: bool,
+    /// Wait this long (`30s`, `2m`) for another run of the tenant to finish
+    #[arg(long, value_parser = super::unlock::parse_duration, default_value = "0s")]
+    lock_timeout: std::time::Duration,
 }
 
 pub async fn upgrade(args: UpArgs, ui: &Ui) -> Result<Done, Report> {
-    each_tenant(Direction::Upgrade, &args.tenant, &args.target, args.dry_run, args.yes, ui).await
+    each_tenant(Direction::Upgrade, &args.tenant, &args.target, args.dry_run, args.yes, args.lock_timeout, ui).await
 }
 
 pub async fn downgrade(args: DownArgs, ui: &Ui) -> Result<Done, Report> {
-    each_tenant(Direction::Downgrade, &args.tenant, &args.target, args.dry_run, args.yes, ui).await
+    each_tenant(Direction::Downgrade, &args.tenant, &args.target, args.dry_run, args.yes, args.lock_timeout, ui).await
 }
 
 /// `upgrade test,prod head`: the tenants in the given order, stopping at the first failure.
@@ -65,12 +72,13 @@ async fn each_tenant(
     target: &str,
     dry_run: bool,
     yes: bool,
+    wait: std::time::Duration,
     ui: &Ui,
 ) -> Result<Done, Report> {
     let names: Vec<&str> = tenants.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
     if names.len() <= 1 {
         let name = names.first().copied().unwrap_or(tenants);
-        let doc = execute(direction, name, target, dry_run, yes, ui).await?;
+        let doc = execute(direction, name, target, dry_run, yes, wait, ui).await?;
         ui.document(&doc);
         return Ok(Done::OK);
     }
@@ -92,7 +100,7 @@ async fn each_tenant(
         if !ui.json() && i > 0 {
             ui.line("");
         }
-        match execute(direction, name, target, dry_run, yes, ui).await {
+        match execute(direction, name, target, dry_run, yes, wait, ui).await {
             Ok(doc) => docs.push(doc),
             Err(e) => {
                 let rest = keys[i + 1..].join(", ");
@@ -105,7 +113,8 @@ async fn each_tenant(
                     "failed": { "tenant": keys[i], "error": { "message": e.to_string(), "help": e.help().map(|h| h.to_string()) } },
                     "not_run": &keys[i + 1..],
                 }));
-                return Ok(Done(1));
+                let interrupted = e.downcast_ref::<Interrupted>().is_some();
+                return Ok(Done(if interrupted { crate::interrupt::EXIT_CODE } else { 1 }));
             }
         }
     }
@@ -143,139 +152,251 @@ fn plan_json(project: &Project, steps: &[PlanStep]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// One tenant: plan, load, preflight, print the plan, confirm, apply. Returns its JSON document.
+/// One tenant: plan, take the tenant's lock, load, resume, preflight, print the plan, confirm,
+/// apply. Returns its JSON document.
+#[allow(clippy::too_many_arguments)]
 async fn execute(
     direction: Direction,
     name: &str,
     target: &str,
     dry_run: bool,
     yes: bool,
+    wait: std::time::Duration,
     ui: &Ui,
 ) -> Result<serde_json::Value, Report> {
-    let started = Instant::now();
     let project = project()?;
     let chain = load_chain(&project)?;
     let config = project.tenant(name)?;
     let mut tenant = open_tenant(config, ui)?;
     // The plan reads the schema lists in any case: the revision lookup uses them.
     tenant.prepare(&Needs::schema_list());
-    let current = tenant.revision().await.map_err(tenant_report)?;
-    let plan = match direction {
-        Direction::Upgrade => chain.plan_upgrade(current.as_deref(), target),
-        Direction::Downgrade => chain.plan_downgrade(current.as_deref(), target),
-    }
-    .map_err(Report::new)?;
-
+    let mut current = tenant.revision().await.map_err(tenant_report)?;
+    let make_plan = |current: Option<&str>| {
+        match direction {
+            Direction::Upgrade => chain.plan_upgrade(current, target),
+            Direction::Downgrade => chain.plan_downgrade(current, target),
+        }
+        .map_err(Report::new)
+    };
+    let mut plan = make_plan(current.as_deref())?;
+    let nothing_to_do = |plan: &crate::chain::Plan<'_>, current: &Option<String>| {
+        ui.line(format!("{} is already at {}; nothing to do.", config.name, plan.to));
+        json!({ "tenant": config.name, "from": current, "to": plan.to, "dry_run": dry_run, "revisions": [] })
+    };
     if plan.is_empty() {
         if current.is_none() && !dry_run {
             // A tenant with no revision is at the base; record it so `current` says so.
             tenant.set_revision(&plan.to).await.map_err(tenant_report)?;
         }
-        ui.line(format!("{} is already at {}; nothing to do.", config.name, plan.to));
-        return Ok(
-            json!({ "tenant": config.name, "from": current, "to": plan.to, "dry_run": dry_run, "revisions": [] }),
-        );
+        return Ok(nothing_to_do(&plan, &current));
     }
 
-    let mut steps = load_steps(&plan).map_err(Report::new)?;
-    // Only what the plan's operations touch (and `liminal_remote`) is read.
-    let needs = Needs::of_ops(steps.iter().flat_map(|s| s.ops.iter().map(|o| &o.op)));
-    let state = tenant.read_for(&needs).await.map_err(tenant_report)?;
-    if direction == Direction::Upgrade {
-        resume(&mut steps, &state).map_err(|e| {
-            report(e, "restore the revision file as it was when the run stopped, or adopt the tenant's state with `liminal stamp` after fixing it by hand")
-        })?;
+    let mut guard = None;
+    if !dry_run {
+        crate::interrupt::install();
+        let base = chain.base().header().revision.clone();
+        let command = if direction == Direction::Upgrade { "upgrade" } else { "downgrade" };
+        guard = Some(take(&mut tenant, config, command, wait, &base, ui).await?);
+        // Another run may have moved the tenant while this one waited for it.
+        let now = tenant.revision().await.map_err(tenant_report);
+        let moved = match &now {
+            Ok(now) => *now != current && !(current.is_none() && now.as_deref() == Some(base.as_str())),
+            Err(_) => false,
+        };
+        let replanned = match now {
+            Err(e) => Some(Err(e)),
+            Ok(now) if moved => {
+                ui.status(format!(
+                    "{} is now at {}; planning from there.",
+                    config.name,
+                    now.as_deref().unwrap_or("no revision")
+                ));
+                current = now;
+                Some(make_plan(current.as_deref()))
+            }
+            Ok(_) => None,
+        };
+        match replanned {
+            Some(Ok(p)) => plan = p,
+            Some(Err(e)) => {
+                if let Some(g) = guard.take() {
+                    give_back(&mut tenant, g, config, ui).await;
+                }
+                return Err(e);
+            }
+            None => {}
+        }
     }
-    preflight(&state, &steps).map_err(|e: Box<PreflightError>| {
-        located(
-            &chain,
-            &e.path,
-            e.line,
-            e.column,
-            format!("revision {} cannot apply to {}: {} ({})", e.revision, config.name, e.error, e.op),
-            e.error.help(),
-        )
-    })?;
+    let result = if plan.is_empty() {
+        Ok(nothing_to_do(&plan, &current))
+    } else {
+        let lease = guard.as_mut().and_then(|g| g.lease());
+        let run =
+            Run { direction, chain: &chain, project: &project, config, plan: &plan, current: &current, dry_run, yes };
+        let outcome = run.apply(&mut tenant, lease, ui).await;
+        if outcome.is_ok() {
+            // The last revision record released the lease (a dry run holds none).
+            guard = None;
+        }
+        outcome
+    };
+    if let Some(g) = guard {
+        give_back(&mut tenant, g, config, ui).await;
+    }
+    result
+}
 
-    let total_ops: usize = steps.iter().map(|s| s.pending().len()).sum();
-    let from = current.clone().unwrap_or_else(|| "no revision".into());
-    let review = review(&chain, &steps);
-    if dry_run {
-        ui.line(format!(
-            "Plan for {}: {from} → {} ({}, {}); nothing was changed.",
-            config.name,
-            plan.to,
-            count(steps.len(), "revision"),
-            count(total_ops, "operation")
-        ));
-        plan::print(ui, &project, &steps, &review, true);
-        return Ok(json!({
-            "tenant": config.name, "from": current, "to": plan.to, "dry_run": true,
-            "revisions": plan_json(&project, &steps),
-            "plan": plan::review_json(&project, &review),
-        }));
-    }
-    ui.line(format!("Plan for {}: {from} → {} ({}):", config.name, plan.to, count(steps.len(), "revision")));
-    plan::print(ui, &project, &steps, &review, false);
-    if matches!(config.kind, TenantKind::Http { .. }) {
-        plan::confirm(ui, &config.name, &review, yes)?;
-    }
+/// A run stopped by a signal: the process exits with [`crate::interrupt::EXIT_CODE`].
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(help("{help}"))]
+pub(crate) struct Interrupted {
+    message: String,
+    help: String,
+}
 
-    let mut reporter = Reporter::new(ui.interactive() && !ui.json(), total_ops);
-    let result = run_plan(&mut tenant, &steps, &mut reporter, current.clone()).await;
-    reporter.finish();
-    match result {
-        Ok(()) => {
-            let secs = started.elapsed().as_secs_f64();
-            let doc = json!({
-                "tenant": config.name, "from": current, "to": plan.to, "dry_run": false,
-                "revisions": plan_json(&project, &steps),
-                "plan": plan::review_json(&project, &review),
-                "requests": tenant.requests(), "seconds": secs,
-            });
-            let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
-            let requests = match tenant.requests() {
-                0 => String::new(),
-                n => format!(", {}", count(n as usize, "request")),
-            };
+/// What one tenant's run is about.
+struct Run<'a> {
+    direction: Direction,
+    chain: &'a Chain,
+    project: &'a Project,
+    config: &'a crate::project::TenantConfig,
+    plan: &'a crate::chain::Plan<'a>,
+    current: &'a Option<String>,
+    dry_run: bool,
+    yes: bool,
+}
+
+impl Run<'_> {
+    async fn apply(
+        &self,
+        tenant: &mut AnyTenant,
+        lease: Option<&mut crate::lock::Lease>,
+        ui: &Ui,
+    ) -> Result<serde_json::Value, Report> {
+        let Run { direction, chain, project, config, plan, current, dry_run, yes } = *self;
+        let started = Instant::now();
+        let mut steps = load_steps(plan).map_err(Report::new)?;
+        // Only what the plan's operations touch (and `liminal_remote`) is read.
+        let needs = crate::migrate::needs(&steps);
+        let state = tenant.read_for(&needs).await.map_err(tenant_report)?;
+        resume(&mut steps, &state).map_err(|e| resume_report(chain, config, direction, &e))?;
+        if let Some(first) = steps.first()
+            && first.skip > 0
+        {
+            ui.status(format!(
+                "revision {}: {} of {} operations are already on the tenant; applying the other {}",
+                first.id,
+                first.skip,
+                first.ops.len(),
+                first.ops.len() - first.skip
+            ));
+        }
+
+        let total_ops: usize = steps.iter().map(|s| s.pending().len()).sum();
+        let from = current.clone().unwrap_or_else(|| "no revision".into());
+        let review = review(chain, &steps);
+        if dry_run {
             ui.line(format!(
-                "{verb} {} from {from} to {}: {}, {}{requests}, {secs:.2}s.",
+                "Plan for {}: {from} → {} ({}, {}); nothing was changed.",
                 config.name,
                 plan.to,
                 count(steps.len(), "revision"),
-                count(total_ops, "operation"),
+                count(total_ops, "operation")
             ));
-            Ok(doc)
+            plan::print(ui, project, &steps, &review, true);
+            return Ok(json!({
+                "tenant": config.name, "from": current, "to": plan.to, "dry_run": true,
+                "revisions": plan_json(project, &steps),
+                "plan": plan::review_json(project, &review),
+            }));
         }
-        Err(RunError::Op { revision, path, line, column, number, op, error, recorded, applied }) => {
-            let at = recorded.unwrap_or_else(|| "no revision".into());
-            let help = if direction == Direction::Upgrade && applied > 0 {
-                format!(
-                    "{} is recorded at {at}, with the first {} of {revision} applied; fix the tenant or the revision, then run the same command again: those operations are skipped",
-                    config.name,
-                    count(applied, "operation")
-                )
-            } else if applied > 0 {
-                format!(
-                    "{} is recorded at {at}, and the first {} of {revision}'s downgrade() reached it; a downgrade does not resume: take them out of the revision (or undo them on the tenant), fix the cause, then run the same command again",
-                    config.name,
-                    count(applied, "operation")
-                )
-            } else {
-                format!(
-                    "{} is recorded at {at}; fix the tenant or the revision, then run the same command again",
-                    config.name
-                )
-            };
-            Err(located(
-                &chain,
-                &path,
-                line,
-                column,
-                format!("revision {revision}, operation {number} ({op}) failed: {error}"),
-                &help,
-            ))
+        ui.line(format!("Plan for {}: {from} → {} ({}):", config.name, plan.to, count(steps.len(), "revision")));
+        plan::print(ui, project, &steps, &review, false);
+        if matches!(config.kind, TenantKind::Http { .. }) {
+            plan::confirm(ui, &config.name, &review, yes)?;
         }
-        Err(RunError::Record(e)) => Err(tenant_report(e)),
+        let again = "run the same command again: it finds on the tenant what was applied and applies the rest";
+        if crate::interrupt::requested() {
+            let message = format!("interrupted before {} was changed", config.name);
+            return Err(Report::new(Interrupted { message, help: again.into() }));
+        }
+
+        let mut reporter = Reporter::new(ui.interactive() && !ui.json(), total_ops);
+        let result = run_plan(tenant, &steps, &mut reporter, current.clone(), lease).await;
+        reporter.finish();
+        match result {
+            Ok(()) => {
+                let secs = started.elapsed().as_secs_f64();
+                let doc = json!({
+                    "tenant": config.name, "from": current, "to": plan.to, "dry_run": false,
+                    "revisions": plan_json(project, &steps),
+                    "plan": plan::review_json(project, &review),
+                    "requests": tenant.requests(), "seconds": secs,
+                });
+                let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
+                let requests = match tenant.requests() {
+                    0 => String::new(),
+                    n => format!(", {}", count(n as usize, "request")),
+                };
+                ui.line(format!(
+                    "{verb} {} from {from} to {}: {}, {}{requests}, {secs:.2}s.",
+                    config.name,
+                    plan.to,
+                    count(steps.len(), "revision"),
+                    count(total_ops, "operation"),
+                ));
+                Ok(doc)
+            }
+            Err(RunError::Op { revision, path, line, column, number, op, error, recorded, applied, total }) => {
+                let at = recorded.unwrap_or_else(|| "no revision".into());
+                let help = format!(
+                    "{} is recorded at {at}, with {applied} of the {} of {revision} on it; fix the cause (on the tenant or in the revision), then {again}",
+                    config.name,
+                    count(total, "operation")
+                );
+                Err(located(
+                    chain,
+                    &path,
+                    line,
+                    column,
+                    format!("revision {revision}, operation {number} ({op}) failed: {error}"),
+                    &help,
+                ))
+            }
+            Err(e @ RunError::Interrupted { .. }) => {
+                Err(Report::new(Interrupted { message: format!("{}: {e}", config.name), help: again.into() }))
+            }
+            Err(e) => Err(report(format!("{}: {e}", config.name), again)),
+        }
     }
+}
+
+/// The tenant shows a part of the first revision that the rest cannot follow.
+fn resume_report(
+    chain: &Chain,
+    config: &crate::project::TenantConfig,
+    direction: Direction,
+    e: &crate::migrate::ResumeError,
+) -> Report {
+    let way_back = match direction {
+        Direction::Upgrade => "`liminal downgrade`",
+        Direction::Downgrade => "`liminal upgrade`",
+    };
+    let p: &PreflightError = &e.error;
+    let mut help = String::new();
+    if let Some(d) = &e.differs {
+        help.push_str(&format!("on the tenant, {d}. "));
+    }
+    help.push_str(&format!(
+        "{} ({}). If the tenant was changed by hand, undo that change; or fix the revision file; or, if the tenant already is as a revision leaves it, record that with `liminal stamp {} <revision>`; or go back with {way_back}",
+        p.error.help(),
+        p.op,
+        config.name
+    ));
+    let message = match e.present {
+        0 => format!("revision {} cannot apply to {}: {} ({})", p.revision, config.name, p.error, p.op),
+        _ => format!("{}: {e}", config.name),
+    };
+    located(chain, &p.path, p.line, p.column, message, &help)
 }

@@ -23,6 +23,7 @@ mod show;
 mod stamp;
 mod status;
 mod ui;
+mod unlock;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -133,6 +134,8 @@ pub enum Command {
     Check(check::Args),
     /// Record a revision on a tenant without running anything
     Stamp(stamp::Args),
+    /// Break a lease left on a tenant by a run that is gone
+    Unlock(unlock::Args),
     /// Write versions/liminal.sum again after a deliberate edit of a revision
     Rehash(rehash::Args),
     /// Show one revision: header, file, operations with their lints, where tenants stand
@@ -187,7 +190,8 @@ pub fn main() -> ExitCode {
         Ok(Done(code)) => ExitCode::from(code),
         Err(report) => {
             ui.error(&report);
-            ExitCode::from(1)
+            let interrupted = report.downcast_ref::<migrate::Interrupted>().is_some();
+            ExitCode::from(if interrupted { crate::interrupt::EXIT_CODE } else { 1 })
         }
     }
 }
@@ -245,6 +249,7 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
         Command::History(args) => history::run(args, ui).await,
         Command::Check(args) => check::run(args, ui).await,
         Command::Stamp(args) => stamp::run(args, ui).await,
+        Command::Unlock(args) => unlock::run(args, ui).await,
         Command::Rehash(args) => rehash::run(args, ui),
         Command::Show(args) => show::run(args, ui).await,
         Command::Status(args) => status::run(args, ui).await,
@@ -285,7 +290,15 @@ pub(crate) fn tenant_report(e: TenantError) -> Report {
 pub(crate) fn project() -> Result<Project, Report> {
     let cwd = std::env::current_dir()
         .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a project"))?;
-    Ok(Project::discover(&cwd)?)
+    let project = Project::discover(&cwd)?;
+    for (dir, recursive, ext) in
+        [(&project.schemas_dir, true, &["yaml", "yml"][..]), (&project.versions_dir, false, &["rhai"][..])]
+    {
+        for path in crate::inputs::non_files(dir, recursive, ext) {
+            eprintln!("warning: skipped {}: not a regular file", relative(&project, &path).display());
+        }
+    }
+    Ok(project)
 }
 
 /// Any backend behind one type, so commands need not care which one a tenant uses.
@@ -316,6 +329,14 @@ impl Tenant for AnyTenant {
         each!(self, t => t.prepare(needs))
     }
 
+    fn begin_batch(&mut self) {
+        each!(self, t => t.begin_batch())
+    }
+
+    async fn end_batch(&mut self) -> Result<(), TenantError> {
+        each!(self, t => t.end_batch().await)
+    }
+
     async fn revision(&mut self) -> Result<Option<String>, TenantError> {
         each!(self, t => t.revision().await)
     }
@@ -326,6 +347,18 @@ impl Tenant for AnyTenant {
 
     async fn set_revision(&mut self, revision: &str) -> Result<bool, TenantError> {
         each!(self, t => t.set_revision(revision).await)
+    }
+
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
+        each!(self, t => t.write_remote(values).await)
+    }
+
+    async fn remote_field(&mut self, warehouse_name: &str, fresh: bool) -> Result<Option<String>, TenantError> {
+        each!(self, t => t.remote_field(warehouse_name, fresh).await)
+    }
+
+    fn batch_len(&self, ops: &[Op]) -> usize {
+        each!(self, t => t.batch_len(ops))
     }
 
     fn requests(&self) -> u64 {

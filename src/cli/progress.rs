@@ -47,8 +47,8 @@ impl Progress for Reporter {
         };
         self.say(format!("{verb} {} ({index}/{total}): {}", step.id, step.message));
         if step.skip > 0 {
-            let (ops, were) = (crate::diag::count(step.skip, "operation"), if step.skip == 1 { "was" } else { "were" });
-            self.say(format!("  resuming: the first {ops} {were} applied by an interrupted run"));
+            let (ops, are) = (crate::diag::count(step.skip, "operation"), if step.skip == 1 { "is" } else { "are" });
+            self.say(format!("  resuming: the first {ops} {are} already on the tenant"));
         }
     }
 

@@ -3,8 +3,11 @@
 use miette::Report;
 use serde_json::json;
 
+use super::unlock::{give_back, take};
 use super::{Done, Ui, load_chain, open_tenant, project, report, tenant_report};
-use crate::migrate::clear_progress;
+use crate::lock::{FREE, LOCK_FIELD};
+use crate::migrate::{PROGRESS_FIELD, bookkeep};
+use crate::schema::REMOTE_FIELD;
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
@@ -15,6 +18,9 @@ pub struct Args {
     /// A revision id of the chain (or a unique prefix of one), or `head` / `base`
     #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::stamp_revisions))]
     revision: String,
+    /// Wait this long (`30s`, `2m`) for another run of the tenant to finish
+    #[arg(long, value_parser = super::unlock::parse_duration, default_value = "0s")]
+    lock_timeout: std::time::Duration,
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
@@ -37,14 +43,31 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let config = project.tenant(&args.tenant)?;
     let mut tenant = open_tenant(config, ui)?;
     let before = tenant.revision().await.map_err(tenant_report)?;
-    let changed = tenant.set_revision(&id).await.map_err(tenant_report)?;
-    // Stamping says where the tenant stands: a record of an interrupted upgrade no longer
-    // holds, and left in place it would make a later upgrade skip or refuse operations.
-    let interrupted = clear_progress(&mut tenant).await.map_err(tenant_report)?;
+    let base = chain.base().header().revision.clone();
+    let mut guard = take(&mut tenant, config, "stamp", args.lock_timeout, &base, ui).await?;
+    // Stamping says where the tenant stands: a record of an interrupted upgrade by an earlier
+    // version no longer holds. One write records the revision, clears that record and releases
+    // the lease.
+    let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
+    let interrupted = marker.as_deref().and_then(|m| m.split_once('+')).map(|(r, _)| r.to_string());
+    let mut values: Vec<(&str, &str)> = vec![(REMOTE_FIELD, id.as_str())];
+    if interrupted.is_some() {
+        values.push((PROGRESS_FIELD, "none"));
+    }
+    let leased = guard.lease().is_some();
+    if leased {
+        values.push((LOCK_FIELD, FREE));
+    }
+    let written = bookkeep(&mut tenant, &values).await;
+    if let Err(e) = written {
+        give_back(&mut tenant, guard, config, ui).await;
+        return Err(tenant_report(e));
+    }
+    drop(guard);
     if let Some(r) = &interrupted {
         ui.status(format!("Cleared the record of an interrupted upgrade to {r}."));
     }
-    let changed = changed || interrupted.is_some();
+    let changed = before.as_deref() != Some(id.as_str()) || interrupted.is_some();
     ui.document(&json!({ "tenant": config.name, "from": before, "revision": id, "changed": changed }));
     if changed {
         ui.line(format!("Stamped {} at {id} (was {}).", config.name, before.as_deref().unwrap_or("none")));

@@ -94,7 +94,18 @@ fn process(inner: &mut Inner, app: &App, req: &Req) -> Result<Reply, ApiError> {
     {
         return Err(injected(status, inner.faults.reset_secs));
     }
-    route(inner, req)
+    if req.method == Method::GET
+        && req.path.contains("/set-field-definitions/")
+        && inner.faults.take_task_poll_failure()
+    {
+        return Err(injected(500, inner.faults.reset_secs));
+    }
+    let lost = if req.is_write() { inner.faults.take_lost_write() } else { None };
+    let reply = route(inner, req)?;
+    match lost {
+        Some(status) => Err(injected(status, inner.faults.reset_secs)),
+        None => Ok(reply),
+    }
 }
 
 fn is_token_path(path: &str) -> bool {

@@ -26,12 +26,26 @@ pub struct Faults {
     pub tasks_in_progress: u32,
     /// `:set-field-definitions` calls from now start a task that ends `FAILED` and change nothing.
     pub tasks_fail: bool,
+    /// Let the k-th authenticated write from now on (1 = the next one) land, then answer it with
+    /// `lost_status` as a gateway does when the response is lost. Fires once.
+    pub lose_write: Option<u32>,
+    /// Status for `lose_write`: 500, 502 or 504 (default 504).
+    pub lost_status: u16,
+    /// Answer the k-th poll of a `:set-field-definitions` task from now on (1 = the next one)
+    /// with 500; the task itself runs as usual. Fires once.
+    pub fail_task_poll: Option<u32>,
     /// Serve no union schema list (`GET /api/v3/entity-schema/items` answers 404), like a
     /// tenant that does not have it: clients fall back to the per-type lists.
     pub no_union_list: bool,
     /// Writes counted towards `fail_write` so far.
     #[serde(skip_deserializing)]
     pub writes_seen: u32,
+    /// Writes counted towards `lose_write` so far.
+    #[serde(skip_deserializing)]
+    pub lost_seen: u32,
+    /// Task polls counted towards `fail_task_poll` so far.
+    #[serde(skip_deserializing)]
+    pub polls_seen: u32,
 }
 
 impl Default for Faults {
@@ -45,8 +59,13 @@ impl Default for Faults {
             latency_ms: 0,
             tasks_in_progress: 0,
             tasks_fail: false,
+            lose_write: None,
+            lost_status: 504,
+            fail_task_poll: None,
+            polls_seen: 0,
             no_union_list: false,
             writes_seen: 0,
+            lost_seen: 0,
         }
     }
 }
@@ -61,8 +80,11 @@ impl Faults {
                 return Err(format!("`{key}` must be one of 429, 500, 502, 503, 504; found {s}"));
             }
         }
-        if self.fail_write == Some(0) {
-            return Err("`fail_write` counts from 1 (the next write)".into());
+        if [self.fail_write, self.lose_write, self.fail_task_poll].contains(&Some(0)) {
+            return Err("`fail_write`, `lose_write` and `fail_task_poll` count from 1 (the next one)".into());
+        }
+        if ![500, 502, 504].contains(&self.lost_status) {
+            return Err(format!("`lost_status` must be one of 500, 502, 504; found {}", self.lost_status));
         }
         Ok(())
     }
@@ -86,5 +108,29 @@ impl Faults {
         self.fail_write = None;
         self.writes_seen = 0;
         Some(self.write_status)
+    }
+
+    /// Count a write; whether it is the one whose response is lost, and with which status.
+    pub fn take_lost_write(&mut self) -> Option<u16> {
+        let k = self.lose_write?;
+        self.lost_seen += 1;
+        if self.lost_seen < k {
+            return None;
+        }
+        self.lose_write = None;
+        self.lost_seen = 0;
+        Some(self.lost_status)
+    }
+
+    /// Count a task poll; whether it is the one that fails.
+    pub fn take_task_poll_failure(&mut self) -> bool {
+        let Some(k) = self.fail_task_poll else { return false };
+        self.polls_seen += 1;
+        if self.polls_seen < k {
+            return false;
+        }
+        self.fail_task_poll = None;
+        self.polls_seen = 0;
+        true
     }
 }

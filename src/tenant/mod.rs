@@ -104,8 +104,74 @@ pub trait Tenant {
     /// anything changed.
     async fn set_revision(&mut self, revision: &str) -> Result<bool, TenantError>;
 
+    /// Group the writes of a plan, up to [`Tenant::end_batch`], where the backend can. The local
+    /// tenant then writes its file only at revision boundaries (after `set_revision`): a
+    /// revision's operations and its record in one atomic write, at most one write a second,
+    /// and the rest at `end_batch`; an operation that fails drops its revision's earlier
+    /// operations too and reports none of them done (a local revision is all or nothing).
+    /// Over HTTP every write is a request that lands at once: nothing to group. Default:
+    /// nothing.
+    fn begin_batch(&mut self) {}
+
+    /// Write what the batch holds, dropping operations that no `set_revision` followed.
+    async fn end_batch(&mut self) -> Result<(), TenantError> {
+        Ok(())
+    }
+
+    /// Set fields of `liminal_remote` in one write: each `(warehouse name, display name)`.
+    /// `revision_id` is recorded as [`Tenant::set_revision`] does (creating the schema on first
+    /// use); other fields are created as text fields when missing. Returns whether anything
+    /// changed.
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError>;
+
+    /// The display name of the active `liminal_remote` field `warehouse_name`; with `fresh`, read
+    /// from the tenant again rather than from what this run already read.
+    async fn remote_field(&mut self, warehouse_name: &str, fresh: bool) -> Result<Option<String>, TenantError>;
+
+    /// How many of `ops`, from the first, the backend sends as one unit (all land or none do).
+    /// A run stops between units when it is interrupted.
+    fn batch_len(&self, ops: &[Op]) -> usize {
+        ops.len()
+    }
+
     /// Requests sent so far (0 for the local tenant).
     fn requests(&self) -> u64 {
         0
     }
+}
+
+/// Apply [`Tenant::write_remote`]'s values to a state; whether anything changed.
+pub fn set_remote_fields(state: &mut TenantState, values: &[(&str, &str)]) -> bool {
+    use crate::schema::{FieldType, REMOTE_FIELD, REMOTE_SCHEMA};
+    use crate::state::Field;
+    let mut changed = false;
+    if let Some((_, revision)) = values.iter().find(|(k, _)| *k == REMOTE_FIELD) {
+        changed |= state.set_revision(revision);
+    }
+    for (key, value) in values.iter().filter(|(k, _)| *k != REMOTE_FIELD) {
+        if state.schema(REMOTE_SCHEMA).is_none() {
+            // Without a revision to record, `liminal_remote` is not created for other fields.
+            continue;
+        }
+        let id = state.new_id("tsf_");
+        let Some(remote) = state.schema_mut(REMOTE_SCHEMA) else { continue };
+        match remote.fields.iter_mut().find(|f| f.warehouse_name == *key && !f.archived) {
+            Some(f) if f.name == *value => {}
+            Some(f) => {
+                f.name = value.to_string();
+                changed = true;
+            }
+            None => {
+                remote.fields.push(Field::new(id, value, key, FieldType::Text));
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+/// The display name of the active `liminal_remote` field `warehouse_name` in a state.
+pub fn remote_value(state: &TenantState, warehouse_name: &str) -> Option<String> {
+    let remote = state.schema(crate::schema::REMOTE_SCHEMA)?;
+    remote.active_fields().find(|f| f.warehouse_name == warehouse_name).map(|f| f.name.clone())
 }

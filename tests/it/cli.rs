@@ -748,7 +748,79 @@ fn progress_marker(p: &Project) -> Option<String> {
     Some(field["name"].as_str()?.to_string())
 }
 
-/// r1's upgrade: A, B, Big, D. Operation 3 fails under the file size limit.
+/// A tenant that loses its connection after its first `k` operations, once (what a tenant
+/// over HTTP can do; the local tenant itself is all or nothing). Writes go to a local tenant
+/// outside a batch, so each call lands in the file at once, the progress marker included.
+#[cfg(unix)]
+struct StopsAfter {
+    inner: liminal::tenant::local::LocalTenant,
+    k: Option<usize>,
+}
+
+#[cfg(unix)]
+impl liminal::tenant::Tenant for StopsAfter {
+    async fn read(&mut self) -> Result<liminal::state::TenantState, liminal::tenant::TenantError> {
+        self.inner.read().await
+    }
+    async fn revision(&mut self) -> Result<Option<String>, liminal::tenant::TenantError> {
+        self.inner.revision().await
+    }
+    async fn apply(
+        &mut self,
+        ops: &[liminal::op::Op],
+        done: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<(), liminal::tenant::ApplyError> {
+        match self.k.take() {
+            Some(k) if k < ops.len() => {
+                self.inner.apply(&ops[..k], done).await?;
+                let error = liminal::tenant::TenantError::Http("the connection was lost".into());
+                Err(liminal::tenant::ApplyError::Tenant { index: k, error })
+            }
+            _ => self.inner.apply(ops, done).await,
+        }
+    }
+    async fn set_revision(&mut self, revision: &str) -> Result<bool, liminal::tenant::TenantError> {
+        self.inner.set_revision(revision).await
+    }
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, liminal::tenant::TenantError> {
+        self.inner.write_remote(values).await
+    }
+    async fn remote_field(
+        &mut self,
+        warehouse_name: &str,
+        fresh: bool,
+    ) -> Result<Option<String>, liminal::tenant::TenantError> {
+        self.inner.remote_field(warehouse_name, fresh).await
+    }
+}
+
+/// Run `upgrade dev <target>` (`head`) or `downgrade dev <target>` (`-1`) through the library
+/// on a tenant that stops after `k` operations.
+#[cfg(unix)]
+fn run_stopping_after(p: &Project, k: usize, target: &str) -> liminal::migrate::RunError {
+    struct Quiet;
+    impl liminal::migrate::Progress for Quiet {
+        fn revision(&mut self, _: usize, _: usize, _: &liminal::migrate::PlanStep) {}
+        fn op_done(&mut self, _: &liminal::migrate::PlanStep, _: &liminal::script::LocatedOp) {}
+        fn revision_done(&mut self, _: &liminal::migrate::PlanStep) {}
+    }
+    use liminal::tenant::Tenant;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut t = StopsAfter { inner: liminal::tenant::local::LocalTenant::new(p.file(TENANT_FILE)), k: Some(k) };
+        let current = t.revision().await.unwrap();
+        let chain = liminal::chain::Chain::load(&p.file("versions")).unwrap();
+        let plan = match target {
+            "head" => chain.plan_upgrade(current.as_deref(), target),
+            _ => chain.plan_downgrade(current.as_deref(), target),
+        }
+        .unwrap();
+        let steps = liminal::migrate::load_steps(&plan).unwrap();
+        liminal::migrate::run(&mut t, &steps, &mut Quiet, current, None).await.unwrap_err()
+    })
+}
+
+/// r1's upgrade: A, B, Big, D; the run stops after the first two.
 #[cfg(unix)]
 fn interrupted_upgrade() -> (Project, String, String) {
     let p = Project::init();
@@ -771,31 +843,86 @@ fn interrupted_upgrade() -> (Project, String, String) {
             r#"archive_dropdown("A")"#,
         ],
     );
-    let limited = run_with_file_size_limit(&p, &["--format", "json", "upgrade", "dev", "head"]);
-    limited.fails().err_has(&format!("{rev}:11:9")).err_has("operation 3").err_has("first 2 operations");
-    let error = &limited.json()["error"];
-    assert!(error["message"].as_str().unwrap().contains("operation 3"), "{error}");
-    assert!(error["help"].as_str().unwrap().contains("first 2 operations"), "{error}");
+    let e = run_stopping_after(&p, 2, "head");
+    assert!(matches!(e, liminal::migrate::RunError::Op { number: 3, applied: 2, .. }), "{e}");
     assert_eq!(p.current(), base, "the revision is not recorded");
     assert_eq!(p.active_dropdowns(), ["A", "B"], "what reached the tenant is in the file, and only that");
-    let leftovers: Vec<_> = std::fs::read_dir(p.file(".liminal")).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(leftovers, ["dev.json"], "no temporary file is left behind");
-    assert!(progress_marker(&p).is_some_and(|m| m.starts_with(&format!("{R1}+2@"))), "{:?}", progress_marker(&p));
+    assert_eq!(progress_marker(&p), None, "what is applied is read from the tenant, not from a marker");
     (p, base, rev)
 }
 
-/// Operation 3 of 4 fails at apply time; operations 1 and 2 reached the tenant and are
-/// recorded, and the next run without the limit resumes at operation 3.
+/// A write of the local tenant that fails (a full disk) leaves the file as it was: a local
+/// revision lands with its record or not at all, so nothing is half applied.
+#[cfg(unix)]
+#[test]
+fn a_failed_local_write_leaves_the_revision_out_entirely() {
+    let p = Project::init();
+    let base = p.base_id();
+    p.run(&["stamp", "dev", "base"]).ok();
+    p.write_revision(
+        R1,
+        Some(&base),
+        "four",
+        &[r#"create_dropdown("A", ["x"])"#, r#"create_dropdown("B", ["y"])"#, &big_dropdown()],
+        &[r#"archive_dropdown("Big")"#, r#"archive_dropdown("B")"#, r#"archive_dropdown("A")"#],
+    );
+    let before = p.tenant_bytes();
+    run_with_file_size_limit(&p, &["upgrade", "dev", "head"]).fails().err_has("File too large");
+    assert_eq!(p.tenant_bytes(), before, "the file is as it was");
+    let mut leftovers: Vec<_> =
+        std::fs::read_dir(p.file(".liminal")).unwrap().flatten().map(|e| e.file_name()).collect();
+    leftovers.sort();
+    // The lock file stays (removing a locked file would let two runs lock different files).
+    assert_eq!(leftovers, [".dev.json.lock", "dev.json"], "no temporary file is left behind");
+    p.run(&["upgrade", "dev", "head"]).ok();
+    assert_eq!(p.current(), R1);
+    assert_eq!(p.active_dropdowns(), ["A", "B", "Big"]);
+}
+
+/// A downgrade whose write fails leaves the local tenant as it was (all or nothing).
+#[cfg(unix)]
+#[test]
+fn a_failed_local_downgrade_write_leaves_the_tenant_as_it_was() {
+    let p = Project::init();
+    let base = p.base_id();
+    p.run(&["stamp", "dev", "base"]).ok();
+    p.write_revision(
+        R1,
+        Some(&base),
+        "three",
+        &[r#"create_dropdown("A", ["x"])"#, r#"create_dropdown("B", ["y"])"#, r#"create_dropdown("D", ["z"])"#],
+        &[r#"archive_dropdown("A")"#, r#"archive_dropdown("B")"#, &big_dropdown(), r#"archive_dropdown("D")"#],
+    );
+    p.run(&["upgrade", "dev", "head"]).ok();
+    run_with_file_size_limit(&p, &["downgrade", "dev", "-1"]).fails().err_has("File too large");
+    assert_eq!(p.current(), R1);
+    assert_eq!(p.active_dropdowns(), ["A", "B", "D"]);
+    p.run(&["downgrade", "dev", "-1"]).ok();
+    assert_eq!(p.current(), base);
+    assert_eq!(p.active_dropdowns(), ["Big"]);
+}
+
+/// Operation 3 of 4 fails at apply time; operations 1 and 2 reached the tenant, and the next
+/// run finds them there and resumes at operation 3.
 #[cfg(unix)]
 #[test]
 fn a_revision_interrupted_half_way_resumes_where_it_stopped() {
     let (p, _, rev) = interrupted_upgrade();
-    p.run(&["upgrade", "dev", "head", "--dry-run"]).ok().out_has("the first 2 operations").out_has("3. Big");
+    p.run(&["upgrade", "dev", "head", "--dry-run"])
+        .ok()
+        .out_has("the first 2 operations")
+        .out_has("3. Big")
+        .err_has(&format!("revision {R1}: 2 of 4 operations are already on the tenant; applying the other 2"));
 
-    // Changing an operation that was applied is refused, rather than guessed at.
+    // Changing an operation that was applied is refused, rather than guessed at: the tenant
+    // matches no prefix of the edited revision.
     let before = p.tenant_bytes();
     edit(&p, &format!("versions/{rev}"), r#"create_dropdown("A", ["x"])"#, r#"create_dropdown("A", ["x", "w"])"#);
-    p.run(&["upgrade", "dev", "head"]).fails().err_has("has changed them since");
+    p.run(&["upgrade", "dev", "head"])
+        .fails()
+        .err_has("already exists")
+        .err_has("has no option `w`")
+        .err_has("liminal stamp dev");
     assert_eq!(p.tenant_bytes(), before);
     edit(&p, &format!("versions/{rev}"), r#"create_dropdown("A", ["x", "w"])"#, r#"create_dropdown("A", ["x"])"#);
 
@@ -804,33 +931,43 @@ fn a_revision_interrupted_half_way_resumes_where_it_stopped() {
     assert!(!out.stderr.contains("1. A:"), "applied operations are not sent again:\n{}", out.dump());
     assert_eq!(p.current(), R1);
     assert_eq!(p.active_dropdowns(), ["A", "B", "Big", "D"]);
-    assert_eq!(progress_marker(&p).as_deref(), Some("none"));
+    assert_eq!(progress_marker(&p), None);
     // And the revision's downgrade undoes all four.
     p.run(&["downgrade", "dev", "-1"]).ok();
     assert!(p.active_dropdowns().is_empty());
 }
 
+/// Earlier versions left a `liminal_progress` marker; stamp clears it, and what an upgrade skips
+/// is what the tenant shows.
 #[cfg(unix)]
 #[test]
-fn stamp_forgets_an_interrupted_upgrade() {
-    let (p, base, rev) = interrupted_upgrade();
-    // The user says the tenant is at the base: nothing is partly applied any more, so nothing
-    // may be skipped. (The dropdowns A and B are still there: preflight says so.)
+fn stamp_clears_an_old_progress_marker() {
+    let (p, base, _) = interrupted_upgrade();
+    let mut t = p.tenant();
+    let remote =
+        t["schemas"].as_array_mut().unwrap().iter_mut().find(|s| s["warehouse_name"] == "liminal_remote").unwrap();
+    let mut marker = remote["fields"][0].clone();
+    marker["id"] = "tsf_marker".into();
+    marker["warehouse_name"] = "liminal_progress".into();
+    marker["name"] = format!("{R1}+2@0123abcd").into();
+    remote["fields"].as_array_mut().unwrap().push(marker);
+    p.write(common::TENANT_FILE, &serde_json::to_string_pretty(&t).unwrap());
     p.run(&["stamp", "dev", "base"]).ok().err_has(&format!("Cleared the record of an interrupted upgrade to {R1}"));
     assert_eq!(progress_marker(&p).as_deref(), Some("none"));
     assert_eq!(p.current(), base);
-    p.run(&["upgrade", "dev", "head"]).fails().err_has(&format!("{rev}:9:9")).err_has("already exists");
+    p.run(&["upgrade", "dev", "head"]).ok().err_has("2 of 4 operations are already on the tenant");
+    assert_eq!(p.active_dropdowns(), ["A", "B", "Big", "D"]);
 }
 
-/// A downgrade that fails half-way does not resume (the README promises resume for upgrades),
-/// and must not leave a record that a later upgrade of the same revision would take for its own.
+/// A downgrade that stops half-way resumes too: the next run finds the operations of
+/// downgrade() that reached the tenant.
 #[cfg(unix)]
 #[test]
-fn an_interrupted_downgrade_leaves_nothing_for_a_later_upgrade_to_trip_on() {
+fn an_interrupted_downgrade_resumes() {
     let p = Project::init();
     let base = p.base_id();
     p.run(&["stamp", "dev", "base"]).ok();
-    let rev = p.write_revision(
+    p.write_revision(
         R1,
         Some(&base),
         "three",
@@ -838,16 +975,13 @@ fn an_interrupted_downgrade_leaves_nothing_for_a_later_upgrade_to_trip_on() {
         &[r#"archive_dropdown("A")"#, r#"archive_dropdown("B")"#, &big_dropdown(), r#"archive_dropdown("D")"#],
     );
     p.run(&["upgrade", "dev", "head"]).ok();
-    // downgrade() starts on line 17: the third operation, on line 19, fails.
-    let limited = run_with_file_size_limit(&p, &["downgrade", "dev", "-1"]);
-    limited.fails().err_has(&format!("{rev}:19:9")).err_has("does not resume");
+    let e = run_stopping_after(&p, 2, "-1");
+    assert!(matches!(e, liminal::migrate::RunError::Op { number: 3, applied: 2, .. }), "{e}");
     assert_eq!(p.current(), R1);
     assert_eq!(p.active_dropdowns(), ["D"]);
     assert!(progress_marker(&p).is_none_or(|m| m == "none"), "{:?}", progress_marker(&p));
 
-    // As the help says: take the applied operations out, run the same command again.
-    edit(&p, &format!("versions/{rev}"), "        archive_dropdown(\"A\"),\n        archive_dropdown(\"B\"),\n", "");
-    p.run(&["downgrade", "dev", "-1"]).ok();
+    p.run(&["downgrade", "dev", "-1"]).ok().err_has("2 of 4 operations are already on the tenant");
     assert_eq!(p.current(), base);
     assert_eq!(p.active_dropdowns(), ["Big"]);
     // Upgrading the same revision later runs all of it.

@@ -265,7 +265,7 @@ async fn upgrade(http: &mut HttpTenant, revisions: Vec<(&str, Vec<Op>)>) {
     let needs = Needs::of_ops(steps.iter().flat_map(|s| s.ops.iter().map(|o| &o.op)));
     let state = http.read_for(&needs).await.unwrap();
     preflight(&state, &steps).unwrap();
-    run(http, &steps, &mut Quiet, current).await.unwrap();
+    run(http, &steps, &mut Quiet, current, None).await.unwrap();
 }
 
 /// Requests per endpoint, and their total.

@@ -64,6 +64,7 @@ fn every_command_prints_one_json_document() {
         ("upgrade", vec!["upgrade", "dev", "head"], 0),
         ("downgrade", vec!["downgrade", "dev", "-1"], 0),
         ("stamp", vec!["stamp", "dev", "head"], 0),
+        ("unlock", vec!["unlock", "dev", "0123abcd"], 1),
         ("rehash", vec!["rehash"], 0),
         ("show", vec!["show", "head"], 0),
         ("status", vec!["status"], 0),

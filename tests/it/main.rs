@@ -6,9 +6,11 @@
 //! - [`diff_props`]: properties of the diff over random models and tenants;
 //! - [`emulator`]: the emulator over HTTP;
 //! - [`http_backend`]: the HTTP backend against the emulator, request counts included;
+//! - [`resume`]: runs stopped anywhere resume, two runs never interleave.
 //! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
 //! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command;
 //! - [`renames`]: renames, swaps, reuse of names, and the `custom_warehouse_names` setting;
+//! - [`replay_props`]: `check`'s linear replay finds what the full diff per revision found;
 //! - [`status`]: `status`, `show`, `history --verbose`, offline `revision --empty`.
 
 // Helpers shared by several areas; not every area uses every helper.
@@ -31,5 +33,7 @@ mod lint;
 mod plan;
 mod progress;
 mod renames;
+mod replay_props;
+mod resume;
 mod status;
 mod wording;

@@ -190,6 +190,83 @@ CLI="$EMU_BIN" step 0 "rust: diff (in sync)" diff emu
 cd "$WORK/project"
 expect_current "$REV3" " (python reads rust's revision)"
 
+# ---------------------------------------------------------------------------------------------
+# Issue 9: Python Liminal killed half-way through a revision; the Rust liminal finishes it.
+# On a fresh emulator, Python Liminal upgrades to REV1, then starts upgrading to REV2 with 30 ms
+# of latency per request
+# and is killed (SIGKILL) once two of REV2's writes have landed; the Rust `upgrade` finds that
+# part of REV2 on the tenant, applies the rest and records REV2, which Python then reads.
+# ---------------------------------------------------------------------------------------------
+writes_seen() {
+    "$PY" - "$EMU_URL" <<'EOF'
+import json, sys, urllib.request
+log = json.load(urllib.request.urlopen(sys.argv[1] + "/__emulator/requests"))
+print(sum(1 for r in log if r["method"] in ("POST", "PATCH") and "token" not in r["path"]))
+EOF
+}
+set_faults() {
+    "$PY" - "$EMU_URL" "$1" <<'EOF'
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1] + "/__emulator/faults", data=sys.argv[2].encode(), method="POST",
+                             headers={"content-type": "application/json"})
+urllib.request.urlopen(req)
+EOF
+}
+python_killed_mid_upgrade() {
+    stop_emulator
+    rm -f "$WORK/state.json"
+    start_emulator
+    mkdir -p "$WORK/killed"
+    cd "$WORK/killed"
+    CLI="$EMU_BIN" step 0 "rust: import the Python project" import "$WORK/project" --models pizza_models.v2
+    # The import brings env.py's tenant (`emulator`, alias `emu`): point it at this emulator.
+    sed -i "s#url: https://emulator.benchling.com#url: $EMU_URL#" liminal.yaml
+    # Python Liminal cannot start on a tenant without `liminal_remote`: the Rust liminal records
+    # Python's init revision (the imported base), then Python upgrades to REV1 itself.
+    CLI="$EMU_BIN" step 0 "rust: stamp the fresh tenant at the base" stamp emu base
+    cd "$WORK/project"
+    export LIMINAL_MODELS=v1
+    step 0 "python: upgrade to REV1" upgrade emu "$REV1"
+    expect_current "$REV1" " (before the killed upgrade)"
+    # Liminal validates an archived dropdown against the models: REV2's are v2.
+    export LIMINAL_MODELS=v2
+    set_faults '{"latency_ms": 30}'
+    "$LIMINAL" upgrade emu head >"$WORK/killed.log" 2>&1 &
+    local pid=$! n=0
+    for _ in $(seq 1 600); do
+        n=$(writes_seen)
+        if [ "$n" -ge 2 ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+        sleep 0.05
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    set_faults '{}'
+    SUMMARY+="python: upgrade head killed after $(writes_seen) write(s)"$'\n'
+    if [ "$n" -lt 2 ]; then
+        printf '%s' "$SUMMARY" >&2
+        echo "FAILED: Python's upgrade ended before it was killed:" >&2
+        cat "$WORK/killed.log" >&2
+        exit 1
+    fi
+    expect_current "$REV1" " (Python records only at the end)"
+
+    cd "$WORK/killed"
+    CLI="$EMU_BIN" step 0 "rust: upgrade head (finishes REV2)" upgrade emu head --yes
+    if ! grep -q "operations are already on the tenant; applying the other" "$WORK/last.log"; then
+        printf '%s' "$SUMMARY" >&2
+        echo "FAILED: the Rust upgrade did not find Python's part of $REV2 on the tenant:" >&2
+        cat "$WORK/last.log" >&2
+        exit 1
+    fi
+    SUMMARY+="rust: $(grep -o 'revision [0-9a-f]*: [0-9]* of [0-9]* operations are already on the tenant' "$WORK/last.log")"$'\n'
+    CLI="$EMU_BIN" step 0 "rust: current (expect $REV2)" current emu
+    grep -q "$REV2" "$WORK/last.log" || { echo "FAILED: rust current did not print $REV2" >&2; cat "$WORK/last.log" >&2; exit 1; }
+    CLI="$EMU_BIN" step 0 "rust: diff (in sync with the v2 models)" diff emu
+    cd "$WORK/project"
+    expect_current "$REV2" " (python reads the finished revision)"
+}
+python_killed_mid_upgrade
+
 printf '%s' "$SUMMARY"
 echo "liminal-orm cycle passed against the emulator in $(( $(date +%s) - START ))s"
 

@@ -406,6 +406,29 @@ impl Tenant for HttpTenant {
         self.write_revision(revision).await
     }
 
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
+        if self.cache.is_none() {
+            self.revision().await?;
+        }
+        self.write_remote_fields(values).await
+    }
+
+    async fn remote_field(&mut self, warehouse_name: &str, fresh: bool) -> Result<Option<String>, TenantError> {
+        if self.cache.is_none() {
+            self.revision().await?;
+        } else if fresh {
+            self.reread_remote().await?;
+        }
+        Ok(self.cache.as_ref().and_then(|s| super::remote_value(s, warehouse_name)))
+    }
+
+    fn batch_len(&self, ops: &[Op]) -> usize {
+        match ops.first() {
+            Some(head) => 1 + ops[1..].iter().take_while(|op| apply::joins(head, op)).count(),
+            None => 0,
+        }
+    }
+
     fn requests(&self) -> u64 {
         self.client.count()
     }
