@@ -150,7 +150,10 @@ pub fn convert(root: &Path, options: &Options) -> Result<Conversion, ImportError
         }
     }
     let ordered = order(read, out.failed.is_empty(), &mut out.problems);
+    // The replay only reads what the revisions did (a template merge needs the schema); whether
+    // a tenant may take custom warehouse names is `check`'s business, not the conversion's.
     let mut state = TenantState::new();
+    state.settings.custom_warehouse_names = true;
     for r in &ordered {
         match convert_revision(r, &mut state, &mut out.notes) {
             Ok(c) if !broken.contains(&r.file.path) => out.revisions.push(c),

@@ -402,3 +402,29 @@ fn an_existing_project_keeps_its_config() {
     assert!(p.exists("rs/model/entity_schemas/pizza.yaml"));
     rs(&p, &["check"]).ok();
 }
+
+/// A project on a tenant with custom warehouse names (env.py declares the flag): Liminal writes
+/// the template of a new schema as an update naming only `parts`, which the import fills in from
+/// the chain replayed so far; the replay must create the schema under its custom name too.
+#[test]
+fn a_template_update_on_a_schema_with_a_custom_warehouse_name_is_filled_in_from_the_chain() {
+    let p = Project::empty();
+    p.write(
+        "py/liminal/env.py",
+        "import os\nfrom liminal.connection import BenchlingConnection, TenantConfigFlags\n\nconnection = BenchlingConnection(tenant_name='pizzahouse', api_client_id=os.environ['ID'], api_client_secret=os.environ['SECRET'], config_flags=TenantConfigFlags(schemas_enable_change_warehouse_name=True))\n\nfrom shop import *  # noqa\n",
+    );
+    let up = [
+        "b.CreateEntitySchema(b.BaseSchemaProperties(name='Pizza pie', warehouse_name='pizza', prefix='PZ', entity_type=b.BenchlingEntityType.CUSTOM_ENTITY, naming_strategies={b.BenchlingNamingStrategy.NEW_IDS}), [b.BaseFieldProperties(name='Code', warehouse_name='code', type=b.BenchlingFieldType.TEXT, required=False)])",
+        "b.UpdateEntitySchemaNameTemplate('pizza', b.BaseNameTemplate(parts=[b.TextPart(value='PZ-'), b.FieldPart(wh_field_name='code')]))",
+    ];
+    let down =
+        ["b.UpdateEntitySchemaNameTemplate('pizza', b.BaseNameTemplate(parts=[]))", "b.ArchiveEntitySchema('pizza')"];
+    let r1 = revision_py(REV1, None, "pizza", "2026-11-21 11:30:05", &up, &down);
+    p.write(&format!("py/liminal/versions/{REV1}_pizza.py"), &r1);
+    p.write("py/shop/__init__.py", "");
+    std::fs::create_dir_all(p.file("rs")).unwrap();
+    rs(&p, &["import", "../py"]).ok();
+    let r1 = p.read(&format!("rs/versions/{REV1}_pizza.rhai"));
+    assert!(r1.contains(r#"set_name_template("pizza", #{"#), "{r1}");
+    assert!(r1.contains("order_name_parts_by_sequence: false"), "{r1}");
+}
