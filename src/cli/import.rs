@@ -9,8 +9,8 @@ use serde_json::json;
 use super::{Done, Ui, report};
 use crate::chain::sum::{SUM_FILE, SumFile, write_sum_file};
 use crate::diag::Problems;
-use crate::import::{Options, convert, find_root};
-use crate::project::{CONFIG_FILE, Project, ProjectError, default_config};
+use crate::import::{Options, convert, find_root, project_config};
+use crate::project::{CONFIG_FILE, Project, ProjectError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -135,13 +135,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let mut written = Vec::new();
     if target.new {
         let config = target.root.join(CONFIG_FILE);
-        let mut text = default_config().to_string();
-        if !conversion.tenants.is_empty() {
-            text.push_str("  # The tenants of the Python project's liminal/env.py:\n");
-            for t in &conversion.tenants {
-                text.push_str(&t.yaml());
-            }
-        }
+        let text = project_config(&conversion.tenants);
         crate::tenant::local::write_atomic(&config, &text).map_err(|e| io(&config, e))?;
         let gitignore = target.root.join(".gitignore");
         let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();

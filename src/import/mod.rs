@@ -32,7 +32,7 @@ use crate::schema::CodeModel;
 use crate::script::{Direction, RevisionText, Script, render};
 use crate::state::TenantState;
 
-pub use env::PyTenant;
+pub use env::{PyTenant, project_config};
 use python::Located;
 pub use python::PyFile;
 use revision::PyRevision;

@@ -428,3 +428,59 @@ fn a_template_update_on_a_schema_with_a_custom_warehouse_name_is_filled_in_from_
     assert!(r1.contains(r#"set_name_template("pizza", #{"#), "{r1}");
     assert!(r1.contains("order_name_parts_by_sequence: false"), "{r1}");
 }
+
+/// env.py's tenants often have the alias `dev`, the name of the local tenant a new project gets:
+/// the liminal.yaml the import writes must still load (the Python tenant keeps `dev`), and two
+/// connections that claim the same name must not break it either.
+#[test]
+fn a_python_tenant_called_dev_leaves_a_project_that_loads() {
+    let p = python_project();
+    p.write(
+        "py/liminal/env.py",
+        &ENV.replace("tenant_alias='prod'", "tenant_alias='dev'").replace(
+            "\nfrom shop",
+            "other = BenchlingConnection(tenant_name='pizzahouse', tenant_alias='test', api_client_id=os.environ['ID2'], api_client_secret=os.environ['SECRET2'])\n\nfrom shop",
+        ),
+    );
+    rs(&p, &["import", "../py"]).ok();
+    let config = p.read("rs/liminal.yaml");
+    rs(&p, &["check"]).ok();
+    // `dev` is Python's tenant, as in Python Liminal; the local tenant is still there.
+    rs(&p, &["current", "dev"]).fails().err_has("environment variable ID is not set");
+    assert!(config.contains("  # pizzahouse:\n"), "the second `pizzahouse` is left commented out: {config}");
+    rs(&p, &["upgrade", "local", "head"]).ok();
+    rs(&p, &["diff", "local"]).ok();
+}
+
+/// When env.py's tenants have custom warehouse names (TenantConfigFlags), Liminal's revisions
+/// use them; the local tenant of the new project stands for those tenants and has the setting
+/// too, so the imported chain checks and upgrades it.
+#[test]
+fn the_local_tenant_has_custom_warehouse_names_when_env_py_s_tenants_do() {
+    let p = python_project();
+    p.write(
+        "py/liminal/env.py",
+        &ENV.replace(
+            "os.environ['SECRET'])",
+            "os.environ['SECRET'], config_flags=TenantConfigFlags(schemas_enable_change_warehouse_name=True))",
+        ),
+    );
+    let path = format!("py/liminal/versions/{REV1}_first_models.py");
+    p.write(
+        &path,
+        &p.read(&path).replace("name='Dough', warehouse_name='dough'", "name='Dough', warehouse_name='dough_v1'"),
+    );
+    p.write("py/shop/schemas/others.py", &OTHERS.replace("warehouse_name=\"dough\"", "warehouse_name=\"dough_v1\""));
+    p.write("py/shop/schemas/pizza.py", &PIZZA.replace("entity_link=\"dough\"", "entity_link=\"dough_v1\""));
+    let path = format!("py/liminal/versions/{REV1}_first_models.py");
+    p.write(
+        &path,
+        &p.read(&path)
+            .replace("entity_link='dough'", "entity_link='dough_v1'")
+            .replace("ArchiveEntitySchema('dough')", "ArchiveEntitySchema('dough_v1')"),
+    );
+    rs(&p, &["import", "../py"]).ok();
+    rs(&p, &["check"]).ok();
+    rs(&p, &["upgrade", "dev", "head"]).ok();
+    rs(&p, &["diff", "dev"]).ok();
+}
