@@ -117,7 +117,9 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             "Nothing was written: {} revision file(s) converted, {} did not{}.",
             conversion.revisions.len(),
             conversion.failed.len(),
-            if conversion.problems.iter().any(|p| !conversion.failed.contains(&p.file)) {
+            if conversion.problems.iter().any(|p| {
+                !conversion.failed.contains(&p.file) && !conversion.revisions.iter().any(|r| r.source == p.file)
+            }) {
                 "; the models have problems too"
             } else {
                 ""

@@ -243,12 +243,14 @@ fn order(revisions: Vec<PyRevision>, complete: bool, problems: &mut Vec<SourcePr
         for id in &rest {
             let r = &by_id[id];
             if !problems.iter().any(|p| p.file == r.file.path) {
+                let revises = match &r.down_revision {
+                    Some(down) if by_id.contains_key(down) => format!("it revises {down}, which is not on it either"),
+                    Some(down) => format!("it revises {down}, which no file has"),
+                    None => "it revises nothing".to_string(),
+                };
                 problems.push(r.file.problem_at(
                     r.id_at,
-                    format!(
-                        "revision `{id}` is not on the chain from the base revision (it revises {:?})",
-                        r.down_revision
-                    ),
+                    format!("revision `{id}` is not on the chain from the base revision ({revises})"),
                     "Liminal's chain is one line from the revision with `down_revision = None`",
                 ));
             }

@@ -484,3 +484,16 @@ fn the_local_tenant_has_custom_warehouse_names_when_env_py_s_tenants_do() {
     rs(&p, &["upgrade", "dev", "head"]).ok();
     rs(&p, &["diff", "dev"]).ok();
 }
+
+/// A revision that revises one no file has is located, in the user's words.
+#[test]
+fn a_revision_off_the_chain_is_located_and_named_plainly() {
+    let p = python_project();
+    let path = format!("py/liminal/versions/{REV2}_second_models.py");
+    p.write(&path, &p.read(&path).replace(&format!("down_revision = \"{REV1}\""), "down_revision = \"cccccccccccc\""));
+    let out = rs(&p, &["import", "../py"]);
+    out.fails().err_has(&format!("{REV2}_second_models.py:"));
+    let err = out.stderr_flat();
+    assert!(err.contains("it revises cccccccccccc, which no file has"), "{err}");
+    assert!(!err.contains("Some(") && !err.contains("the models have problems"), "{err}");
+}
