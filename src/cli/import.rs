@@ -78,9 +78,15 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     for path in &existing {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let id = name.split('_').next().unwrap_or("");
-        if !ids.contains(&id)
-            && !conversion.failed.iter().any(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with(id)))
-        {
+        // A revision that did not convert is not written: a file with its id is the user's port
+        // of it (see --partial), never replaced nor removed.
+        let ported = !id.is_empty()
+            && !ids.contains(&id)
+            && conversion.failed.iter().any(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with(id)));
+        if ported {
+            continue;
+        }
+        if !ids.contains(&id) {
             return Err(report(
                 format!(
                     "{} holds revision {id} ({}), which is not in the Python chain",

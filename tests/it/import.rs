@@ -497,3 +497,21 @@ fn a_revision_off_the_chain_is_located_and_named_plainly() {
     assert!(err.contains("it revises cccccccccccc, which no file has"), "{err}");
     assert!(!err.contains("Some(") && !err.contains("the models have problems"), "{err}");
 }
+
+/// With --partial the user ports the revisions that did not convert by hand; importing again
+/// (--partial --overwrite, after the Python project moved on) replaces what the import wrote and
+/// leaves those hand-ported files alone.
+#[test]
+fn a_second_partial_import_keeps_the_revisions_ported_by_hand() {
+    let p = python_project();
+    let path = format!("py/liminal/versions/{REV2}_second_models.py");
+    p.write(&path, &p.read(&path).replace("def upgrade()", "NAMES = ['a']\n\ndef upgrade()"));
+    rs(&p, &["import", "../py", "--partial"]).fails();
+    let ported = format!("rs/versions/{REV2}_second_models.rhai");
+    assert!(!p.exists(&ported));
+    let text = crate::common::revision_text(REV2, Some(REV1), "second: models!", &[], &[]);
+    p.write(&ported, &text);
+    rs(&p, &["import", "../py", "--partial", "--overwrite"]).fails();
+    assert_eq!(p.read(&ported), text, "the revision ported by hand is kept");
+    assert!(p.exists(&format!("rs/versions/{REV1}_first_models.rhai")));
+}
