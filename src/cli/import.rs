@@ -212,11 +212,11 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         ui.line(format!("wrote {}", shown(path)));
     }
     ui.status(format!(
-        "Imported {} revision(s) (head {}) and {} schema(s), {} dropdown(s) from {}.",
-        conversion.revisions.len(),
+        "Imported {} (head {}) and {}, {} from {}.",
+        crate::diag::count(conversion.revisions.len(), "revision"),
         head.as_deref().unwrap_or("none"),
-        conversion.model.schemas.len(),
-        conversion.model.dropdowns.len(),
+        crate::diag::count(conversion.model.schemas.len(), "schema"),
+        crate::diag::count(conversion.model.dropdowns.len(), "dropdown"),
         crate::diag::display_path(&root)
     ));
     if target.new && !conversion.tenants.is_empty() {
