@@ -119,6 +119,10 @@ pub fn code_problems(code: &CodeModel, state: &TenantState, tenant: &str) -> Vec
     let help = |derived: String| {
         let use_it = if derived.is_empty() {
             "give it a display name made of letters or digits".to_string()
+        } else if !crate::schema::validate::valid_warehouse_name(&derived) {
+            format!(
+                "`{derived}` is not a valid warehouse name (it must start with a letter or `_`): give it a display name that starts with a letter"
+            )
         } else {
             format!("use `warehouse_name: {derived}`")
         };
@@ -193,6 +197,17 @@ mod tests {
         ] {
             assert_eq!(derived_warehouse_name(name), wh, "{name}");
         }
+    }
+
+    /// The help never suggests a warehouse name Benchling's own rule refuses.
+    #[test]
+    fn help_does_not_suggest_an_invalid_derived_name() {
+        let yaml = "kind: entity_schema\nname: Pizza\nwarehouse_name: pizza\nprefix: PZ\nentity_type: custom_entity\nfields:\n  - { warehouse_name: second_batch, name: 2nd Batch, type: text }\n";
+        let code = crate::schema::load_str(std::path::Path::new("p.yaml"), yaml).unwrap();
+        let problems = code_problems(&code, &TenantState::new(), "dev");
+        assert_eq!(problems.len(), 1);
+        assert!(!problems[0].help.contains("use `warehouse_name: 2nd_batch`"), "{}", problems[0].help);
+        assert!(problems[0].help.contains("starts with a letter"), "{}", problems[0].help);
     }
 
     #[test]
