@@ -93,8 +93,14 @@ pub fn check_created(
     if state.settings.custom_warehouse_names || exempt(schema) || derived_warehouse_name(display_name) == wh {
         return Ok(());
     }
+    let derived = derived_warehouse_name(display_name);
+    let use_it = if crate::schema::validate::valid_warehouse_name(&derived) {
+        "use that warehouse name"
+    } else {
+        "that is no valid warehouse name, so give it a display name that starts with a letter"
+    };
     Err(OpError::Invalid(format!(
-        "{what} with warehouse name `{wh}` {SETTING}: {}; use that warehouse name, or set `custom_warehouse_names: true` on the tenant in liminal.yaml once Benchling support has turned the flag on",
+        "{what} with warehouse name `{wh}` {SETTING}: {}; {use_it}, or set `custom_warehouse_names: true` on the tenant in liminal.yaml once Benchling support has turned the flag on",
         expected(display_name)
     )))
 }
@@ -216,6 +222,8 @@ mod tests {
         assert!(check_created(&state, "pizza", "field", "Bake time", "bake_time").is_ok());
         assert!(check_created(&state, "pizza", "field", "Bake time", "baking").is_err());
         assert!(check_created(&state, "pizza", "field", "!!!", "x").is_err());
+        let e = check_created(&state, "pizza", "field", "2nd Batch", "second_batch").unwrap_err().to_string();
+        assert!(!e.contains("use that warehouse name") && e.contains("starts with a letter"), "{e}");
         assert!(check_created(&state, REMOTE_SCHEMA, "field", "0123456789ab", "revision_id").is_ok());
         assert!(check_renamed(&state, "pizza", "field", "a", "a").is_ok());
         assert!(check_renamed(&state, "pizza", "field", "a", "b").is_err());
