@@ -222,17 +222,21 @@ fn diff_dropdown(b: &mut Builder, name: &str, options: &[String]) -> Result<(), 
     if existing.archived {
         b.emit(Op::UnarchiveDropdown { name: name.to_string() })?;
     }
+    // By name, so that a dropdown of 100,000 options is not scanned once per option.
+    let mut active: BTreeSet<String> =
+        b.work.dropdown(name).map(|d| d.active_options().map(|o| o.name.clone()).collect()).unwrap_or_default();
     for (index, option) in options.iter().enumerate() {
-        let active = b.work.dropdown(name).and_then(|d| d.option(option)).is_some_and(|o| !o.archived);
-        if !active {
+        if !active.contains(option) {
             // Liminal's CreateDropdownOption unarchives an archived option of that name.
             b.emit(Op::CreateDropdownOption { dropdown: name.to_string(), option: option.clone(), index })?;
+            active.insert(option.clone());
         }
     }
+    let wanted: BTreeSet<&str> = options.iter().map(String::as_str).collect();
     let stale: Vec<String> = b
         .work
         .dropdown(name)
-        .map(|d| d.active_options().filter(|o| !options.contains(&o.name)).map(|o| o.name.clone()).collect())
+        .map(|d| d.active_options().filter(|o| !wanted.contains(o.name.as_str())).map(|o| o.name.clone()).collect())
         .unwrap_or_default();
     for option in stale {
         b.emit(Op::ArchiveDropdownOption { dropdown: name.to_string(), option })?;

@@ -160,8 +160,11 @@ pub fn files(model: &CodeModel) -> Vec<(std::path::PathBuf, String)> {
     }
     for s in &model.schemas {
         let wh = &s.props.warehouse_name;
-        let name =
-            if crate::schema::validate::valid_warehouse_name(wh) { wh.clone() } else { stem(wh, "entity_schema") };
+        let name = if crate::schema::validate::valid_warehouse_name(wh) && !wh.contains('$') {
+            wh.clone()
+        } else {
+            stem(wh, "entity_schema")
+        };
         let path = unique_path(&out, "entity_schemas", &name);
         out.push((path, schema_yaml(s)));
     }

@@ -239,13 +239,31 @@ pub enum RunError {
         .recorded.as_deref().unwrap_or("no revision")
     )]
     Interrupted { revision: String, applied: usize, total: usize, recorded: Option<String> },
+    /// The local tenant's file could not be written at the end of the plan.
+    #[error("writing the tenant failed: {error}; it stays at the last revision it recorded")]
+    Write { error: TenantError },
 }
 
 /// Apply the plan. After each revision the tenant records it, in one write with the lease
 /// (renewed, or released after the last revision) and the clearing of an old progress marker.
 /// The run stops between two batches when [`crate::interrupt::requested`]. On `Ok` the lease
-/// is released.
+/// is released. The plan is one batch of writes ([`Tenant::begin_batch`]: the local tenant
+/// writes its file at revision boundaries only, and what it holds at the end, however the run
+/// ends).
 pub async fn run<T: Tenant>(
+    tenant: &mut T,
+    steps: &[PlanStep],
+    progress: &mut dyn Progress,
+    recorded: Option<String>,
+    lease: Option<&mut Lease>,
+) -> Result<(), RunError> {
+    tenant.begin_batch();
+    let result = run_steps(tenant, steps, progress, recorded, lease).await;
+    let ended = tenant.end_batch().await.map_err(|error| RunError::Write { error });
+    result.and(ended)
+}
+
+async fn run_steps<T: Tenant>(
     tenant: &mut T,
     steps: &[PlanStep],
     progress: &mut dyn Progress,

@@ -6,9 +6,13 @@
 //! id, so renaming a schema or a dropdown keeps its links. [`TenantState::view`] turns a stored
 //! schema back into the code model's vocabulary (warehouse names, display names).
 
-use std::collections::BTreeSet;
+mod indexed;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
+
+pub use indexed::{Indexed, ItemMut, Keyed};
 
 use crate::schema::{
     EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType, REMOTE_FIELD,
@@ -174,6 +178,24 @@ pub struct Dropdown {
     pub options: Vec<DropdownOption>,
 }
 
+impl Keyed for Schema {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn key(&self) -> &str {
+        &self.warehouse_name
+    }
+}
+
+impl Keyed for Dropdown {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn key(&self) -> &str {
+        &self.name
+    }
+}
+
 impl Dropdown {
     pub fn option(&self, name: &str) -> Option<&DropdownOption> {
         self.options.iter().find(|o| o.name == name)
@@ -214,16 +236,78 @@ impl Unread {
     }
 }
 
+/// What to put back to return a state to an earlier point: the schemas and dropdowns (by
+/// position) as they were before they changed, and how many there were. Only what was saved is
+/// restored, so whoever changes a state saves what it is about to change (as [`crate::op::Op`]
+/// does for its target). Copies what changes, never the whole tenant.
+#[derive(Debug, Clone, Default)]
+pub struct Undo {
+    next_id: u64,
+    schemas_len: usize,
+    dropdowns_len: usize,
+    schemas: BTreeMap<usize, Schema>,
+    dropdowns: BTreeMap<usize, Dropdown>,
+}
+
+impl Undo {
+    /// Keep what `later` saved, where this one has nothing for the same object (`later` was
+    /// taken after this one, so this one's copies are older).
+    pub fn absorb(&mut self, later: Undo) {
+        for (i, s) in later.schemas {
+            if i < self.schemas_len {
+                self.schemas.entry(i).or_insert(s);
+            }
+        }
+        for (i, d) in later.dropdowns {
+            if i < self.dropdowns_len {
+                self.dropdowns.entry(i).or_insert(d);
+            }
+        }
+    }
+
+    /// How many schemas there were at the undo point.
+    pub fn schemas_len(&self) -> usize {
+        self.schemas_len
+    }
+
+    /// How many dropdowns there were at the undo point.
+    pub fn dropdowns_len(&self) -> usize {
+        self.dropdowns_len
+    }
+
+    /// The schema at position `i` as it was at the undo point, if it was saved (changed since).
+    pub fn schema(&self, i: usize) -> Option<&Schema> {
+        self.schemas.get(&i)
+    }
+
+    /// The dropdown at position `i` as it was at the undo point, if it was saved.
+    pub fn dropdown(&self, i: usize) -> Option<&Dropdown> {
+        self.dropdowns.get(&i)
+    }
+
+    /// Positions of the schemas saved.
+    pub fn changed_schemas(&self) -> impl Iterator<Item = usize> + '_ {
+        self.schemas.keys().copied()
+    }
+
+    /// Positions of the dropdowns saved.
+    pub fn changed_dropdowns(&self) -> impl Iterator<Item = usize> + '_ {
+        self.dropdowns.keys().copied()
+    }
+}
+
 /// A whole tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantState {
     pub registry: Registry,
     #[serde(default)]
     pub units: Vec<Unit>,
+    /// Indexed by id and warehouse name (the index is derived, never serialized).
     #[serde(default)]
-    pub schemas: Vec<Schema>,
+    pub schemas: Indexed<Schema>,
+    /// Indexed by id and name.
     #[serde(default)]
-    pub dropdowns: Vec<Dropdown>,
+    pub dropdowns: Indexed<Dropdown>,
     /// Counter for the ids this state hands out itself (local tenant, emulator).
     #[serde(default)]
     pub next_id: u64,
@@ -271,8 +355,8 @@ impl TenantState {
         TenantState {
             registry: Registry { id: "src_local".into(), name: "Registry".into(), organization_id: "ent_local".into() },
             units,
-            schemas: Vec::new(),
-            dropdowns: Vec::new(),
+            schemas: Indexed::default(),
+            dropdowns: Indexed::default(),
             next_id: 0,
             settings: crate::settings::TenantSettings::default(),
             unread: Unread::default(),
@@ -286,27 +370,81 @@ impl TenantState {
     }
 
     pub fn schema(&self, warehouse_name: &str) -> Option<&Schema> {
-        self.schemas.iter().find(|s| s.warehouse_name == warehouse_name)
+        self.schemas.position_by_name(warehouse_name).map(|i| &self.schemas[i])
     }
 
+    /// The schema, to change freely (the index is rebuilt by the next lookup); see
+    /// [`TenantState::schema_edit`] for changes in a loop.
     pub fn schema_mut(&mut self, warehouse_name: &str) -> Option<&mut Schema> {
-        self.schemas.iter_mut().find(|s| s.warehouse_name == warehouse_name)
+        self.schemas.position_by_name(warehouse_name).map(|i| &mut self.schemas[i])
+    }
+
+    /// The schema to change in place, keeping the index (it follows a change of the warehouse
+    /// name).
+    pub fn schema_edit(&mut self, warehouse_name: &str) -> Option<ItemMut<'_, Schema>> {
+        self.schemas.position_by_name(warehouse_name).map(|i| self.schemas.at_mut(i))
     }
 
     pub fn schema_by_id(&self, id: &str) -> Option<&Schema> {
-        self.schemas.iter().find(|s| s.id == id)
+        self.schemas.position_by_id(id).map(|i| &self.schemas[i])
     }
 
     pub fn dropdown(&self, name: &str) -> Option<&Dropdown> {
-        self.dropdowns.iter().find(|d| d.name == name)
+        self.dropdowns.position_by_name(name).map(|i| &self.dropdowns[i])
     }
 
+    /// The dropdown, to change freely (the index is rebuilt by the next lookup).
     pub fn dropdown_mut(&mut self, name: &str) -> Option<&mut Dropdown> {
-        self.dropdowns.iter_mut().find(|d| d.name == name)
+        self.dropdowns.position_by_name(name).map(|i| &mut self.dropdowns[i])
+    }
+
+    /// The dropdown to change in place, keeping the index (it follows a change of its name).
+    pub fn dropdown_edit(&mut self, name: &str) -> Option<ItemMut<'_, Dropdown>> {
+        self.dropdowns.position_by_name(name).map(|i| self.dropdowns.at_mut(i))
     }
 
     pub fn dropdown_by_id(&self, id: &str) -> Option<&Dropdown> {
-        self.dropdowns.iter().find(|d| d.id == id)
+        self.dropdowns.position_by_id(id).map(|i| &self.dropdowns[i])
+    }
+
+    /// A point to come back to ([`TenantState::restore`]): what is saved into it
+    /// ([`TenantState::save`]) before being changed, and what is created after it, is undone.
+    pub fn undo_point(&self) -> Undo {
+        Undo {
+            next_id: self.next_id,
+            schemas_len: self.schemas.len(),
+            dropdowns_len: self.dropdowns.len(),
+            schemas: BTreeMap::new(),
+            dropdowns: BTreeMap::new(),
+        }
+    }
+
+    /// Save the schema (`Some(warehouse name)`) or dropdown (`None`, `name`) about to change into
+    /// `undo`, once: only its state at the undo point matters.
+    pub fn save(&self, undo: &mut Undo, schema: Option<&str>, dropdown: Option<&str>) {
+        if let Some(i) = schema.and_then(|wh| self.schemas.position_by_name(wh))
+            && i < undo.schemas_len
+        {
+            undo.schemas.entry(i).or_insert_with(|| self.schemas[i].clone());
+        }
+        if let Some(i) = dropdown.and_then(|n| self.dropdowns.position_by_name(n))
+            && i < undo.dropdowns_len
+        {
+            undo.dropdowns.entry(i).or_insert_with(|| self.dropdowns[i].clone());
+        }
+    }
+
+    /// Put back what `undo` saved and drop what was created since it was taken.
+    pub fn restore(&mut self, undo: Undo) {
+        self.next_id = undo.next_id;
+        self.schemas.truncate(undo.schemas_len);
+        self.dropdowns.truncate(undo.dropdowns_len);
+        for (i, s) in undo.schemas {
+            *self.schemas.at_mut(i) = s;
+        }
+        for (i, d) in undo.dropdowns {
+            *self.dropdowns.at_mut(i) = d;
+        }
     }
 
     pub fn unit_by_name(&self, name: &str) -> Option<&Unit> {
@@ -334,7 +472,7 @@ impl TenantState {
     /// Record `revision` in `liminal_remote`, creating the schema on first use exactly as Liminal
     /// does. Returns whether anything changed.
     pub fn set_revision(&mut self, revision: &str) -> bool {
-        if let Some(remote) = self.schema_mut(REMOTE_SCHEMA)
+        if let Some(mut remote) = self.schema_edit(REMOTE_SCHEMA)
             && let Some(f) = remote.fields.iter_mut().find(|f| f.warehouse_name == REMOTE_FIELD && !f.archived)
         {
             if f.name == revision {
@@ -345,7 +483,7 @@ impl TenantState {
         }
         let schema_id = self.new_id("ts_");
         let field_id = self.new_id("tsf_");
-        if let Some(remote) = self.schema_mut(REMOTE_SCHEMA) {
+        if let Some(mut remote) = self.schema_edit(REMOTE_SCHEMA) {
             remote.fields.push(remote_field(field_id, revision));
             return true;
         }

@@ -329,6 +329,14 @@ impl Tenant for AnyTenant {
         each!(self, t => t.prepare(needs))
     }
 
+    fn begin_batch(&mut self) {
+        each!(self, t => t.begin_batch())
+    }
+
+    async fn end_batch(&mut self) -> Result<(), TenantError> {
+        each!(self, t => t.end_batch().await)
+    }
+
     async fn revision(&mut self) -> Result<Option<String>, TenantError> {
         each!(self, t => t.revision().await)
     }

@@ -74,8 +74,9 @@ fn create(inner: &mut Inner, req: &Req) -> Result<Dropdown, ApiError> {
         return Err(ApiError::bad_request("a dropdown needs a non-empty name"));
     }
     check_name_free(state, None, &c.name)?;
-    for (i, o) in c.options.iter().enumerate() {
-        if c.options[..i].contains(o) {
+    let mut seen = std::collections::HashSet::new();
+    for o in &c.options {
+        if !seen.insert(o.as_str()) {
             return Err(ApiError::bad_request(format!("option `{o}` is listed twice")));
         }
     }

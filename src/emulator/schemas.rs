@@ -125,10 +125,7 @@ pub(crate) fn check_warehouse_rule(
 
 /// Benchling's `systemName` rule: `[a-z_][a-z0-9_$]*`, not starting with `bnch$`.
 pub(crate) fn check_system_name(name: &str, what: &str) -> Result<(), ApiError> {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_');
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if !first_ok || !rest_ok || name.starts_with("bnch$") {
+    if !crate::schema::validate::valid_warehouse_name(name) {
         return Err(ApiError::bad_request(format!(
             "{what} systemName `{name}` must match [a-z_][a-z0-9_$]* and not start with bnch$"
         )));

@@ -1,14 +1,16 @@
 //! The meaning of each operation: its effect on a [`TenantState`] (Benchling's behaviour, with
 //! Liminal's skip/unarchive paths), and its reverse.
 
+use std::collections::{HashMap, HashSet};
+
 use super::{FieldPatch, Op, OpError, SchemaPatch};
 use crate::schema::{
     EntityType, FieldDef, FieldType, NameTemplate, SEQUENCE_CONSTRAINTS, SchemaDef, validate_field, validate_schema,
 };
-use crate::state::{Dropdown, DropdownOption, Field, Schema, StoredPart, TenantState};
+use crate::state::{Dropdown, DropdownOption, Field, ItemMut, Schema, StoredPart, TenantState};
 
-fn dropdown_mut<'a>(state: &'a mut TenantState, name: &str) -> Result<&'a mut Dropdown, OpError> {
-    state.dropdown_mut(name).ok_or_else(|| OpError::not_found("dropdown", name))
+fn dropdown_mut<'a>(state: &'a mut TenantState, name: &str) -> Result<ItemMut<'a, Dropdown>, OpError> {
+    state.dropdown_edit(name).ok_or_else(|| OpError::not_found("dropdown", name))
 }
 
 fn schema_ref<'a>(state: &'a TenantState, wh: &str) -> Result<&'a Schema, OpError> {
@@ -33,18 +35,22 @@ fn reorder<T: Clone>(
     name_of: impl Fn(&T) -> &str,
     what: &str,
 ) -> Result<Vec<T>, OpError> {
+    // Positions by name (the first item of a name, as a scan finds it).
+    let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(items.len());
+    for (i, it) in items.iter().enumerate() {
+        by_name.entry(name_of(it)).or_insert(i);
+    }
+    let mut named: HashSet<&str> = HashSet::with_capacity(names.len());
     let mut out = Vec::with_capacity(items.len());
-    for (i, n) in names.iter().enumerate() {
-        if names[..i].contains(n) {
+    for n in names {
+        if !named.insert(n.as_str()) {
             return Err(OpError::Invalid(format!("{what} `{n}` is named twice in the new order")));
         }
-        let item = items
-            .iter()
-            .find(|it| name_of(it) == n)
-            .ok_or_else(|| OpError::Invalid(format!("{what} `{n}` is not there to reorder")))?;
-        out.push(item.clone());
+        let i =
+            by_name.get(n.as_str()).ok_or_else(|| OpError::Invalid(format!("{what} `{n}` is not there to reorder")))?;
+        out.push(items[*i].clone());
     }
-    out.extend(items.iter().filter(|it| !names.iter().any(|n| n == name_of(it))).cloned());
+    out.extend(items.iter().filter(|it| !named.contains(name_of(it))).cloned());
     Ok(out)
 }
 
@@ -292,12 +298,13 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             if name.trim().is_empty() {
                 return Err(OpError::Invalid("a dropdown needs a name".into()));
             }
-            for (i, o) in options.iter().enumerate() {
-                if o.trim().is_empty() || options[..i].contains(o) {
+            let mut seen = HashSet::with_capacity(options.len());
+            for o in options {
+                if o.trim().is_empty() || !seen.insert(o.as_str()) {
                     return Err(OpError::Invalid(format!("dropdown `{name}`: option `{o}` is empty or listed twice")));
                 }
             }
-            if let Some(d) = state.dropdown_mut(name) {
+            if let Some(mut d) = state.dropdown_edit(name) {
                 if !d.archived {
                     return Err(OpError::Conflict(format!("dropdown `{name}` already exists and is active")));
                 }
@@ -336,7 +343,7 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
                     users.join(", ")
                 )));
             }
-            let d = dropdown_mut(state, name)?;
+            let mut d = dropdown_mut(state, name)?;
             if d.archived {
                 return Err(OpError::Conflict(format!("dropdown `{name}` is already archived")));
             }
@@ -344,7 +351,7 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             Ok(())
         }
         Op::UnarchiveDropdown { name } => {
-            let d = dropdown_mut(state, name)?;
+            let mut d = dropdown_mut(state, name)?;
             if !d.archived {
                 return Err(OpError::Conflict(format!("dropdown `{name}` is not archived")));
             }
@@ -363,22 +370,22 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
         }
         Op::CreateDropdownOption { dropdown, option, index } => {
             let new_id = state.new_id("sfso_");
-            let d = dropdown_mut(state, dropdown)?;
+            let mut d = dropdown_mut(state, dropdown)?;
             match d.option(option).cloned() {
-                Some(o) if o.archived => place_option(d, DropdownOption { archived: false, ..o }, *index),
+                Some(o) if o.archived => place_option(&mut d, DropdownOption { archived: false, ..o }, *index),
                 // Liminal warns and skips an option that is already active.
                 Some(_) => {}
                 None => {
                     if option.trim().is_empty() {
                         return Err(OpError::Invalid(format!("dropdown `{dropdown}`: an option needs a name")));
                     }
-                    place_option(d, DropdownOption { id: new_id, name: option.clone(), archived: false }, *index)
+                    place_option(&mut d, DropdownOption { id: new_id, name: option.clone(), archived: false }, *index)
                 }
             }
             Ok(())
         }
         Op::UnarchiveDropdownOption { dropdown, option, index } => {
-            let d = dropdown_mut(state, dropdown)?;
+            let mut d = dropdown_mut(state, dropdown)?;
             let o = d
                 .option(option)
                 .cloned()
@@ -386,11 +393,11 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             if !o.archived {
                 return Err(OpError::Conflict(format!("option `{option}` of `{dropdown}` is not archived")));
             }
-            place_option(d, DropdownOption { archived: false, ..o }, *index);
+            place_option(&mut d, DropdownOption { archived: false, ..o }, *index);
             Ok(())
         }
         Op::ArchiveDropdownOption { dropdown, option } => {
-            let d = dropdown_mut(state, dropdown)?;
+            let mut d = dropdown_mut(state, dropdown)?;
             let o = d
                 .option(option)
                 .cloned()
@@ -410,7 +417,7 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
                     "dropdown `{dropdown}`: option `{option}` cannot be renamed to an empty name"
                 )));
             }
-            let d = dropdown_mut(state, dropdown)?;
+            let mut d = dropdown_mut(state, dropdown)?;
             if d.option(new_option).is_some() {
                 return Err(OpError::Conflict(format!("dropdown `{dropdown}` already has an option `{new_option}`")));
             }
@@ -423,7 +430,7 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             Ok(())
         }
         Op::ReorderDropdownOptions { dropdown, options } => {
-            let d = dropdown_mut(state, dropdown)?;
+            let mut d = dropdown_mut(state, dropdown)?;
             d.options = reorder(&d.options, options, |o| o.name.as_str(), "option")?;
             Ok(())
         }
@@ -442,7 +449,7 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
                         p.warehouse_name
                     )));
                 }
-                if let Some(s) = state.schema_mut(&p.warehouse_name) {
+                if let Some(mut s) = state.schema_edit(&p.warehouse_name) {
                     s.archived = false;
                 }
                 return Ok(());
@@ -489,7 +496,7 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             if state.schemas[i].archived {
                 return Err(OpError::Conflict(format!("schema `{schema}` is already archived")));
             }
-            state.schemas[i].archived = true;
+            state.schemas.at_mut(i).archived = true;
             Ok(())
         }
         Op::UnarchiveSchema { schema } => {
@@ -497,7 +504,7 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             if !state.schemas[i].archived {
                 return Err(OpError::Conflict(format!("schema `{schema}` is not archived")));
             }
-            state.schemas[i].archived = false;
+            state.schemas.at_mut(i).archived = false;
             Ok(())
         }
         Op::UpdateSchema { schema, patch } => {
@@ -536,7 +543,7 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
                 return Err(OpError::Invalid(format!("schema `{schema}`: {}", p.message)));
             }
             let constraint = constraint_ids(s, &view.props.constraint_fields)?;
-            let s = &mut state.schemas[i];
+            let mut s = state.schemas.at_mut(i);
             let v = view.props;
             s.name = v.name;
             s.warehouse_name = v.warehouse_name;
@@ -564,7 +571,7 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
                 )));
             }
             let parts = template_parts(s, template)?;
-            let s = &mut state.schemas[i];
+            let mut s = state.schemas.at_mut(i);
             s.name_template = parts;
             s.order_name_parts_by_sequence = template.order_name_parts_by_sequence;
             Ok(())
@@ -616,14 +623,15 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             let id = state.new_id("tsf_");
             let mut new = resolve_field(state, entity_type, field, id)?;
             new.archived = false;
-            let s = &mut state.schemas[i];
-            s.fields.insert((*index).min(s.fields.len()), new);
+            let mut s = state.schemas.at_mut(i);
+            let at = (*index).min(s.fields.len());
+            s.fields.insert(at, new);
             Ok(())
         }
         Op::ArchiveField { schema, field, index } => {
             let i = schema_index(state, schema)?;
-            let s = &mut state.schemas[i];
-            let j = field_index(s, field)?;
+            let mut s = state.schemas.at_mut(i);
+            let j = field_index(&s, field)?;
             let f = &s.fields[j];
             if f.archived {
                 return Err(OpError::Conflict(format!("field `{schema}.{field}` is already archived")));
@@ -640,19 +648,21 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             }
             let mut f = s.fields.remove(j);
             f.archived = true;
-            s.fields.insert(index.unwrap_or(j).min(s.fields.len()), f);
+            let at = index.unwrap_or(j).min(s.fields.len());
+            s.fields.insert(at, f);
             Ok(())
         }
         Op::UnarchiveField { schema, field, index } => {
             let i = schema_index(state, schema)?;
-            let s = &mut state.schemas[i];
-            let j = field_index(s, field)?;
+            let mut s = state.schemas.at_mut(i);
+            let j = field_index(&s, field)?;
             if !s.fields[j].archived {
                 return Err(OpError::Conflict(format!("field `{schema}.{field}` is not archived")));
             }
             let mut f = s.fields.remove(j);
             f.archived = false;
-            s.fields.insert(index.unwrap_or(j).min(s.fields.len()), f);
+            let at = index.unwrap_or(j).min(s.fields.len());
+            s.fields.insert(at, f);
             Ok(())
         }
         Op::UpdateField { schema, field, patch } => {
@@ -700,12 +710,12 @@ pub(super) fn apply(op: &Op, state: &mut TenantState) -> Result<(), OpError> {
             patch.apply_to(&mut view);
             normalise_for_type(&mut view);
             let updated = resolve_field(state, s.entity_type, &view, current.id.clone())?;
-            state.schemas[i].fields[j] = Field { archived: current.archived, ..updated };
+            state.schemas.at_mut(i).fields[j] = Field { archived: current.archived, ..updated };
             Ok(())
         }
         Op::ReorderFields { schema, fields } => {
             let i = schema_index(state, schema)?;
-            let s = &mut state.schemas[i];
+            let mut s = state.schemas.at_mut(i);
             s.fields = reorder(&s.fields, fields, |f| f.warehouse_name.as_str(), "field")?;
             Ok(())
         }

@@ -16,7 +16,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::schema::{DropdownDef, FieldDef, NameTemplate, SchemaDef};
-use crate::state::TenantState;
+use crate::state::{TenantState, Undo};
 
 pub use patch::{FieldPatch, SchemaPatch};
 pub(crate) use values::{FIELD_KEYS, MIXTURE_KEYS, TEMPLATE_KEYS, type_name};
@@ -210,12 +210,34 @@ impl Op {
     }
 
     /// Apply to `state`, as Benchling would. On error the state is unchanged.
+    ///
+    /// In place: only the operation's target (the one schema or dropdown it acts on) is copied
+    /// first, to put it back if the operation fails half-way.
     pub fn apply(&self, state: &mut TenantState) -> Result<(), OpError> {
+        let mut undo = state.undo_point();
+        self.apply_saving(state, &mut undo)
+    }
+
+    /// Apply, first saving into `undo` what the operation changes (its target, as it was when
+    /// `undo` was taken), so that `state.restore(undo)` undoes every operation applied since.
+    /// On error the state is as it was before this operation.
+    pub fn apply_saving(&self, state: &mut TenantState, undo: &mut Undo) -> Result<(), OpError> {
         apply::check_read(self, state)?;
-        let mut next = state.clone();
-        apply::apply(self, &mut next)?;
-        *state = next;
-        Ok(())
+        let mut own = state.undo_point();
+        match self.target() {
+            Target::Schema(wh) => state.save(&mut own, Some(&wh), None),
+            Target::Dropdown(name) => state.save(&mut own, None, Some(&name)),
+        }
+        match apply::apply(self, state) {
+            Ok(()) => {
+                undo.absorb(own);
+                Ok(())
+            }
+            Err(e) => {
+                state.restore(own);
+                Err(e)
+            }
+        }
     }
 
     /// The operation that undoes this one, given the state before it runs.

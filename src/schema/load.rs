@@ -47,7 +47,7 @@ struct RawItem {
     /// Display name (of the schema or the dropdown)
     #[schemars(with = "Option<String>")]
     name: Option<S<String>>,
-    /// The key everything is matched by (`[a-z0-9_]+`); entity schemas only
+    /// The key everything is matched by (`[a-z_][a-z0-9_$]*`, Benchling's rule); entity schemas only
     #[schemars(with = "Option<String>")]
     warehouse_name: Option<S<String>>,
     /// Registry id prefix: letters, digits, `_`, `-`; at most 32; not ending in a digit
@@ -157,7 +157,7 @@ fn part_aliases(schema: &mut schemars::Schema) {
 #[derive(Deserialize, schemars::JsonSchema)]
 #[schemars(deny_unknown_fields)]
 struct RawField {
-    /// The field's key (`[a-z0-9_]+`)
+    /// The field's key (`[a-z_][a-z0-9_$]*`, Benchling's rule)
     #[schemars(required, with = "String")]
     warehouse_name: Option<S<String>>,
     /// Display name
@@ -1138,6 +1138,18 @@ fields:
         let err = load_str(Path::new("s.yaml"), text).unwrap_err();
         let places: Vec<_> = err.0.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(places, vec![(3, 17), (10, 11), (14, 21)], "{err:?}");
+    }
+
+    /// Benchling requires `[a-z_][a-z0-9_$]*`: a warehouse name starting with a digit used to
+    /// pass `check`, local apply and preflight, then fail half-way through an upgrade.
+    #[test]
+    fn warehouse_name_follows_benchlings_rule() {
+        let text = "kind: entity_schema\nname: Cat\nwarehouse_name: 9lives\nprefix: CT\nentity_type: custom_entity\nfields:\n  - { warehouse_name: bnch$x, name: X, type: text }\n  - { warehouse_name: _ok$2, name: Y, type: text }\n";
+        let err = load_str(Path::new("cat.yaml"), text).unwrap_err();
+        let places: Vec<_> = err.0.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(places, vec![(3, 17), (7, 23)], "{err:?}");
+        assert!(err.0[0].message.contains("9lives"), "{}", err.0[0].message);
+        assert!(err.0[0].help.as_deref().unwrap_or_default().contains("lowercase letter or `_`"), "{:?}", err.0[0]);
     }
 
     #[test]

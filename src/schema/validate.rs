@@ -45,9 +45,19 @@ fn first_of<K: Ord>(map: &mut BTreeMap<K, usize>, key: K, at: usize) -> Option<u
     None
 }
 
+/// Benchling's rule for a warehouse name (its `systemName`): `[a-z_][a-z0-9_$]*`, not starting
+/// with `bnch$`. The one copy of the rule: the code model, [`crate::op::Op::apply`] and the
+/// emulator all ask this function.
 pub(crate) fn valid_warehouse_name(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    let mut chars = s.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+    first_ok
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !s.starts_with("bnch$")
 }
+
+/// What to do about a warehouse name [`valid_warehouse_name`] refuses.
+pub(crate) const WAREHOUSE_NAME_HELP: &str = "start with a lowercase letter or `_`, then use lowercase letters, digits, `_` or `$` (Benchling's rule; `bnch$` is reserved)";
 
 fn prefix_problem(prefix: &str) -> Option<String> {
     if prefix.is_empty() {
@@ -73,7 +83,7 @@ pub fn validate_field(entity_type: EntityType, f: &FieldDef) -> Vec<(&'static st
         out.push((
             "warehouse_name",
             format!("field warehouse name `{}` is not valid", f.warehouse_name),
-            "use only lowercase letters, digits and `_`".to_string(),
+            WAREHOUSE_NAME_HELP.to_string(),
         ));
     }
     if f.name.trim().is_empty() {
@@ -162,7 +172,7 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
             at,
             Some("warehouse_name"),
             format!("warehouse name `{}` is not valid", p.warehouse_name),
-            "use only lowercase letters, digits and `_`",
+            WAREHOUSE_NAME_HELP,
         ));
     }
     if let Some(msg) = prefix_problem(&p.prefix) {

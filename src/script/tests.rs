@@ -24,6 +24,27 @@ fn run(body: &str, direction: Direction) -> Result<Vec<LocatedOp>, SourceProblem
     parse(body)?.ops(direction)
 }
 
+/// A dropdown of 100,000 options (a real tenant's) renders into a revision that loads back:
+/// the sandbox's array limit counts nested items, and was 100,000.
+#[test]
+fn a_revision_creating_a_dropdown_of_100_000_options_loads() {
+    let options: Vec<String> = (0..100_000).map(|i| format!("o{i}")).collect();
+    let up = vec![Op::CreateDropdown { name: "Big".into(), options }];
+    let text = render(&RevisionText {
+        id: ID,
+        down_revision: None,
+        message: "big",
+        create_date: time::macros::datetime!(2026-11-25 19:16:35),
+        upgrade: &up,
+        downgrade: &[],
+    });
+    // The default array limit, with time to spare on a loaded machine in a debug build.
+    let engine = ScriptEngine::new(Limits { time_limit: Duration::from_secs(60), ..Limits::default() });
+    let script = Script::parse_with(&engine, &path(), text).unwrap();
+    let ops: Vec<Op> = script.ops_with(&engine, Direction::Upgrade).unwrap().into_iter().map(|o| o.op).collect();
+    assert_eq!(ops, up);
+}
+
 #[test]
 fn reads_the_header_without_running() {
     // upgrade() would loop forever: reading the header must not call it.

@@ -104,6 +104,20 @@ pub trait Tenant {
     /// anything changed.
     async fn set_revision(&mut self, revision: &str) -> Result<bool, TenantError>;
 
+    /// Group the writes of a plan, up to [`Tenant::end_batch`], where the backend can. The local
+    /// tenant then writes its file only at revision boundaries (after `set_revision`): a
+    /// revision's operations and its record in one atomic write, at most one write a second,
+    /// and the rest at `end_batch`; an operation that fails drops its revision's earlier
+    /// operations too and reports none of them done (a local revision is all or nothing).
+    /// Over HTTP every write is a request that lands at once: nothing to group. Default:
+    /// nothing.
+    fn begin_batch(&mut self) {}
+
+    /// Write what the batch holds, dropping operations that no `set_revision` followed.
+    async fn end_batch(&mut self) -> Result<(), TenantError> {
+        Ok(())
+    }
+
     /// Set fields of `liminal_remote` in one write: each `(warehouse name, display name)`.
     /// `revision_id` is recorded as [`Tenant::set_revision`] does (creating the schema on first
     /// use); other fields are created as text fields when missing. Returns whether anything

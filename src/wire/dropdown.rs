@@ -212,6 +212,8 @@ pub fn apply_dropdown_update(
     if let Some(items) = &u.options {
         let mut seen = HashSet::new();
         let mut listed = Vec::with_capacity(items.len());
+        let by_id: std::collections::HashMap<&str, &DropdownOption> =
+            d.options.iter().map(|o| (o.id.as_str(), o)).collect();
         for (i, item) in items.iter().enumerate() {
             let at = format!("body.options[{i}]");
             let option = match &item.id {
@@ -219,7 +221,7 @@ pub fn apply_dropdown_update(
                     if !seen.insert(id.clone()) {
                         return Err(WireError::new(at, format!("option `{id}` is listed twice")));
                     }
-                    let Some(old) = d.options.iter().find(|o| &o.id == id) else {
+                    let Some(old) = by_id.get(id.as_str()) else {
                         return Err(WireError::new(at, format!("`{id}` is not an option of dropdown `{}`", d.id)));
                     };
                     DropdownOption {
@@ -270,11 +272,12 @@ pub fn dropdown_update_body(before: &Dropdown, after: &Dropdown) -> Value {
         }
     }
     if before.options != after.options {
+        let known: HashSet<&str> = before.options.iter().map(|b| b.id.as_str()).collect();
         let options: Vec<Value> = after
             .options
             .iter()
             .map(|o| {
-                if before.options.iter().any(|b| b.id == o.id) {
+                if known.contains(o.id.as_str()) {
                     if o.archived {
                         json!({ "name": o.name, "id": o.id, "archiveReason": super::ARCHIVE_REASON, "archived": true })
                     } else {

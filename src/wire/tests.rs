@@ -38,7 +38,7 @@ fn pizza_state() -> TenantState {
     link.required = true;
     link.link = Some("ts_66a40c03".into());
     slice.fields = vec![link];
-    s.schemas = vec![pizza, slice];
+    s.schemas = vec![pizza, slice].into();
     s.dropdowns = vec![Dropdown {
         id: "sfs_45cbc500".into(),
         name: "Toppings".into(),
@@ -48,7 +48,8 @@ fn pizza_state() -> TenantState {
             DropdownOption { id: "sfso_efbf70d3".into(), name: "Cheese".into(), archived: false },
             DropdownOption { id: "sfso_739a1b22".into(), name: "Ham".into(), archived: true },
         ],
-    }];
+    }]
+    .into();
     s
 }
 

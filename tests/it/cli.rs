@@ -748,7 +748,79 @@ fn progress_marker(p: &Project) -> Option<String> {
     Some(field["name"].as_str()?.to_string())
 }
 
-/// r1's upgrade: A, B, Big, D. Operation 3 fails under the file size limit.
+/// A tenant that loses its connection after its first `k` operations, once (what a tenant
+/// over HTTP can do; the local tenant itself is all or nothing). Writes go to a local tenant
+/// outside a batch, so each call lands in the file at once, the progress marker included.
+#[cfg(unix)]
+struct StopsAfter {
+    inner: liminal::tenant::local::LocalTenant,
+    k: Option<usize>,
+}
+
+#[cfg(unix)]
+impl liminal::tenant::Tenant for StopsAfter {
+    async fn read(&mut self) -> Result<liminal::state::TenantState, liminal::tenant::TenantError> {
+        self.inner.read().await
+    }
+    async fn revision(&mut self) -> Result<Option<String>, liminal::tenant::TenantError> {
+        self.inner.revision().await
+    }
+    async fn apply(
+        &mut self,
+        ops: &[liminal::op::Op],
+        done: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<(), liminal::tenant::ApplyError> {
+        match self.k.take() {
+            Some(k) if k < ops.len() => {
+                self.inner.apply(&ops[..k], done).await?;
+                let error = liminal::tenant::TenantError::Http("the connection was lost".into());
+                Err(liminal::tenant::ApplyError::Tenant { index: k, error })
+            }
+            _ => self.inner.apply(ops, done).await,
+        }
+    }
+    async fn set_revision(&mut self, revision: &str) -> Result<bool, liminal::tenant::TenantError> {
+        self.inner.set_revision(revision).await
+    }
+    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, liminal::tenant::TenantError> {
+        self.inner.write_remote(values).await
+    }
+    async fn remote_field(
+        &mut self,
+        warehouse_name: &str,
+        fresh: bool,
+    ) -> Result<Option<String>, liminal::tenant::TenantError> {
+        self.inner.remote_field(warehouse_name, fresh).await
+    }
+}
+
+/// Run `upgrade dev <target>` (`head`) or `downgrade dev <target>` (`-1`) through the library
+/// on a tenant that stops after `k` operations.
+#[cfg(unix)]
+fn run_stopping_after(p: &Project, k: usize, target: &str) -> liminal::migrate::RunError {
+    struct Quiet;
+    impl liminal::migrate::Progress for Quiet {
+        fn revision(&mut self, _: usize, _: usize, _: &liminal::migrate::PlanStep) {}
+        fn op_done(&mut self, _: &liminal::migrate::PlanStep, _: &liminal::script::LocatedOp) {}
+        fn revision_done(&mut self, _: &liminal::migrate::PlanStep) {}
+    }
+    use liminal::tenant::Tenant;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut t = StopsAfter { inner: liminal::tenant::local::LocalTenant::new(p.file(TENANT_FILE)), k: Some(k) };
+        let current = t.revision().await.unwrap();
+        let chain = liminal::chain::Chain::load(&p.file("versions")).unwrap();
+        let plan = match target {
+            "head" => chain.plan_upgrade(current.as_deref(), target),
+            _ => chain.plan_downgrade(current.as_deref(), target),
+        }
+        .unwrap();
+        let steps = liminal::migrate::load_steps(&plan).unwrap();
+        liminal::migrate::run(&mut t, &steps, &mut Quiet, current, None).await.unwrap_err()
+    })
+}
+
+/// r1's upgrade: A, B, Big, D; the run stops after the first two.
 #[cfg(unix)]
 fn interrupted_upgrade() -> (Project, String, String) {
     let p = Project::init();
@@ -771,24 +843,67 @@ fn interrupted_upgrade() -> (Project, String, String) {
             r#"archive_dropdown("A")"#,
         ],
     );
-    let limited = run_with_file_size_limit(&p, &["--format", "json", "upgrade", "dev", "head"]);
-    limited.fails().err_has(&format!("{rev}:11:9")).err_has("operation 3").err_has("2 of the 4 operations");
-    let error = &limited.json()["error"];
-    assert!(error["message"].as_str().unwrap().contains("operation 3"), "{error}");
-    assert!(error["help"].as_str().unwrap().contains("2 of the 4 operations"), "{error}");
+    let e = run_stopping_after(&p, 2, "head");
+    assert!(matches!(e, liminal::migrate::RunError::Op { number: 3, applied: 2, .. }), "{e}");
     assert_eq!(p.current(), base, "the revision is not recorded");
     assert_eq!(p.active_dropdowns(), ["A", "B"], "what reached the tenant is in the file, and only that");
+    assert_eq!(progress_marker(&p), None, "what is applied is read from the tenant, not from a marker");
+    (p, base, rev)
+}
+
+/// A write of the local tenant that fails (a full disk) leaves the file as it was: a local
+/// revision lands with its record or not at all, so nothing is half applied.
+#[cfg(unix)]
+#[test]
+fn a_failed_local_write_leaves_the_revision_out_entirely() {
+    let p = Project::init();
+    let base = p.base_id();
+    p.run(&["stamp", "dev", "base"]).ok();
+    p.write_revision(
+        R1,
+        Some(&base),
+        "four",
+        &[r#"create_dropdown("A", ["x"])"#, r#"create_dropdown("B", ["y"])"#, &big_dropdown()],
+        &[r#"archive_dropdown("Big")"#, r#"archive_dropdown("B")"#, r#"archive_dropdown("A")"#],
+    );
+    let before = p.tenant_bytes();
+    run_with_file_size_limit(&p, &["upgrade", "dev", "head"]).fails().err_has("File too large");
+    assert_eq!(p.tenant_bytes(), before, "the file is as it was");
     let mut leftovers: Vec<_> =
         std::fs::read_dir(p.file(".liminal")).unwrap().flatten().map(|e| e.file_name()).collect();
     leftovers.sort();
     // The lock file stays (removing a locked file would let two runs lock different files).
     assert_eq!(leftovers, [".dev.json.lock", "dev.json"], "no temporary file is left behind");
-    assert_eq!(progress_marker(&p), None, "what is applied is read from the tenant, not from a marker");
-    (p, base, rev)
+    p.run(&["upgrade", "dev", "head"]).ok();
+    assert_eq!(p.current(), R1);
+    assert_eq!(p.active_dropdowns(), ["A", "B", "Big"]);
+}
+
+/// A downgrade whose write fails leaves the local tenant as it was (all or nothing).
+#[cfg(unix)]
+#[test]
+fn a_failed_local_downgrade_write_leaves_the_tenant_as_it_was() {
+    let p = Project::init();
+    let base = p.base_id();
+    p.run(&["stamp", "dev", "base"]).ok();
+    p.write_revision(
+        R1,
+        Some(&base),
+        "three",
+        &[r#"create_dropdown("A", ["x"])"#, r#"create_dropdown("B", ["y"])"#, r#"create_dropdown("D", ["z"])"#],
+        &[r#"archive_dropdown("A")"#, r#"archive_dropdown("B")"#, &big_dropdown(), r#"archive_dropdown("D")"#],
+    );
+    p.run(&["upgrade", "dev", "head"]).ok();
+    run_with_file_size_limit(&p, &["downgrade", "dev", "-1"]).fails().err_has("File too large");
+    assert_eq!(p.current(), R1);
+    assert_eq!(p.active_dropdowns(), ["A", "B", "D"]);
+    p.run(&["downgrade", "dev", "-1"]).ok();
+    assert_eq!(p.current(), base);
+    assert_eq!(p.active_dropdowns(), ["Big"]);
 }
 
 /// Operation 3 of 4 fails at apply time; operations 1 and 2 reached the tenant, and the next
-/// run without the limit finds them there and resumes at operation 3.
+/// run finds them there and resumes at operation 3.
 #[cfg(unix)]
 #[test]
 fn a_revision_interrupted_half_way_resumes_where_it_stopped() {
@@ -844,7 +959,7 @@ fn stamp_clears_an_old_progress_marker() {
     assert_eq!(p.active_dropdowns(), ["A", "B", "Big", "D"]);
 }
 
-/// A downgrade that fails half-way resumes too: the next run finds the operations of
+/// A downgrade that stops half-way resumes too: the next run finds the operations of
 /// downgrade() that reached the tenant.
 #[cfg(unix)]
 #[test]
@@ -852,7 +967,7 @@ fn an_interrupted_downgrade_resumes() {
     let p = Project::init();
     let base = p.base_id();
     p.run(&["stamp", "dev", "base"]).ok();
-    let rev = p.write_revision(
+    p.write_revision(
         R1,
         Some(&base),
         "three",
@@ -860,13 +975,8 @@ fn an_interrupted_downgrade_resumes() {
         &[r#"archive_dropdown("A")"#, r#"archive_dropdown("B")"#, &big_dropdown(), r#"archive_dropdown("D")"#],
     );
     p.run(&["upgrade", "dev", "head"]).ok();
-    // downgrade() starts on line 17: the third operation, on line 19, fails.
-    let limited = run_with_file_size_limit(&p, &["downgrade", "dev", "-1"]);
-    limited
-        .fails()
-        .err_has(&format!("{rev}:19:9"))
-        .err_has("2 of the 4 operations")
-        .err_has("run the same command again");
+    let e = run_stopping_after(&p, 2, "-1");
+    assert!(matches!(e, liminal::migrate::RunError::Op { number: 3, applied: 2, .. }), "{e}");
     assert_eq!(p.current(), R1);
     assert_eq!(p.active_dropdowns(), ["D"]);
     assert!(progress_marker(&p).is_none_or(|m| m == "none"), "{:?}", progress_marker(&p));

@@ -10,6 +10,7 @@
 //! - [`lint`]: `check` as a CI gate: lint codes, the sum file, `revision`'s lints;
 //! - [`plan`]: plan summaries, confirmation on Benchling, several tenants per command;
 //! - [`renames`]: renames, swaps, reuse of names, and the `custom_warehouse_names` setting;
+//! - [`replay_props`]: `check`'s linear replay finds what the full diff per revision found;
 //! - [`status`]: `status`, `show`, `history --verbose`, offline `revision --empty`.
 
 // Helpers shared by several areas; not every area uses every helper.
@@ -32,6 +33,7 @@ mod lint;
 mod plan;
 mod progress;
 mod renames;
+mod replay_props;
 mod resume;
 mod status;
 mod wording;

@@ -19,18 +19,18 @@
 //! - A create whose outcome is unknown (timeout, 5xx) is never sent again blindly: the list is
 //!   read to see whether it landed first.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::client::{Client, HttpError, Kind, Request};
-use super::ids::rename_id;
+use super::ids::rename_ids;
 use super::read::{self, DROPDOWNS_PATH, wire_error};
 use super::retry::RetryPolicy;
 use super::{HttpTenant, PollConfig};
-use crate::op::Op;
+use crate::op::{Op, Target};
 use crate::schema::{EntityType, SEQUENCE_CONSTRAINTS};
 use crate::state::{Dropdown, Field, Schema, TenantState};
 use crate::tenant::{ApplyError, TenantError};
@@ -64,17 +64,27 @@ pub fn joins(head: &Op, next: &Op) -> bool {
     false
 }
 
-/// The field and option ids of a state.
-fn ids_of(state: &TenantState) -> HashSet<String> {
-    let fields = state.schemas.iter().flat_map(|s| s.fields.iter().map(|f| f.id.clone()));
-    fields.chain(state.dropdowns.iter().flat_map(|d| d.options.iter().map(|o| o.id.clone()))).collect()
+/// The field and option ids of `target` in `state`.
+fn ids_of(state: &TenantState, target: &Target) -> HashSet<String> {
+    match target {
+        Target::Schema(wh) => state.schema(wh).map(|s| s.fields.iter().map(|f| f.id.clone()).collect()),
+        Target::Dropdown(n) => state.dropdown(n).map(|d| d.options.iter().map(|o| o.id.clone()).collect()),
+    }
+    .unwrap_or_default()
 }
 
-/// Whether `after` holds an archived field or option that is not among `before` ids.
-fn creates_archived(before: &HashSet<String>, after: &TenantState) -> bool {
-    let fields = after.schemas.iter().flat_map(|s| s.fields.iter().map(|f| (&f.id, f.archived)));
-    let options = after.dropdowns.iter().flat_map(|d| d.options.iter().map(|o| (&o.id, o.archived)));
-    fields.chain(options).any(|(id, archived)| archived && !before.contains(id))
+/// Whether `target` in `after` holds an archived field or option that is not among `before`
+/// ids (an operation changes its target only).
+fn creates_archived(before: &HashSet<String>, after: &TenantState, target: &Target) -> bool {
+    let new_archived = |id: &String, archived: bool| archived && !before.contains(id);
+    match target {
+        Target::Schema(wh) => {
+            after.schema(wh).is_some_and(|s| s.fields.iter().any(|f| new_archived(&f.id, f.archived)))
+        }
+        Target::Dropdown(n) => {
+            after.dropdown(n).is_some_and(|d| d.options.iter().any(|o| new_archived(&o.id, o.archived)))
+        }
+    }
 }
 
 impl HttpTenant {
@@ -93,21 +103,23 @@ impl HttpTenant {
                     return Err(ApplyError::Tenant { index: i, error });
                 }
             };
-            let before_ids = ids_of(&after);
+            let target = ops[i].target();
+            let before_ids = ids_of(&after, &target);
             let mut end = i;
             let mut failed = None;
             while end < ops.len() && (end == i || joins(&ops[i], &ops[end])) {
-                let mut next = after.clone();
-                if let Err(e) = ops[end].apply(&mut next) {
+                // In place: an op that fails leaves `after` as it was.
+                let mut undo = after.undo_point();
+                if let Err(e) = ops[end].apply_saving(&mut after, &mut undo) {
                     failed = Some(e);
                     break;
                 }
                 // Benchling creates fields and options active: one created and archived in the
                 // same batch needs two requests, so the archiving op starts the next batch.
-                if end > i && creates_archived(&before_ids, &next) {
+                if end > i && creates_archived(&before_ids, &after, &target) {
+                    after.restore(undo);
                     break;
                 }
-                after = next;
                 end += 1;
             }
             if end > i {
@@ -241,14 +253,14 @@ impl Sync<'_> {
         // Dropdowns first: new fields may point at new dropdowns.
         for k in 0..self.after.dropdowns.len() {
             let id = self.after.dropdowns[k].id.clone();
-            if !self.mirror.dropdowns.iter().any(|d| d.id == id) {
+            if self.mirror.dropdown_by_id(&id).is_none() {
                 self.create_dropdown(k).await?;
             }
             self.update_dropdown(k).await?;
         }
         for k in 0..self.after.schemas.len() {
             let id = self.after.schemas[k].id.clone();
-            if !self.mirror.schemas.iter().any(|s| s.id == id) {
+            if self.mirror.schema_by_id(&id).is_none() {
                 self.create_schema(k).await?;
             }
             self.update_schema(k).await?;
@@ -257,18 +269,27 @@ impl Sync<'_> {
     }
 
     fn rename(&mut self, from: &str, to: &str) {
-        rename_id(self.after, from, to);
-        rename_id(self.mirror, from, to);
-        if self.unresolved.remove(from) {
-            self.unresolved.insert(to.to_string());
+        if from != to {
+            self.rename_all(HashMap::from([(from.to_string(), to.to_string())]));
         }
     }
 
-    /// Whether `id` is something the server knows by this id.
+    /// Several renames in one pass over the states.
+    fn rename_all(&mut self, renames: HashMap<String, String>) {
+        rename_ids(self.after, &renames);
+        rename_ids(self.mirror, &renames);
+        for (from, to) in renames {
+            if self.unresolved.remove(&from) {
+                self.unresolved.insert(to);
+            }
+        }
+    }
+
+    /// Whether `id` (a link target: a schema or a dropdown) is something the server knows by
+    /// this id.
     fn known(&self, id: &str) -> bool {
         !self.unresolved.contains(id)
-            && (self.mirror.schemas.iter().any(|s| s.id == id || s.fields.iter().any(|f| f.id == id))
-                || self.mirror.dropdowns.iter().any(|d| d.id == id))
+            && (self.mirror.schema_by_id(id).is_some() || self.mirror.dropdown_by_id(id).is_some())
     }
 
     fn note(&mut self, e: HttpError) -> TenantError {
@@ -335,19 +356,22 @@ impl Sync<'_> {
                 found
             }
         };
-        self.rename(&d.id, &created.id);
+        let by_name: HashMap<&str, &str> = created.options.iter().map(|c| (c.name.as_str(), c.id.as_str())).collect();
+        let mut renames = HashMap::from([(d.id.clone(), created.id.clone())]);
         for o in &d.options {
-            let real = created.options.iter().find(|c| c.name == o.name).ok_or_else(|| {
+            let real = by_name.get(o.name.as_str()).ok_or_else(|| {
                 TenantError::Http(format!("dropdown `{}` was created without its option `{}`", d.name, o.name))
             })?;
-            self.rename(&o.id, &real.id);
+            renames.insert(o.id.clone(), real.to_string());
         }
+        renames.retain(|from, to| from != to);
+        self.rename_all(renames);
         self.mirror.dropdowns.push(created);
         Ok(())
     }
 
     async fn update_dropdown(&mut self, k: usize) -> Result<(), TenantError> {
-        let Some(mi) = self.mirror.dropdowns.iter().position(|d| d.id == self.after.dropdowns[k].id) else {
+        let Some(mi) = self.mirror.dropdowns.position_by_id(&self.after.dropdowns[k].id) else {
             return Ok(());
         };
         if self.mirror.dropdowns[mi] == self.after.dropdowns[k] {
@@ -366,7 +390,8 @@ impl Sync<'_> {
             let path = format!("/api/v3/dropdown/{}", want.id);
             self.send(&Request::write(Method::PATCH, path, body, Kind::Write)).await?;
             // The answer lists no options: new ones get their ids when something needs them.
-            for o in want.options.iter().filter(|o| !cur.options.iter().any(|c| c.id == o.id)) {
+            let known: HashSet<&str> = cur.options.iter().map(|c| c.id.as_str()).collect();
+            for o in want.options.iter().filter(|o| !known.contains(o.id.as_str())) {
                 self.unresolved.insert(o.id.clone());
             }
         }
@@ -411,7 +436,7 @@ impl Sync<'_> {
     }
 
     async fn update_schema(&mut self, k: usize) -> Result<(), TenantError> {
-        let Some(mi) = self.mirror.schemas.iter().position(|s| s.id == self.after.schemas[k].id) else {
+        let Some(mi) = self.mirror.schemas.position_by_id(&self.after.schemas[k].id) else {
             return Ok(());
         };
         let (cur, want) = (&self.mirror.schemas[mi], &self.after.schemas[k]);
@@ -457,11 +482,9 @@ impl Sync<'_> {
         }
         self.resolve_fields(mi).await?;
         let (cur, want) = (self.mirror.schemas[mi].clone(), self.after.schemas[k].clone());
-        let items: Vec<Value> = want
-            .fields
-            .iter()
-            .map(|f| wire::field_input(self.after, f, cur.fields.iter().any(|c| c.id == f.id)))
-            .collect();
+        let existing: HashSet<&str> = cur.fields.iter().map(|c| c.id.as_str()).collect();
+        let items: Vec<Value> =
+            want.fields.iter().map(|f| wire::field_input(self.after, f, existing.contains(f.id.as_str()))).collect();
         let path = format!("/api/v3/{}/{}:set-field-definitions", want.entity_type.endpoint(), want.id);
         let body = json!({ "fieldDefinitions": items });
         let answer = self.send(&Request::write(Method::POST, &path, body, Kind::Write)).await?;
@@ -473,14 +496,20 @@ impl Sync<'_> {
             .and_then(Value::as_array)
             .map(|l| l.iter().filter_map(|v| wire::field_from_v3(v).ok()).collect())
             .unwrap_or_default();
-        for f in want.fields.iter().filter(|f| !cur.fields.iter().any(|c| c.id == f.id)) {
-            match listed.iter().find(|l| l.warehouse_name == f.warehouse_name) {
-                Some(l) => self.rename(&f.id, &l.id),
+        let listed: HashMap<&str, &str> = listed.iter().map(|l| (l.warehouse_name.as_str(), l.id.as_str())).collect();
+        let mut renames = HashMap::new();
+        for f in want.fields.iter().filter(|f| !existing.contains(f.id.as_str())) {
+            match listed.get(f.warehouse_name.as_str()) {
+                Some(id) => {
+                    renames.insert(f.id.clone(), id.to_string());
+                }
                 None => {
                     self.unresolved.insert(f.id.clone());
                 }
             }
         }
+        renames.retain(|from, to| from != to);
+        self.rename_all(renames);
         self.mirror.schemas[mi].fields = self.after.schemas[k].fields.clone();
         Ok(())
     }
@@ -526,12 +555,18 @@ impl Sync<'_> {
         let server = read::list_fields(self.client, t, &id).await?;
         let pending: Vec<Field> =
             self.mirror.schemas[mi].fields.iter().filter(|f| self.unresolved.contains(&f.id)).cloned().collect();
+        let by_name: HashMap<&str, &str> = server.iter().map(|x| (x.warehouse_name.as_str(), x.id.as_str())).collect();
+        let mut renames = HashMap::new();
         for f in pending {
-            let real = server.iter().find(|x| x.warehouse_name == f.warehouse_name).ok_or_else(|| {
+            let real = by_name.get(f.warehouse_name.as_str()).ok_or_else(|| {
                 TenantError::Http(format!("field `{}` was created but schema {id} does not list it", f.warehouse_name))
             })?;
-            self.rename(&f.id, &real.id);
-            self.unresolved.remove(&real.id);
+            renames.insert(f.id.clone(), real.to_string());
+        }
+        let real: Vec<String> = renames.values().cloned().collect();
+        self.rename_all(renames);
+        for r in real {
+            self.unresolved.remove(&r);
         }
         Ok(())
     }
@@ -546,12 +581,18 @@ impl Sync<'_> {
         let server = read::list_options(self.client, &id).await?;
         let pending: Vec<_> =
             self.mirror.dropdowns[mi].options.iter().filter(|o| self.unresolved.contains(&o.id)).cloned().collect();
+        let by_name: HashMap<&str, &str> = server.iter().map(|x| (x.name.as_str(), x.id.as_str())).collect();
+        let mut renames = HashMap::new();
         for o in pending {
-            let real = server.iter().find(|x| x.name == o.name).ok_or_else(|| {
+            let real = by_name.get(o.name.as_str()).ok_or_else(|| {
                 TenantError::Http(format!("option `{}` was created but dropdown {id} does not list it", o.name))
             })?;
-            self.rename(&o.id, &real.id);
-            self.unresolved.remove(&real.id);
+            renames.insert(o.id.clone(), real.to_string());
+        }
+        let real: Vec<String> = renames.values().cloned().collect();
+        self.rename_all(renames);
+        for r in real {
+            self.unresolved.remove(&r);
         }
         Ok(())
     }

@@ -5,6 +5,8 @@
 //! (links, constraints, name-template parts). Temporary ids are numbered far above anything the
 //! emulator or Benchling hands out so they cannot collide with real ones.
 
+use std::collections::HashMap;
+
 use crate::state::TenantState;
 
 /// Where temporary ids start: no tenant's own counter gets near it.
@@ -16,13 +18,23 @@ pub fn reserve_temp_ids(state: &mut TenantState) {
 }
 
 /// Replace id `from` with `to` everywhere in `state`.
+#[cfg(test)]
 pub fn rename_id(state: &mut TenantState, from: &str, to: &str) {
     if from == to {
         return;
     }
+    rename_ids(state, &HashMap::from([(from.to_string(), to.to_string())]));
+}
+
+/// Replace every id that is a key of `renames` by its value, everywhere in `state`, in one pass
+/// (a dropdown created with 100,000 options renames them all at once).
+pub fn rename_ids(state: &mut TenantState, renames: &HashMap<String, String>) {
+    if renames.is_empty() {
+        return;
+    }
     let swap = |id: &mut String| {
-        if id == from {
-            *id = to.to_string();
+        if let Some(to) = renames.get(id.as_str()) {
+            *id = to.clone();
         }
     };
     for s in &mut state.schemas {
