@@ -9,8 +9,8 @@ use serde_json::json;
 use super::{Done, Ui, report};
 use crate::chain::sum::{SUM_FILE, SumFile, write_sum_file};
 use crate::diag::Problems;
-use crate::import::{Options, convert, find_root};
-use crate::project::{CONFIG_FILE, Project, ProjectError, default_config};
+use crate::import::{Options, convert, find_root, project_config};
+use crate::project::{CONFIG_FILE, Project, ProjectError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -78,9 +78,15 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     for path in &existing {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let id = name.split('_').next().unwrap_or("");
-        if !ids.contains(&id)
-            && !conversion.failed.iter().any(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with(id)))
-        {
+        // A revision that did not convert is not written: a file with its id is the user's port
+        // of it (see --partial), never replaced nor removed.
+        let ported = !id.is_empty()
+            && !ids.contains(&id)
+            && conversion.failed.iter().any(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with(id)));
+        if ported {
+            continue;
+        }
+        if !ids.contains(&id) {
             return Err(report(
                 format!(
                     "{} holds revision {id} ({}), which is not in the Python chain",
@@ -117,7 +123,9 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             "Nothing was written: {} revision file(s) converted, {} did not{}.",
             conversion.revisions.len(),
             conversion.failed.len(),
-            if conversion.problems.iter().any(|p| !conversion.failed.contains(&p.file)) {
+            if conversion.problems.iter().any(|p| {
+                !conversion.failed.contains(&p.file) && !conversion.revisions.iter().any(|r| r.source == p.file)
+            }) {
                 "; the models have problems too"
             } else {
                 ""
@@ -135,13 +143,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let mut written = Vec::new();
     if target.new {
         let config = target.root.join(CONFIG_FILE);
-        let mut text = default_config().to_string();
-        if !conversion.tenants.is_empty() {
-            text.push_str("  # The tenants of the Python project's liminal/env.py:\n");
-            for t in &conversion.tenants {
-                text.push_str(&t.yaml());
-            }
-        }
+        let text = project_config(&conversion.tenants);
         crate::tenant::local::write_atomic(&config, &text).map_err(|e| io(&config, e))?;
         let gitignore = target.root.join(".gitignore");
         let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
@@ -210,11 +212,11 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         ui.line(format!("wrote {}", shown(path)));
     }
     ui.status(format!(
-        "Imported {} revision(s) (head {}) and {} schema(s), {} dropdown(s) from {}.",
-        conversion.revisions.len(),
+        "Imported {} (head {}) and {}, {} from {}.",
+        crate::diag::count(conversion.revisions.len(), "revision"),
         head.as_deref().unwrap_or("none"),
-        conversion.model.schemas.len(),
-        conversion.model.dropdowns.len(),
+        crate::diag::count(conversion.model.schemas.len(), "schema"),
+        crate::diag::count(conversion.model.dropdowns.len(), "dropdown"),
         crate::diag::display_path(&root)
     ));
     if target.new && !conversion.tenants.is_empty() {

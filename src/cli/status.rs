@@ -4,9 +4,11 @@ use miette::Report;
 use serde_json::json;
 
 use super::{AnyTenant, Done, Ui, load_chain, open_tenant, project};
+use std::path::PathBuf;
+
+use crate::lock::LOCK_FIELD;
 use crate::project::TenantKind;
-use crate::state::TenantState;
-use crate::status::{Drift, TenantStatus, tenant_status};
+use crate::status::{Drift, TenantRead, TenantStatus, describe_lease, local_lock_holder, tenant_status};
 use crate::tenant::{Tenant, TenantError};
 
 #[derive(Debug, clap::Args)]
@@ -17,15 +19,16 @@ pub struct Args {
     drift: bool,
 }
 
-type Read = Result<(Option<String>, Option<TenantState>), TenantError>;
-
-/// Read one tenant: its revision, and the whole state when `whole` (a local tenant is a file
-/// read, so its state is always read).
-async fn read(mut tenant: AnyTenant, whole: bool) -> Read {
+/// Read one tenant: its revision, the whole state when `whole`, and who holds its lock (the
+/// lease is in `liminal_remote`, which reading the revision already read).
+async fn read(mut tenant: AnyTenant, whole: bool, local_file: Option<PathBuf>) -> Result<TenantRead, TenantError> {
     let revision = tenant.revision().await?;
-    let whole = whole || matches!(tenant, AnyTenant::Local(_));
+    let lock = match &local_file {
+        Some(file) => local_lock_holder(file),
+        None => describe_lease(tenant.remote_field(LOCK_FIELD, false).await?.as_deref()),
+    };
     let state = if whole { Some(tenant.read().await?) } else { None };
-    Ok((revision, state))
+    Ok(TenantRead { revision, state, lock })
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
@@ -37,10 +40,14 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let mut rows: Vec<Option<TenantStatus>> = vec![None; project.tenants.len()];
     for (i, config) in project.tenants.iter().enumerate() {
         let kind = if matches!(config.kind, TenantKind::Local { .. }) { "local" } else { "url" };
+        let local_file = match &config.kind {
+            TenantKind::Local { path } => Some(path.clone()),
+            TenantKind::Http { .. } => None,
+        };
         match open_tenant(config, ui) {
             Ok(tenant) => {
                 let whole = args.drift;
-                tasks.spawn(async move { (i, kind, read(tenant, whole).await) });
+                tasks.spawn(async move { (i, kind, read(tenant, whole, local_file).await) });
             }
             Err(e) => rows[i] = Some(failed(&config.name, kind, e.to_string())),
         }
@@ -49,9 +56,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         let Ok((i, kind, result)) = joined else { continue };
         let name = &project.tenants[i].name;
         rows[i] = Some(match result {
-            Ok((revision, state)) => {
-                tenant_status(&chain, code.as_ref(), name, kind, revision, state.as_ref(), args.drift)
-            }
+            Ok(read) => tenant_status(&chain, code.as_ref(), name, kind, read, args.drift),
             Err(e) => failed(name, kind, e.to_string()),
         });
     }
@@ -85,11 +90,10 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             Some(Drift::Unknown { .. }) => "unknown".into(),
             None => String::new(),
         };
-        let lock = match (&r.lock, r.lock_read) {
-            (Some(holder), _) => holder.clone(),
-            (None, true) => "free".into(),
-            (None, false) if r.kind == "local" => "-".into(),
-            (None, false) => "not read (--drift reads it)".into(),
+        let lock = match (&r.error, &r.lock) {
+            (Some(_), _) => "-".to_string(),
+            (None, Some(holder)) => holder.clone(),
+            (None, None) => "free".into(),
         };
         table.push(vec![r.tenant.clone(), r.kind.into(), revision, pending, drift, lock]);
     }
@@ -125,7 +129,6 @@ fn failed(tenant: &str, kind: &'static str, error: String) -> TenantStatus {
         pending: None,
         drift: None,
         lock: None,
-        lock_read: false,
         error: Some(error),
     }
 }

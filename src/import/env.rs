@@ -27,6 +27,11 @@ impl PyTenant {
     /// The tenant as `liminal.yaml` lines under `tenants:` (two-space indented); commented out
     /// when env.py does not read its secrets from the environment.
     pub fn yaml(&self) -> String {
+        self.block(None)
+    }
+
+    /// [`PyTenant::yaml`], commented out with `clash` as the reason when given.
+    fn block(&self, clash: Option<&str>) -> String {
         let mut lines = vec![format!("{}:", key(&self.name))];
         lines.push(format!("  url: https://{}.benchling.com", self.name));
         let id = self.client_id_env.as_deref();
@@ -40,8 +45,10 @@ impl PyTenant {
             lines.push("  custom_warehouse_names: true".into());
         }
         let mut out = format!("  # from liminal/env.py line {}\n", self.line);
-        let commented = id.is_none() || secret.is_none();
-        if commented {
+        let commented = id.is_none() || secret.is_none() || clash.is_some();
+        if let Some(clash) = clash {
+            out.push_str(&format!("  # {clash}: rename it, then uncomment.\n"));
+        } else if commented {
             out.push_str(
                 "  # env.py does not read this tenant's client id and secret from environment variables:\n  # put them in the variables named below, then uncomment.\n",
             );
@@ -53,6 +60,48 @@ impl PyTenant {
         }
         out
     }
+}
+
+/// The `liminal.yaml` of a new project for env.py's `tenants`: `init`'s local tenant, then each
+/// of them. The local tenant is `dev` unless a Python tenant is called so (its name or alias, as
+/// `liminal current dev` runs against it in Python Liminal); it has `custom_warehouse_names` when
+/// every Python tenant has (it stands for them, and Liminal's revisions then use custom names).
+/// A Python tenant whose name or alias another one already uses is written commented out, so
+/// the file always loads.
+pub fn project_config(tenants: &[PyTenant]) -> String {
+    let used = |n: &str| tenants.iter().any(|t| t.name == n || t.alias.as_deref() == Some(n));
+    let local = ["dev", "local", "local_dev"].into_iter().find(|n| !used(n)).unwrap_or("liminal_local");
+    let custom = !tenants.is_empty() && tenants.iter().all(|t| t.custom_warehouse_names);
+    let mut out = format!(
+        "# liminal project: see README for all keys.\nschemas: schemas\nversions: versions\ntenants:\n  {local}:\n    local: .liminal/{local}.json\n"
+    );
+    if custom {
+        out.push_str("    custom_warehouse_names: true   # as env.py's tenants (TenantConfigFlags)\n");
+    } else {
+        out.push_str(
+            "    # custom_warehouse_names: true   # only if Benchling support turned on\n    #   SCHEMAS_ENABLE_CHANGE_WAREHOUSE_NAME on the tenant this one stands for\n",
+        );
+    }
+    if tenants.is_empty() {
+        out.push_str(
+            "  # prod:\n  #   url: https://YOUR-TENANT.benchling.com\n  #   client_id_env: BENCHLING_PROD_CLIENT_ID\n  #   client_secret_env: BENCHLING_PROD_CLIENT_SECRET\n  #   alias: production\n",
+        );
+        return out;
+    }
+    out.push_str("  # The tenants of the Python project's liminal/env.py:\n");
+    let mut taken = vec![local.to_string()];
+    for t in tenants {
+        let names: Vec<&str> = std::iter::once(t.name.as_str()).chain(t.alias.as_deref()).collect();
+        let clash = names.iter().find(|n| taken.iter().any(|k| k == *n));
+        match clash {
+            Some(n) => out.push_str(&t.block(Some(&format!("`{n}` names another tenant above")))),
+            None => {
+                taken.extend(names.iter().map(|n| n.to_string()));
+                out.push_str(&t.yaml());
+            }
+        }
+    }
+    out
 }
 
 /// A YAML key or value: plain when simple, JSON-quoted otherwise.
@@ -181,5 +230,28 @@ test = BenchlingConnection(tenant_name="pizzahouse-test", api_client_id="abc", a
         let yaml = t[1].yaml();
         assert!(!yaml.contains("s3cret") && !yaml.contains("abc"), "{yaml}");
         assert!(yaml.contains("  # pizzahouse-test:\n"), "{yaml}");
+    }
+
+    /// The new liminal.yaml loads whatever names env.py's connections use: names and aliases that
+    /// clash with the local tenant or with each other.
+    #[test]
+    fn the_new_config_always_loads() {
+        let text = r#"import os
+from liminal.connection import BenchlingConnection
+a = BenchlingConnection(tenant_name="pizzahouse", tenant_alias="dev", api_client_id=os.environ["A"], api_client_secret=os.environ["B"])
+b = BenchlingConnection(tenant_name="dev", tenant_alias="local", api_client_id=os.environ["A"], api_client_secret=os.environ["B"])
+c = BenchlingConnection(tenant_name="pizzahouse", api_client_id=os.environ["A"], api_client_secret=os.environ["B"])
+"#;
+        let env = PyFile::parse(Path::new("env.py"), text).unwrap();
+        let config = project_config(&tenants(&env));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(crate::project::CONFIG_FILE);
+        std::fs::write(&path, &config).unwrap();
+        let project = crate::project::Project::load(&path).unwrap_or_else(|e| panic!("{e}\n{config}"));
+        let names: Vec<&str> = project.tenants.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names.len(), 2, "{config}");
+        assert!(names.contains(&"local_dev") && names.contains(&"pizzahouse"), "{config}");
+        assert_eq!(project.tenant("dev").map(|t| t.name.as_str()).ok(), Some("pizzahouse"));
+        assert!(config.contains("  # `pizzahouse` names another tenant above"), "{config}");
     }
 }

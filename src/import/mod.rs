@@ -32,7 +32,7 @@ use crate::schema::CodeModel;
 use crate::script::{Direction, RevisionText, Script, render};
 use crate::state::TenantState;
 
-pub use env::PyTenant;
+pub use env::{PyTenant, project_config};
 use python::Located;
 pub use python::PyFile;
 use revision::PyRevision;
@@ -150,7 +150,10 @@ pub fn convert(root: &Path, options: &Options) -> Result<Conversion, ImportError
         }
     }
     let ordered = order(read, out.failed.is_empty(), &mut out.problems);
+    // The replay only reads what the revisions did (a template merge needs the schema); whether
+    // a tenant may take custom warehouse names is `check`'s business, not the conversion's.
     let mut state = TenantState::new();
+    state.settings.custom_warehouse_names = true;
     for r in &ordered {
         match convert_revision(r, &mut state, &mut out.notes) {
             Ok(c) if !broken.contains(&r.file.path) => out.revisions.push(c),
@@ -240,12 +243,14 @@ fn order(revisions: Vec<PyRevision>, complete: bool, problems: &mut Vec<SourcePr
         for id in &rest {
             let r = &by_id[id];
             if !problems.iter().any(|p| p.file == r.file.path) {
+                let revises = match &r.down_revision {
+                    Some(down) if by_id.contains_key(down) => format!("it revises {down}, which is not on it either"),
+                    Some(down) => format!("it revises {down}, which no file has"),
+                    None => "it revises nothing".to_string(),
+                };
                 problems.push(r.file.problem_at(
                     r.id_at,
-                    format!(
-                        "revision `{id}` is not on the chain from the base revision (it revises {:?})",
-                        r.down_revision
-                    ),
+                    format!("revision `{id}` is not on the chain from the base revision ({revises})"),
                     "Liminal's chain is one line from the revision with `down_revision = None`",
                 ));
             }

@@ -315,6 +315,18 @@ mod tests {
         let Op::SetNameTemplate { template, .. } = merged else { panic!() };
         assert_eq!(template.parts.len(), 1);
         assert!(template.order_name_parts_by_sequence);
+        Op::SetNameTemplate { schema: "s".into(), template }.apply(&mut state).unwrap();
+        // A key given as None is given: Liminal sets `None or False` (parts: `None or []`),
+        // it does not keep the current value.
+        let cleared = convert(
+            "b.UpdateEntitySchemaNameTemplate('s', b.BaseNameTemplate(order_name_parts_by_sequence=None))",
+            &state,
+        )
+        .unwrap()
+        .unwrap();
+        let Op::SetNameTemplate { template, .. } = cleared else { panic!() };
+        assert_eq!(template.parts.len(), 1);
+        assert!(!template.order_name_parts_by_sequence);
         let e = convert(
             "b.UpdateEntitySchemaNameTemplate('x', b.BaseNameTemplate(order_name_parts_by_sequence=True))",
             &state,

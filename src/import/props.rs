@@ -253,7 +253,8 @@ impl Reader<'_> {
     }
 
     /// `parts` and `order_name_parts_by_sequence` of a `(Base)NameTemplate(...)`, each `None`
-    /// when not given.
+    /// when not given; given as `None` they are `[]` and `false`, as Liminal's merge reads them
+    /// (`parts or []`, `order_name_parts_by_sequence or False`).
     pub(crate) fn template_keys(&self, v: &Located) -> R<(Option<Vec<NamePart>>, Option<bool>)> {
         let k = self.kwargs(
             v,
@@ -267,7 +268,8 @@ impl Reader<'_> {
             Some(p) => Some(self.items(p, "parts")?.iter().map(|p| self.part(p)).collect::<R<Vec<_>>>()?),
         };
         let order = match k.get("order_name_parts_by_sequence") {
-            None | Some(Located { value: Value::None, .. }) => None,
+            None => None,
+            Some(Located { value: Value::None, .. }) => Some(false),
             Some(o) => Some(self.bool(o, "order_name_parts_by_sequence")?),
         };
         Ok((parts, order))

@@ -456,3 +456,16 @@ async fn without_the_union_list_the_per_type_lists_are_read() {
     assert_eq!(state.schema("bulk_002").unwrap().field("f3").unwrap().tooltip.as_deref(), Some("tip"));
     assert_eq!(state.revision().unwrap().as_deref(), Some("bbbbbbbbbbbb"));
 }
+
+/// A first read that needs nothing but `liminal_remote` is the revision lookup: it finds the
+/// schema (never a state without it, which would make a write create a second one).
+#[tokio::test]
+async fn a_first_read_of_nothing_still_finds_liminal_remote() {
+    let emu = emulator().await;
+    emu.put_state(&crate::emu::scenario::big_tenant(3, 4, 1)).await;
+    let mut http = emu.tenant();
+    let state = http.read_for(&Needs::default()).await.unwrap();
+    assert_eq!(state.revision().unwrap().as_deref(), Some("aaaaaaaaaaaa"));
+    assert!(state.unread.schema_list);
+    assert_eq!(emu.requests().await.len(), 3);
+}

@@ -255,14 +255,31 @@ fn a_project_is_taken_over_with_the_same_chain_and_models_in_sync() {
     rs(&p, &["downgrade", "dev", "base"]).ok();
 }
 
+/// Every file under `dir`, by path, with its bytes.
+fn tree(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(tree(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
 #[test]
 fn a_second_import_needs_overwrite_and_gives_the_same_bytes() {
     let p = python_project();
     rs(&p, &["import", "../py"]).ok();
-    let before = p.read(&format!("rs/versions/{REV1}_first_models.rhai"));
+    let before = tree(&p.file("rs"));
+    assert!(before.len() > 8, "{before:?}");
     rs(&p, &["import", "../py"]).fails().err_has("--overwrite");
+    assert!(tree(&p.file("rs")) == before, "a refused import writes nothing");
     rs(&p, &["import", "../py", "--overwrite", "--format", "json"]).ok().json();
-    assert_eq!(p.read(&format!("rs/versions/{REV1}_first_models.rhai")), before);
+    assert!(tree(&p.file("rs")) == before, "every file the same, byte for byte");
 }
 
 #[test]
@@ -401,4 +418,117 @@ fn an_existing_project_keeps_its_config() {
     assert!(p.exists("rs/chain/liminal.sum"));
     assert!(p.exists("rs/model/entity_schemas/pizza.yaml"));
     rs(&p, &["check"]).ok();
+}
+
+/// A project on a tenant with custom warehouse names (env.py declares the flag): Liminal writes
+/// the template of a new schema as an update naming only `parts`, which the import fills in from
+/// the chain replayed so far; the replay must create the schema under its custom name too.
+#[test]
+fn a_template_update_on_a_schema_with_a_custom_warehouse_name_is_filled_in_from_the_chain() {
+    let p = Project::empty();
+    p.write(
+        "py/liminal/env.py",
+        "import os\nfrom liminal.connection import BenchlingConnection, TenantConfigFlags\n\nconnection = BenchlingConnection(tenant_name='pizzahouse', api_client_id=os.environ['ID'], api_client_secret=os.environ['SECRET'], config_flags=TenantConfigFlags(schemas_enable_change_warehouse_name=True))\n\nfrom shop import *  # noqa\n",
+    );
+    let up = [
+        "b.CreateEntitySchema(b.BaseSchemaProperties(name='Pizza pie', warehouse_name='pizza', prefix='PZ', entity_type=b.BenchlingEntityType.CUSTOM_ENTITY, naming_strategies={b.BenchlingNamingStrategy.NEW_IDS}), [b.BaseFieldProperties(name='Code', warehouse_name='code', type=b.BenchlingFieldType.TEXT, required=False)])",
+        "b.UpdateEntitySchemaNameTemplate('pizza', b.BaseNameTemplate(parts=[b.TextPart(value='PZ-'), b.FieldPart(wh_field_name='code')]))",
+    ];
+    let down =
+        ["b.UpdateEntitySchemaNameTemplate('pizza', b.BaseNameTemplate(parts=[]))", "b.ArchiveEntitySchema('pizza')"];
+    let r1 = revision_py(REV1, None, "pizza", "2026-11-21 11:30:05", &up, &down);
+    p.write(&format!("py/liminal/versions/{REV1}_pizza.py"), &r1);
+    p.write("py/shop/__init__.py", "");
+    std::fs::create_dir_all(p.file("rs")).unwrap();
+    rs(&p, &["import", "../py"]).ok();
+    let r1 = p.read(&format!("rs/versions/{REV1}_pizza.rhai"));
+    assert!(r1.contains(r#"set_name_template("pizza", #{"#), "{r1}");
+    assert!(r1.contains("order_name_parts_by_sequence: false"), "{r1}");
+}
+
+/// env.py's tenants often have the alias `dev`, the name of the local tenant a new project gets:
+/// the liminal.yaml the import writes must still load (the Python tenant keeps `dev`), and two
+/// connections that claim the same name must not break it either.
+#[test]
+fn a_python_tenant_called_dev_leaves_a_project_that_loads() {
+    let p = python_project();
+    p.write(
+        "py/liminal/env.py",
+        &ENV.replace("tenant_alias='prod'", "tenant_alias='dev'").replace(
+            "\nfrom shop",
+            "other = BenchlingConnection(tenant_name='pizzahouse', tenant_alias='test', api_client_id=os.environ['ID2'], api_client_secret=os.environ['SECRET2'])\n\nfrom shop",
+        ),
+    );
+    rs(&p, &["import", "../py"]).ok();
+    let config = p.read("rs/liminal.yaml");
+    rs(&p, &["check"]).ok();
+    // `dev` is Python's tenant, as in Python Liminal; the local tenant is still there.
+    rs(&p, &["current", "dev"]).fails().err_has("environment variable ID is not set");
+    assert!(config.contains("  # pizzahouse:\n"), "the second `pizzahouse` is left commented out: {config}");
+    rs(&p, &["upgrade", "local", "head"]).ok();
+    rs(&p, &["diff", "local"]).ok();
+}
+
+/// When env.py's tenants have custom warehouse names (TenantConfigFlags), Liminal's revisions
+/// use them; the local tenant of the new project stands for those tenants and has the setting
+/// too, so the imported chain checks and upgrades it.
+#[test]
+fn the_local_tenant_has_custom_warehouse_names_when_env_py_s_tenants_do() {
+    let p = python_project();
+    p.write(
+        "py/liminal/env.py",
+        &ENV.replace(
+            "os.environ['SECRET'])",
+            "os.environ['SECRET'], config_flags=TenantConfigFlags(schemas_enable_change_warehouse_name=True))",
+        ),
+    );
+    let path = format!("py/liminal/versions/{REV1}_first_models.py");
+    p.write(
+        &path,
+        &p.read(&path).replace("name='Dough', warehouse_name='dough'", "name='Dough', warehouse_name='dough_v1'"),
+    );
+    p.write("py/shop/schemas/others.py", &OTHERS.replace("warehouse_name=\"dough\"", "warehouse_name=\"dough_v1\""));
+    p.write("py/shop/schemas/pizza.py", &PIZZA.replace("entity_link=\"dough\"", "entity_link=\"dough_v1\""));
+    let path = format!("py/liminal/versions/{REV1}_first_models.py");
+    p.write(
+        &path,
+        &p.read(&path)
+            .replace("entity_link='dough'", "entity_link='dough_v1'")
+            .replace("ArchiveEntitySchema('dough')", "ArchiveEntitySchema('dough_v1')"),
+    );
+    rs(&p, &["import", "../py"]).ok();
+    rs(&p, &["check"]).ok();
+    rs(&p, &["upgrade", "dev", "head"]).ok();
+    rs(&p, &["diff", "dev"]).ok();
+}
+
+/// A revision that revises one no file has is located, in the user's words.
+#[test]
+fn a_revision_off_the_chain_is_located_and_named_plainly() {
+    let p = python_project();
+    let path = format!("py/liminal/versions/{REV2}_second_models.py");
+    p.write(&path, &p.read(&path).replace(&format!("down_revision = \"{REV1}\""), "down_revision = \"cccccccccccc\""));
+    let out = rs(&p, &["import", "../py"]);
+    out.fails().err_has(&format!("{REV2}_second_models.py:"));
+    let err = out.stderr_flat();
+    assert!(err.contains("it revises cccccccccccc, which no file has"), "{err}");
+    assert!(!err.contains("Some(") && !err.contains("the models have problems"), "{err}");
+}
+
+/// With --partial the user ports the revisions that did not convert by hand; importing again
+/// (--partial --overwrite, after the Python project moved on) replaces what the import wrote and
+/// leaves those hand-ported files alone.
+#[test]
+fn a_second_partial_import_keeps_the_revisions_ported_by_hand() {
+    let p = python_project();
+    let path = format!("py/liminal/versions/{REV2}_second_models.py");
+    p.write(&path, &p.read(&path).replace("def upgrade()", "NAMES = ['a']\n\ndef upgrade()"));
+    rs(&p, &["import", "../py", "--partial"]).fails();
+    let ported = format!("rs/versions/{REV2}_second_models.rhai");
+    assert!(!p.exists(&ported));
+    let text = crate::common::revision_text(REV2, Some(REV1), "second: models!", &[], &[]);
+    p.write(&ported, &text);
+    rs(&p, &["import", "../py", "--partial", "--overwrite"]).fails();
+    assert_eq!(p.read(&ported), text, "the revision ported by hand is kept");
+    assert!(p.exists(&format!("rs/versions/{REV1}_first_models.rhai")));
 }

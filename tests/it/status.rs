@@ -54,9 +54,28 @@ async fn status_shows_every_tenant_with_pending_revisions_and_drift() {
         assert_eq!(t["drift"]["count"], 1, "{t}");
     }
     assert_eq!(tenants[2]["pending"], 1);
-    assert_eq!(tenants[1]["lock_read"], true);
-    assert_eq!(tenants[1]["lock"], serde_json::Value::Null);
+    assert_eq!(tenants[1]["lock"], serde_json::Value::Null, "no run holds emu");
     assert_eq!(doc["head"], head.as_str());
+
+    // Locks: a run holding the local tenant's OS lock, and a lease on the emulator.
+    let lock = std::fs::File::create(p.file(".liminal/.dev.json.lock")).unwrap();
+    lock.lock().unwrap();
+    std::fs::write(p.file(".liminal/.dev.json.lock"), "alice@box pid 4242 for upgrade since 2026-12-01 08:00:00")
+        .unwrap();
+    let lease = liminal::lock::Lease::new("upgrade");
+    {
+        use liminal::tenant::Tenant;
+        let mut t = emu.tenant();
+        t.revision().await.unwrap();
+        t.write_remote(&[(liminal::lock::LOCK_FIELD, &lease.to_name())]).await.unwrap();
+    }
+    let doc = run(&p, &["--format", "json", "status"]).ok().json();
+    assert_eq!(doc["tenants"][0]["lock"], "alice@box pid 4242 for upgrade since 2026-12-01 08:00:00", "{doc:#}");
+    assert_eq!(doc["tenants"][1]["lock"], lease.describe().as_str(), "{doc:#}");
+    assert_eq!(doc["tenants"][2]["lock"], serde_json::Value::Null);
+    run(&p, &["status"]).ok().out_has(&format!("lease {} held by", lease.id));
+    drop(lock);
+    assert_eq!(run(&p, &["--format", "json", "status"]).ok().json()["tenants"][0]["lock"], serde_json::Value::Null);
 
     // An unreadable tenant is a row with its error, and exit 1.
     p.write(".liminal/test.json", "not json");

@@ -89,3 +89,15 @@ fn revision_mistakes() {
         insta::assert_snapshot!(name, p.run(&["upgrade", "dev", "head"]).fails().stderr.clone());
     }
 }
+
+/// `check --tenant` reports a unit the tenant lacks once, at the YAML key (the diff that fails
+/// on it was a second report, with a help line about a revision script).
+#[test]
+fn a_unit_the_tenant_lacks_is_one_finding_in_check() {
+    let text = field("{ warehouse_name: w, name: W, type: decimal, unit: grams }");
+    let err = stderr(&[("schemas/pizza.yaml", &text)], &["check", "--tenant", "dev"]);
+    assert_eq!(err.matches('×').count(), 1, "one error: {err}");
+    let flat = err.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("unit `grams` is not in tenant `dev`'s unit dictionary"), "{err}");
+    assert!(flat.contains("did you mean `gram`?"), "{err}");
+}

@@ -189,6 +189,10 @@ impl HttpTenant {
     /// those fields use them; (5) the options of the dropdowns the plan acts on.
     async fn ensure(&mut self, needs: &Needs) -> Result<&mut TenantState, TenantError> {
         let all = needs.everything;
+        if self.cache.is_none() && !(all || needs.schema_list) {
+            // Nothing but `liminal_remote` is needed, and it is always read: the revision lookup.
+            self.lookup_remote().await?;
+        }
         let mut state = match self.cache.take() {
             Some(s) => s,
             None => TenantState { settings: self.config.settings, ..skeleton() },
@@ -320,6 +324,17 @@ impl HttpTenant {
         Ok(())
     }
 
+    /// Read `liminal_remote` alone (a filtered list and its fields) into an empty cache.
+    async fn lookup_remote(&mut self) -> Result<(), TenantError> {
+        let mut state = TenantState { settings: self.config.settings, ..skeleton() };
+        if let Some(p) = read::find_remote(&self.client).await? {
+            let fields = read::list_fields(&self.client, EntityType::CustomEntity, &p.schema.id).await?;
+            state.schemas.push(p.with_fields(fields));
+        }
+        self.cache = Some(state);
+        Ok(())
+    }
+
     /// The cached state with every server id resolved, as handed out.
     async fn handed_out(&mut self) -> Result<TenantState, TenantError> {
         self.resolve_all().await?;
@@ -383,12 +398,7 @@ impl Tenant for HttpTenant {
                 let needs = Needs { schema_list: true, ..Needs::default() };
                 self.ensure(&needs).await?;
             } else {
-                let mut state = TenantState { settings: self.config.settings, ..skeleton() };
-                if let Some(p) = read::find_remote(&self.client).await? {
-                    let fields = read::list_fields(&self.client, EntityType::CustomEntity, &p.schema.id).await?;
-                    state.schemas.push(p.with_fields(fields));
-                }
-                self.cache = Some(state);
+                self.lookup_remote().await?;
             }
         }
         self.cache.as_ref().ok_or_else(not_read)?.revision().map_err(TenantError::Remote)
