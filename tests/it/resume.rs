@@ -695,3 +695,35 @@ fn a_half_created_self_linking_schema_is_finished() {
         converges(&rig, &up, &clean, &format!("write {k} of a self-linking schema failing"));
     }
 }
+
+/// `--lock-timeout` waits for the holder: here a live process on this machine (the test
+/// itself), whose lease is broken while the run waits; the run then takes the tenant and applies.
+#[test]
+fn a_run_waits_for_the_lease_with_lock_timeout() {
+    let rig = Rig::new();
+    let up = ["upgrade", "emu", "head", "--yes"];
+    let (clean, _) = rig.clean(&up);
+    rig.run(&["stamp", "emu", "base"]).ok();
+    let mut state = rig.state();
+    let mine = Lease::new("upgrade");
+    set_lease(&mut state, &mine.to_name());
+    rig.put_state(&state);
+    rig.rt.block_on(rig.emu.clear_requests());
+    let mut child = rig.spawn(&["upgrade", "emu", "head", "--yes", "--lock-timeout", "60s"]);
+    // Bounded: until the run has looked at the lease twice (it is waiting), or it ended.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let reads = |rig: &Rig| {
+        let log = rig.rt.block_on(rig.emu.requests());
+        log.iter()
+            .filter(|r| r["method"] == "GET" && r["path"].as_str().unwrap_or_default().contains("field-definitions"))
+            .count()
+    };
+    while reads(&rig) < 2 && child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(child.try_wait().unwrap().is_none(), "the run did not wait for the lease");
+    rig.run(&["unlock", "emu", &mine.id]).ok();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(rig.fingerprint(), clean);
+}
