@@ -361,6 +361,7 @@ fn parse_timestamp(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tenant::Tenant;
 
     #[test]
     fn a_lease_round_trips_through_its_display_name() {
@@ -371,6 +372,35 @@ mod tests {
         let old = Lease { since: 0, expires: 60, ..lease };
         assert!(old.expired());
         assert_eq!(timestamp(60), "1970-01-01T00:01:00Z");
+    }
+
+    /// The lease logic on any backend (here the local tenant): taken, refused to a second run
+    /// while its holder lives, renewed when half gone, broken by `unlock`.
+    #[tokio::test]
+    async fn a_lease_is_taken_refused_renewed_and_broken() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tenant = crate::tenant::local::LocalTenant::new(dir.path().join("t.json"));
+        let mut warnings = Vec::new();
+        let mut warn = |w: String| warnings.push(w);
+        let mut lease = acquire(&mut tenant, "upgrade", Duration::ZERO, "aaaaaaaaaaaa", &mut warn).await.unwrap();
+        assert_eq!(tenant.revision().await.unwrap().as_deref(), Some("aaaaaaaaaaaa"), "liminal_remote was created");
+        match acquire(&mut tenant, "stamp", Duration::ZERO, "aaaaaaaaaaaa", &mut warn).await {
+            Err(LockError::Held { lease: held }) => assert_eq!(held, lease),
+            other => panic!("{other:?}"),
+        }
+        lease.expires = now() + 10;
+        renew_if_due(&mut tenant, &mut lease).await.unwrap();
+        assert!(lease.expires >= now() + LEASE_SECS - 5);
+        let shown = tenant.remote_field(LOCK_FIELD, true).await.unwrap();
+        assert_eq!(shown.as_deref().and_then(Lease::parse), Some(lease.clone()));
+        assert!(matches!(unlock(&mut tenant, "ffffffff").await, Err(LockError::NotHeld { .. })));
+        assert_eq!(unlock(&mut tenant, &lease.id).await.unwrap(), lease);
+        assert_eq!(tenant.remote_field(LOCK_FIELD, true).await.unwrap().as_deref(), Some(FREE));
+        // An expired lease is taken over, with a warning.
+        let old = Lease { since: 0, expires: 60, ..Lease::new("upgrade") };
+        tenant.write_remote(&[(LOCK_FIELD, &old.to_name())]).await.unwrap();
+        acquire(&mut tenant, "upgrade", Duration::ZERO, "aaaaaaaaaaaa", &mut warn).await.unwrap();
+        assert!(warnings.iter().any(|w| w.contains("taking over an expired lease")), "{warnings:?}");
     }
 
     #[test]

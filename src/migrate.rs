@@ -134,6 +134,18 @@ pub fn resume(steps: &mut [PlanStep], state: &TenantState) -> Result<usize, Box<
                 refused.get_or_insert((k, e));
             }
         }
+        // Operation k may be half done (a schema created without its self-linking fields):
+        // finish it instead.
+        if let Some(rest) = ops.get(k).and_then(|op| crate::op::present::completion(op, state)) {
+            let original = steps[0].ops.clone();
+            let at = &original[k];
+            let fill = rest.into_iter().map(|op| LocatedOp { op, line: at.line, column: at.column });
+            steps[0].ops.splice(k..=k, fill);
+            if preflight(state, steps).is_ok() {
+                return Ok(k);
+            }
+            steps[0].ops = original;
+        }
     }
     steps[0].skip = 0;
     let Some((present, error)) = refused else { return Ok(0) };

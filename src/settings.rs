@@ -93,8 +93,14 @@ pub fn check_created(
     if state.settings.custom_warehouse_names || exempt(schema) || derived_warehouse_name(display_name) == wh {
         return Ok(());
     }
+    let derived = derived_warehouse_name(display_name);
+    let use_it = if crate::schema::validate::valid_warehouse_name(&derived) {
+        "use that warehouse name"
+    } else {
+        "that is no valid warehouse name, so give it a display name that starts with a letter"
+    };
     Err(OpError::Invalid(format!(
-        "{what} with warehouse name `{wh}` {SETTING}: {}; use that warehouse name, or set `custom_warehouse_names: true` on the tenant in liminal.yaml once Benchling support has turned the flag on",
+        "{what} with warehouse name `{wh}` {SETTING}: {}; {use_it}, or set `custom_warehouse_names: true` on the tenant in liminal.yaml once Benchling support has turned the flag on",
         expected(display_name)
     )))
 }
@@ -119,6 +125,10 @@ pub fn code_problems(code: &CodeModel, state: &TenantState, tenant: &str) -> Vec
     let help = |derived: String| {
         let use_it = if derived.is_empty() {
             "give it a display name made of letters or digits".to_string()
+        } else if !crate::schema::validate::valid_warehouse_name(&derived) {
+            format!(
+                "`{derived}` is not a valid warehouse name (it must start with a letter or `_`): give it a display name that starts with a letter"
+            )
         } else {
             format!("use `warehouse_name: {derived}`")
         };
@@ -195,12 +205,25 @@ mod tests {
         }
     }
 
+    /// The help never suggests a warehouse name Benchling's own rule refuses.
+    #[test]
+    fn help_does_not_suggest_an_invalid_derived_name() {
+        let yaml = "kind: entity_schema\nname: Pizza\nwarehouse_name: pizza\nprefix: PZ\nentity_type: custom_entity\nfields:\n  - { warehouse_name: second_batch, name: 2nd Batch, type: text }\n";
+        let code = crate::schema::load_str(std::path::Path::new("p.yaml"), yaml).unwrap();
+        let problems = code_problems(&code, &TenantState::new(), "dev");
+        assert_eq!(problems.len(), 1);
+        assert!(!problems[0].help.contains("use `warehouse_name: 2nd_batch`"), "{}", problems[0].help);
+        assert!(problems[0].help.contains("starts with a letter"), "{}", problems[0].help);
+    }
+
     #[test]
     fn setting_off_refuses_custom_names_and_renames() {
         let mut state = TenantState::new();
         assert!(check_created(&state, "pizza", "field", "Bake time", "bake_time").is_ok());
         assert!(check_created(&state, "pizza", "field", "Bake time", "baking").is_err());
         assert!(check_created(&state, "pizza", "field", "!!!", "x").is_err());
+        let e = check_created(&state, "pizza", "field", "2nd Batch", "second_batch").unwrap_err().to_string();
+        assert!(!e.contains("use that warehouse name") && e.contains("starts with a letter"), "{e}");
         assert!(check_created(&state, REMOTE_SCHEMA, "field", "0123456789ab", "revision_id").is_ok());
         assert!(check_renamed(&state, "pizza", "field", "a", "a").is_ok());
         assert!(check_renamed(&state, "pizza", "field", "a", "b").is_err());

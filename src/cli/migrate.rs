@@ -57,10 +57,16 @@ pub struct DownArgs {
 }
 
 pub async fn upgrade(args: UpArgs, ui: &Ui) -> Result<Done, Report> {
+    if !args.dry_run {
+        crate::interrupt::install();
+    }
     each_tenant(Direction::Upgrade, &args.tenant, &args.target, args.dry_run, args.yes, args.lock_timeout, ui).await
 }
 
 pub async fn downgrade(args: DownArgs, ui: &Ui) -> Result<Done, Report> {
+    if !args.dry_run {
+        crate::interrupt::install();
+    }
     each_tenant(Direction::Downgrade, &args.tenant, &args.target, args.dry_run, args.yes, args.lock_timeout, ui).await
 }
 
@@ -193,7 +199,11 @@ async fn execute(
 
     let mut guard = None;
     if !dry_run {
-        crate::interrupt::install();
+        if crate::interrupt::requested() {
+            let message = format!("interrupted before {} was changed", config.name);
+            let help = "run the same command again".to_string();
+            return Err(Report::new(Interrupted { message, help }));
+        }
         let base = chain.base().header().revision.clone();
         let command = if direction == Direction::Upgrade { "upgrade" } else { "downgrade" };
         guard = Some(take(&mut tenant, config, command, wait, &base, ui).await?);

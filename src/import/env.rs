@@ -121,20 +121,17 @@ pub fn tenants(env: &PyFile) -> Vec<PyTenant> {
 }
 
 fn calls(env: &PyFile, node: Node<'_>, out: &mut Vec<PyTenant>) {
-    if node.kind() == "call"
-        && node
-            .child_by_field_name("function")
-            .and_then(|f| env.dotted(f))
-            .is_some_and(|f| f.rsplit('.').next() == Some("BenchlingConnection"))
-    {
-        if let Some(t) = connection(env, node) {
+    super::python::walk(env, node, |node| {
+        let connects = node.kind() == "call"
+            && node
+                .child_by_field_name("function")
+                .and_then(|f| env.dotted(f))
+                .is_some_and(|f| f.rsplit('.').next() == Some("BenchlingConnection"));
+        if connects && let Some(t) = connection(env, node) {
             out.push(t);
         }
-        return;
-    }
-    for child in env.children(node) {
-        calls(env, child, out);
-    }
+        !connects
+    });
 }
 
 fn connection(env: &PyFile, node: Node<'_>) -> Option<PyTenant> {

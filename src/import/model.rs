@@ -81,11 +81,12 @@ pub fn models_modules(root: &Path, env: &PyFile, chosen: Option<&str>) -> Result
 
 /// Every import statement under `node`, with the module it names.
 fn walk_imports<'t>(file: &PyFile, node: Node<'t>, visit: &mut dyn FnMut(Node<'t>, String)) {
-    match node.kind() {
+    super::python::walk(file, node, |node| match node.kind() {
         "import_from_statement" => {
             if let Some(m) = node.child_by_field_name("module_name").and_then(|m| file.dotted(m)) {
                 visit(node, m);
             }
+            false
         }
         "import_statement" => {
             for name in file.children(node) {
@@ -97,13 +98,10 @@ fn walk_imports<'t>(file: &PyFile, node: Node<'t>, visit: &mut dyn FnMut(Node<'t
                     visit(node, m);
                 }
             }
+            false
         }
-        _ => {
-            for child in file.children(node) {
-                walk_imports(file, child, visit);
-            }
-        }
-    }
+        _ => true,
+    });
 }
 
 /// The file of a dotted module under `root`: `a/b.py` or `a/b/__init__.py`.

@@ -280,6 +280,9 @@ mod tests {
         assert!(e.message.contains("has no argument `schema`"), "{}", e.message);
         let e = convert("b.CreateEntitySchemaField('s', b.BaseFieldProperties(name='A'), 0)", &s).unwrap_err();
         assert!(e.message.contains("needs `type`"), "{}", e.message);
+        let e =
+            convert("b.UpdateEntitySchemaField('s', 'f', b.BaseFieldProperties(decimal_places=16))", &s).unwrap_err();
+        assert!(e.message.contains("a number from 0 to 15"), "{}", e.message);
         let e = convert("b.CreateDropdownOption('D', 'o', -1)", &s).unwrap_err();
         assert!(e.message.contains("a position"), "{}", e.message);
         let e = convert("CreateDropdown('D', [])", &s).unwrap_err();

@@ -151,9 +151,23 @@ impl PyFile {
 
     /// A literal expression as a value.
     pub fn value(&self, node: Node<'_>) -> Result<Located, SourceProblem> {
+        self.value_in(node, 0)
+    }
+
+    /// [`PyFile::value`] of an expression `depth` containers or calls deep: bounded, so that a
+    /// crafted file cannot exhaust the stack (Liminal's files nest a few levels).
+    fn value_in(&self, node: Node<'_>, depth: usize) -> Result<Located, SourceProblem> {
+        if depth > MAX_DEPTH {
+            return Err(self.problem(
+                node,
+                format!("this expression nests more than {MAX_DEPTH} levels deep"),
+                PORT_BY_HAND,
+            ));
+        }
         let at = self.at(node);
+        let depth = depth + 1;
         let items = |node: Node<'_>| -> Result<Vec<Located>, SourceProblem> {
-            self.children(node).into_iter().map(|c| self.value(c)).collect()
+            self.children(node).into_iter().map(|c| self.value_in(c, depth)).collect()
         };
         let value = match node.kind() {
             "none" => Value::None,
@@ -181,7 +195,7 @@ impl PyFile {
             "set" => Value::Set(items(node)?),
             "tuple" => Value::Tuple(items(node)?),
             "parenthesized_expression" => match self.children(node).as_slice() {
-                [inner] => return self.value(*inner).map(|v| Located { at, ..v }),
+                [inner] => return self.value_in(*inner, depth).map(|v| Located { at, ..v }),
                 _ => return Err(self.unsupported(node, "an expression")),
             },
             "dictionary" => {
@@ -191,7 +205,7 @@ impl PyFile {
                     else {
                         return Err(self.unsupported(pair, "a dict entry"));
                     };
-                    pairs.push((self.value(k)?, self.value(v)?));
+                    pairs.push((self.value_in(k, depth)?, self.value_in(v, depth)?));
                 }
                 Value::Dict(pairs)
             }
@@ -199,7 +213,7 @@ impl PyFile {
                 Some(name) => Value::Name(name),
                 None => return Err(self.unsupported(node, "an expression")),
             },
-            "call" => self.call(node)?,
+            "call" => self.call(node, depth)?,
             "float" => return Err(self.unsupported(node, "a floating-point number")),
             "binary_operator" | "boolean_operator" | "comparison_operator" | "not_operator" => {
                 return Err(self.unsupported(node, "an operator"));
@@ -216,7 +230,7 @@ impl PyFile {
         Ok(Located { value, at })
     }
 
-    fn call(&self, node: Node<'_>) -> Result<Value, SourceProblem> {
+    fn call(&self, node: Node<'_>, depth: usize) -> Result<Value, SourceProblem> {
         let function = node.child_by_field_name("function").ok_or_else(|| self.unsupported(node, "a call"))?;
         let func = self.dotted(function).ok_or_else(|| self.unsupported(function, "a call of a computed function"))?;
         let arguments = node.child_by_field_name("arguments").ok_or_else(|| self.unsupported(node, "a call"))?;
@@ -230,11 +244,11 @@ impl PyFile {
                 let (Some(name), Some(value)) = (a.child_by_field_name("name"), a.child_by_field_name("value")) else {
                     return Err(self.unsupported(a, "an argument"));
                 };
-                kwargs.push((self.text(name).to_string(), self.value(value)?));
+                kwargs.push((self.text(name).to_string(), self.value_in(value, depth)?));
             } else if !kwargs.is_empty() {
                 return Err(self.problem(a, "a positional argument after keyword arguments", PORT_BY_HAND));
             } else {
-                args.push(self.value(a)?);
+                args.push(self.value_in(a, depth)?);
             }
         }
         // `set()` and `set([...])` are sets.
@@ -287,17 +301,40 @@ impl PyFile {
     }
 }
 
-/// The first syntax error or missing token in the tree.
+/// How deep [`PyFile::value`] reads nested containers and calls.
+const MAX_DEPTH: usize = 64;
+
+/// The first syntax error or missing token in the tree (a loop, not a recursion: a file may
+/// nest deeper than the stack allows).
 fn first_error(node: Node<'_>) -> Option<Node<'_>> {
     if !node.has_error() {
         return None;
     }
-    if node.is_error() || node.is_missing() {
-        return Some(node);
+    let mut at = node;
+    loop {
+        if at.is_error() || at.is_missing() {
+            return Some(at);
+        }
+        let mut cursor = at.walk();
+        let next = at.children(&mut cursor).find(|c| c.has_error() || c.is_missing());
+        match next {
+            Some(child) => at = child,
+            None => return Some(at),
+        }
     }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-    children.into_iter().find_map(first_error).or(Some(node))
+}
+
+/// Every node under `node` (itself included) that `descend` lets the walk go into, in document
+/// order, without recursion (a file may nest deeper than the stack allows).
+pub(crate) fn walk<'t>(file: &PyFile, node: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if visit(n) {
+            let mut children = file.children(n);
+            children.reverse();
+            stack.extend(children);
+        }
+    }
 }
 
 /// The start of a construct's text, for messages.

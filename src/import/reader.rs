@@ -74,7 +74,7 @@ impl<'a> Reader<'a> {
     pub(crate) fn decimal_places(&self, v: &Located) -> R<Option<u8>> {
         match &v.value {
             Value::None => Ok(None),
-            Value::Int(n) if (0..=255).contains(n) => Ok(Some(*n as u8)),
+            Value::Int(n) if (0..=15).contains(n) => Ok(Some(*n as u8)),
             _ => Err(self.wrong(v, "decimal_places", "a number from 0 to 15")),
         }
     }

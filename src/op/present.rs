@@ -437,6 +437,37 @@ pub fn present_prefixes<'a>(ops: &'a [Op], state: &'a TenantState) -> impl Itera
     (1..=ops.len()).rev().filter(|&k| prefix_present(&ops[..k], state).is_ok()).chain([0])
 }
 
+/// The operations that finish `op` when `state` shows only a part of its effect: a schema
+/// created without the fields that link to the schema itself (Benchling takes those in a second
+/// request, after the schema exists). `None` when the state shows no such part.
+pub fn completion(op: &Op, state: &TenantState) -> Option<Vec<Op>> {
+    let Op::CreateSchema { schema: def } = op else { return None };
+    let s = state.schema(def.warehouse_name())?;
+    if s.archived || state.view(s).props != def.props {
+        return None;
+    }
+    let wanted: Vec<&FieldDef> = def.fields.iter().filter(|f| !f.archived).collect();
+    let mut missing = Vec::new();
+    for (index, f) in wanted.iter().enumerate() {
+        match s.field(&f.warehouse_name) {
+            Some(existing) => {
+                let mut have = state.field_view(existing);
+                have.archived = f.archived;
+                if have != **f {
+                    return None;
+                }
+            }
+            None => missing.push(Op::CreateField {
+                schema: def.warehouse_name().to_string(),
+                field: Box::new((*f).clone()),
+                index,
+            }),
+        }
+    }
+    let extra = s.fields.len() + missing.len() != wanted.len();
+    (!missing.is_empty() && !extra).then_some(missing)
+}
+
 /// What `state` lacks of `op`'s effect, if anything (for messages).
 pub fn missing(op: &Op, state: &TenantState) -> Option<String> {
     Scan::new(state).claims(op).err()
@@ -515,6 +546,33 @@ mod tests {
         let mut start = TenantState::new();
         start.settings.custom_warehouse_names = true;
         each_prefix_is_found(&start, &ops);
+    }
+
+    /// A schema whose self-linking field did not land (the second request of its creation) is
+    /// finished by creating that field.
+    #[test]
+    fn a_half_created_schema_is_completed() {
+        let mut def = match schema("s", &["a"]) {
+            Op::CreateSchema { schema } => *schema,
+            _ => unreachable!(),
+        };
+        let mut parent = FieldDef::new("parent", "Parent", FieldType::EntityLink);
+        parent.entity_link = Some("s".into());
+        def.fields.push(parent.clone());
+        let full = Op::CreateSchema { schema: Box::new(def.clone()) };
+        let mut bare = def.clone();
+        bare.fields.pop();
+        let mut state = TenantState::new();
+        Op::CreateSchema { schema: Box::new(bare) }.apply(&mut state).unwrap();
+        assert!(missing(&full, &state).is_some());
+        let rest = completion(&full, &state).unwrap();
+        assert_eq!(rest, vec![Op::CreateField { schema: "s".into(), field: Box::new(parent), index: 1 }]);
+        let mut done = state.clone();
+        apply_all(&mut done, &rest).unwrap();
+        let mut clean = TenantState::new();
+        full.apply(&mut clean).unwrap();
+        assert_eq!(done.view(done.schema("s").unwrap()), clean.view(clean.schema("s").unwrap()));
+        assert_eq!(completion(&full, &clean), None);
     }
 
     #[test]

@@ -532,3 +532,22 @@ fn a_second_partial_import_keeps_the_revisions_ported_by_hand() {
     assert_eq!(p.read(&ported), text, "the revision ported by hand is kept");
     assert!(p.exists(&format!("rs/versions/{REV1}_first_models.rhai")));
 }
+
+/// A crafted file that nests deeper than the stack allows is a located problem, not a crash:
+/// in a revision's operations, in a file with a syntax error, and in env.py.
+#[test]
+fn deeply_nested_python_is_refused_at_its_place() {
+    let p = python_project();
+    let deep = 50_000;
+    let nested = format!("{}{}", "[".repeat(deep), "]".repeat(deep));
+    let path = format!("py/liminal/versions/{REV2}_second_models.py");
+    p.write(&path, &p.read(&path).replace("b.ArchiveDropdown('Crusts')", &format!("b.ArchiveDropdown({nested})")));
+    p.write(
+        "py/liminal/versions/cccccccccccc_broken.py",
+        &format!("x = {}{}\n", "[".repeat(deep), "]".repeat(deep - 1)),
+    );
+    p.write("py/liminal/env.py", &format!("{ENV}\nx = {nested}\n"));
+    let out = rs(&p, &["import", "../py"]);
+    out.fails().err_has(&format!("{REV2}_second_models.py:")).err_has("nests more than");
+    out.err_has("cccccccccccc_broken.py:").err_has("Python syntax error");
+}
