@@ -30,6 +30,20 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
             "init would start a second chain; remove them, or write liminal.yaml by hand",
         ));
     }
+    // Read .gitignore before writing anything: one that exists but cannot be read (not UTF-8, a
+    // folder) stops init, since reading it as empty would overwrite it with one line.
+    let gitignore = root.join(".gitignore");
+    let linked = gitignore.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
+    let existing = match std::fs::read_to_string(&gitignore) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound || linked => String::new(),
+        Err(e) => {
+            return Err(report(
+                format!("cannot read .gitignore: {e}"),
+                "init adds `.liminal/` to it: fix or move the file, then run `liminal init` again",
+            ));
+        }
+    };
     let io =
         |what: &str, e: std::io::Error| report(format!("cannot create {what}: {e}"), "check the folder's permissions");
     std::fs::create_dir_all(root.join("schemas")).map_err(|e| io("schemas/", e))?;
@@ -46,9 +60,6 @@ pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     if example.symlink_metadata().is_err() {
         write_new(&example, example_yaml().as_bytes()).map_err(|e| io("schemas/example.yaml", e))?;
     }
-    let gitignore = root.join(".gitignore");
-    let linked = gitignore.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
-    let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
     if linked {
         ui.status("warning: .gitignore is a symbolic link; init leaves it alone (add `.liminal/` to it yourself)");
     } else if !existing.lines().any(|l| l.trim() == ".liminal/" || l.trim() == ".liminal") {

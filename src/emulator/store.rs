@@ -73,7 +73,8 @@ impl Store {
         }
         inner.dirty = false;
         match &self.state_file {
-            Some(path) => write_atomic(path, &state_json(&inner.state))
+            Some(path) => state_json(&inner.state)
+                .and_then(|text| write_atomic(path, &text))
                 .map_err(|e| format!("cannot write the state file {}: {e}", path.display())),
             None => Ok(()),
         }

@@ -88,7 +88,7 @@ impl LocalTenant {
             Some(state) => state_json(state),
             None => return Ok(()),
         };
-        if let Err(e) = write_atomic(&self.path, &text) {
+        if let Err(e) = text.and_then(|text| write_atomic(&self.path, &text)) {
             self.state = None;
             self.dirty = false;
             return Err(self.err(e));
@@ -128,11 +128,13 @@ impl LocalTenant {
     }
 }
 
-/// The state as the local tenant file holds it: pretty JSON with a final newline.
-pub fn state_json(state: &TenantState) -> String {
-    let mut text = serde_json::to_string_pretty(state).unwrap_or_default();
+/// The state as the local tenant file holds it: pretty JSON with a final newline. An error
+/// (never an empty text) when it cannot be serialised, so that no caller writes an empty file
+/// over a tenant.
+pub fn state_json(state: &TenantState) -> std::io::Result<String> {
+    let mut text = serde_json::to_string_pretty(state).map_err(std::io::Error::other)?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 /// Write `text` to `path` atomically (temporary file in the same folder + rename).

@@ -52,6 +52,20 @@ fn edit(p: &Project, rel: &str, from: &str, to: &str) {
 // 1. The README walkthrough
 // ---------------------------------------------------------------------------------------------
 
+/// A .gitignore that cannot be read as text used to be read as empty and overwritten with one
+/// line; now init stops before writing anything and the file is untouched.
+#[test]
+fn init_leaves_an_unreadable_gitignore_alone() {
+    let p = Project::empty();
+    let bytes = b"target/\n\xff\xfe secrets\n".to_vec();
+    std::fs::write(p.file(".gitignore"), &bytes).unwrap();
+    let out = p.run(&["init"]);
+    out.fails();
+    assert!(out.stderr.contains("cannot read .gitignore"), "{}", out.stderr);
+    assert_eq!(std::fs::read(p.file(".gitignore")).unwrap(), bytes);
+    assert!(!p.file("liminal.yaml").exists(), "nothing is written");
+}
+
 #[test]
 fn init_creates_the_project_and_refuses_to_run_twice() {
     let p = Project::empty();
