@@ -48,7 +48,8 @@ start_emulator() {
     PIDS+=($!)
     local url=""
     for _ in $(seq 1 100); do
-        url=$(sed -n 's/^listening on //p' "$WORK/$name.out" 2>/dev/null)
+        # The shell may not have created the file yet: sed then fails, which set -e must not see.
+        url=$(sed -n 's/^listening on //p' "$WORK/$name.out" 2>/dev/null || true)
         if [ -n "$url" ]; then break; fi
         sleep 0.1
     done
