@@ -173,7 +173,12 @@ impl Models {
         let top: Vec<(String, Vec<String>, (usize, usize))> = {
             let file = &self.files[index];
             let mut out = Vec::new();
-            let mut found = Found { index, classes: &mut self.classes, problems: &mut self.problems };
+            let mut found = Found {
+                index,
+                classes: &mut self.classes,
+                problems: &mut self.problems,
+                columns: vec!["Column".to_string()],
+            };
             for node in file.children(file.root()) {
                 found.statement(file, node, module, is_package, &mut out);
             }
@@ -248,6 +253,8 @@ struct Found<'m> {
     index: usize,
     classes: &'m mut Vec<RawClass>,
     problems: &'m mut Vec<SourceProblem>,
+    /// The names `Column` goes by in this file (`from liminal.orm.column import Column as C`).
+    columns: Vec<String>,
 }
 
 impl Found<'_> {
@@ -283,6 +290,17 @@ impl Found<'_> {
                         None => return,
                     }
                 };
+                let mut cursor = node.walk();
+                for n in node.children_by_field_name("name", &mut cursor) {
+                    let original = n.child_by_field_name("name").and_then(|o| file.dotted(o));
+                    if n.kind() == "aliased_import"
+                        && matches!(name.as_str(), "liminal.orm.column" | "liminal.orm")
+                        && original.as_deref() == Some("Column")
+                        && let Some(alias) = n.child_by_field_name("alias")
+                    {
+                        self.columns.push(file.text(alias).to_string());
+                    }
+                }
                 let mut cursor = node.walk();
                 let names: Vec<String> = node
                     .children_by_field_name("name", &mut cursor)
@@ -367,7 +385,7 @@ impl Found<'_> {
                     && right
                         .child_by_field_name("function")
                         .and_then(|f| file.dotted(f))
-                        .is_some_and(|f| f.rsplit('.').next() == Some("Column"));
+                        .is_some_and(|f| f.rsplit('.').next().is_some_and(|f| self.columns.iter().any(|c| c == f)));
                 if is_column && let Some(v) = value(*right) {
                     columns.push((left.clone(), v));
                 }

@@ -551,3 +551,23 @@ fn deeply_nested_python_is_refused_at_its_place() {
     out.fails().err_has(&format!("{REV2}_second_models.py:")).err_has("nests more than");
     out.err_has("cccccccccccc_broken.py:").err_has("Python syntax error");
 }
+
+/// Models that import Liminal's `Column` under another name keep their fields (they were left
+/// out, and `diff` then archived them on the tenant); sqlalchemy's `Column as SqlColumn` is not
+/// Liminal's.
+#[test]
+fn a_column_imported_under_another_name_is_still_a_field() {
+    let p = python_project();
+    let others = OTHERS
+        .replace("from liminal.orm.column import Column", "from liminal.orm.column import Column as BenchlingColumn")
+        .replace("= Column(", "= BenchlingColumn(")
+        .replace("_warehouse_name=\"flour\")\n", "_warehouse_name=\"flour\")\n    plain = SqlColumn(Integer)\n");
+    assert!(others.contains("plain = SqlColumn(Integer)") && others.contains("= BenchlingColumn("), "{others}");
+    p.write("py/shop/schemas/others.py", &others);
+    rs(&p, &["import", "../py"]).ok();
+    let dough = p.read("rs/schemas/entity_schemas/dough.yaml");
+    assert!(dough.contains("warehouse_name: flour"), "{dough}");
+    assert!(!dough.contains("plain"), "{dough}");
+    rs(&p, &["upgrade", "dev", "head"]).ok();
+    rs(&p, &["diff", "dev"]).ok();
+}
