@@ -318,9 +318,13 @@ impl Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // One location per message: when the finding shows its source, the snippet's header
+        // names the place, so the first line does not name it again.
         match &self.at {
-            Some(p) => write!(f, "{}[{}] {}: {}", self.severity, self.lint.code, p.location(), self.message),
-            None => write!(f, "{}[{}] {}", self.severity, self.lint.code, self.message),
+            Some(p) if p.source_code().is_none() => {
+                write!(f, "{}[{}] {}: {}", self.severity, self.lint.code, p.location(), self.message)
+            }
+            _ => write!(f, "{}[{}] {}", self.severity, self.lint.code, self.message),
         }
     }
 }
