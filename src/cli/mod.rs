@@ -282,8 +282,7 @@ impl From<ProjectError> for Report {
 }
 
 pub(crate) fn tenant_report(e: TenantError) -> Report {
-    let help = e.help();
-    report(e, help)
+    Report::new(e)
 }
 
 /// The project around the current folder.

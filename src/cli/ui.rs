@@ -121,6 +121,9 @@ pub fn error_document(report: &Report) -> Value {
         (None, None) => report.related().map(|r| r.map(problem).collect()).unwrap_or_default(),
     };
     if let Some(map) = error.as_object_mut() {
+        if let Some(e) = report.downcast_ref::<crate::tenant::TenantError>() {
+            map.insert("code".into(), json!(e.code()));
+        }
         map.insert("problems".into(), Value::Array(problems));
     }
     json!({ "error": error })

@@ -34,6 +34,16 @@ pub enum TenantError {
 }
 
 impl TenantError {
+    /// A stable code for the kind of failure (`code` in JSON error documents).
+    pub fn code(&self) -> &'static str {
+        match self {
+            TenantError::File { .. } => "tenant::file",
+            TenantError::Remote(_) => "tenant::liminal_remote",
+            TenantError::Http(_) => "tenant::http",
+            TenantError::Auth(_) => "tenant::auth",
+        }
+    }
+
     pub fn help(&self) -> &'static str {
         match self {
             TenantError::File { .. } => "check the path under `local:` in liminal.yaml and the folder's permissions",
@@ -43,6 +53,14 @@ impl TenantError {
             TenantError::Http(_) => "check the tenant's url and your network; run with -v to see each request",
             TenantError::Auth(_) => "check the credentials' environment variables named in liminal.yaml",
         }
+    }
+}
+
+/// Printed with its help line; its [`TenantError::code`] is data for tools (JSON error
+/// documents), not printed above the message.
+impl miette::Diagnostic for TenantError {
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(TenantError::help(self)))
     }
 }
 

@@ -108,7 +108,9 @@ async fn an_unreachable_host_fails_after_two_quick_retries_naming_the_host() {
     assert_eq!(out.stderr.matches(&format!("{host} (tenant dead)")).count(), 2, "{}", out.dump());
     out.err_has("retrying in 0.").err_has("(retry 2 of 2)").err_has(&host).err_has("(3 attempts)");
     let doc = run(&p, &["--format", "json", "current", "dead"]).await;
-    assert!(doc.fails().json()["error"]["message"].as_str().unwrap_or_default().contains(&host), "{}", doc.dump());
+    let error = doc.fails().json()["error"].clone();
+    assert!(error["message"].as_str().unwrap_or_default().contains(&host), "{}", doc.dump());
+    assert_eq!(error["code"], "tenant::http", "{}", doc.dump());
 }
 
 #[test]
