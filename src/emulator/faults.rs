@@ -100,37 +100,29 @@ impl Faults {
 
     /// Count a write; whether it is the k-th, and with which status it fails.
     pub fn take_write_failure(&mut self) -> Option<u16> {
-        let k = self.fail_write?;
-        self.writes_seen += 1;
-        if self.writes_seen < k {
-            return None;
-        }
-        self.fail_write = None;
-        self.writes_seen = 0;
-        Some(self.write_status)
+        countdown(&mut self.fail_write, &mut self.writes_seen).then_some(self.write_status)
     }
 
     /// Count a write; whether it is the one whose response is lost, and with which status.
     pub fn take_lost_write(&mut self) -> Option<u16> {
-        let k = self.lose_write?;
-        self.lost_seen += 1;
-        if self.lost_seen < k {
-            return None;
-        }
-        self.lose_write = None;
-        self.lost_seen = 0;
-        Some(self.lost_status)
+        countdown(&mut self.lose_write, &mut self.lost_seen).then_some(self.lost_status)
     }
 
     /// Count a task poll; whether it is the one that fails.
     pub fn take_task_poll_failure(&mut self) -> bool {
-        let Some(k) = self.fail_task_poll else { return false };
-        self.polls_seen += 1;
-        if self.polls_seen < k {
-            return false;
-        }
-        self.fail_task_poll = None;
-        self.polls_seen = 0;
-        true
+        countdown(&mut self.fail_task_poll, &mut self.polls_seen)
     }
+}
+
+/// Count one event towards a fault that fires on the k-th (`at`); on that one, disarm the fault
+/// and reset the count, and say so.
+fn countdown(at: &mut Option<u32>, seen: &mut u32) -> bool {
+    let Some(k) = *at else { return false };
+    *seen += 1;
+    if *seen < k {
+        return false;
+    }
+    *at = None;
+    *seen = 0;
+    true
 }
