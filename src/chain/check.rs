@@ -73,11 +73,10 @@ pub(super) fn order(dir: &Path, scripts: Vec<Script>, earlier: Vec<SourceProblem
         _ => {}
     }
 
-    let known: HashSet<&str> = by_id.keys().copied().collect();
     let mut children: BTreeMap<&str, Vec<&Script>> = BTreeMap::new();
     for s in &nodes {
         let Some(down) = s.header().down_revision.as_deref() else { continue };
-        if known.contains(down) {
+        if by_id.contains_key(down) {
             children.entry(down).or_default().push(s);
         } else if !unreadable.contains(down) {
             problems.push(at(
