@@ -11,6 +11,10 @@ fn dropdown_mut<'a>(state: &'a mut TenantState, name: &str) -> Result<ItemMut<'a
     state.dropdown_edit(name).ok_or_else(|| OpError::not_found("dropdown", name))
 }
 
+fn option_not_found(dropdown: &str, option: &str) -> OpError {
+    OpError::NotFound { what: "dropdown option", name: format!("{dropdown}: {option}") }
+}
+
 /// Put active options first (inserting `moved` at `index` among them), archived ones after, as
 /// Liminal writes option lists.
 fn place_option(d: &mut Dropdown, moved: DropdownOption, index: usize) {
@@ -133,10 +137,7 @@ pub(super) fn unarchive_option(
     index: usize,
 ) -> Result<(), OpError> {
     let mut d = dropdown_mut(state, dropdown)?;
-    let o = d
-        .option(option)
-        .cloned()
-        .ok_or_else(|| OpError::NotFound { what: "dropdown option", name: format!("{dropdown}: {option}") })?;
+    let o = d.option(option).cloned().ok_or_else(|| option_not_found(dropdown, option))?;
     if !o.archived {
         return Err(OpError::Conflict(format!("option `{option}` of `{dropdown}` is not archived")));
     }
@@ -147,10 +148,7 @@ pub(super) fn unarchive_option(
 /// `archive_dropdown_option`: the option moves after the active ones.
 pub(super) fn archive_option(state: &mut TenantState, dropdown: &str, option: &str) -> Result<(), OpError> {
     let mut d = dropdown_mut(state, dropdown)?;
-    let o = d
-        .option(option)
-        .cloned()
-        .ok_or_else(|| OpError::NotFound { what: "dropdown option", name: format!("{dropdown}: {option}") })?;
+    let o = d.option(option).cloned().ok_or_else(|| option_not_found(dropdown, option))?;
     // Liminal warns and skips an option that is already archived.
     if !o.archived {
         d.options.retain(|x| x.id != o.id);
@@ -177,11 +175,7 @@ pub(super) fn rename_option(
     if d.option(new_option).is_some() {
         return Err(OpError::Conflict(format!("dropdown `{dropdown}` already has an option `{new_option}`")));
     }
-    let o = d
-        .options
-        .iter_mut()
-        .find(|o| o.name == option)
-        .ok_or_else(|| OpError::NotFound { what: "dropdown option", name: format!("{dropdown}: {option}") })?;
+    let o = d.options.iter_mut().find(|o| o.name == option).ok_or_else(|| option_not_found(dropdown, option))?;
     o.name = new_option.to_string();
     Ok(())
 }
