@@ -39,17 +39,15 @@ pub struct Args {
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
-    let args = match args.message {
-        Some(_) => args,
-        None if args.empty => return offline_empty(&project, &chain, &args.tenant, args.rev_id, ui),
-        None => {
-            return Err(report(
-                "a message is needed: `liminal revision <tenant> \"message\"`",
-                "or `liminal revision --empty \"message\"` to write an empty revision without a tenant",
-            ));
+    let Some(message) = args.message else {
+        if args.empty {
+            return offline_empty(&project, &chain, &args.tenant, args.rev_id, ui);
         }
+        return Err(report(
+            "a message is needed: `liminal revision <tenant> \"message\"`",
+            "or `liminal revision --empty \"message\"` to write an empty revision without a tenant",
+        ));
     };
-    let message = args.message.clone().unwrap_or_default();
     let code =
         if args.empty { None } else { Some(crate::schema::load_dir(&project.schemas_dir).map_err(Report::new)?) };
     let config = project.tenant(&args.tenant)?;
