@@ -157,7 +157,7 @@ impl HttpTenant {
     pub(super) async fn reread_remote(&mut self) -> Result<(), TenantError> {
         let HttpTenant { client, cache, unresolved, .. } = self;
         let Some(state) = cache.as_mut() else { return Ok(()) };
-        let Some(remote) = state.schemas.iter_mut().find(|s| s.warehouse_name == crate::schema::REMOTE_SCHEMA) else {
+        let Some(remote) = state.schema_mut(crate::schema::REMOTE_SCHEMA) else {
             // Not there when this run looked: another run may have created it since.
             if let Some(p) = read::find_remote(client).await? {
                 let fields = read::list_fields(client, crate::schema::EntityType::CustomEntity, &p.schema.id).await?;

@@ -269,8 +269,8 @@ impl HttpTenant {
             .collect();
         let fields = join_all(jobs).await?;
         for (id, f) in wanted.iter().zip(fields) {
-            if let (Some(parsed), Some(s)) = (listed.remove(id), state.schemas.iter_mut().find(|s| &s.id == id)) {
-                *s = parsed.with_fields(f);
+            if let (Some(parsed), Some(i)) = (listed.remove(id), state.schemas.position_by_id(id)) {
+                *state.schemas.at_mut(i) = parsed.with_fields(f);
             }
             state.unread.fields.remove(id);
         }
@@ -316,8 +316,8 @@ impl HttpTenant {
             .collect();
         let options = join_all(jobs).await?;
         for (id, o) in wanted.iter().zip(options) {
-            if let Some(d) = state.dropdowns.iter_mut().find(|d| &d.id == id) {
-                d.options = o;
+            if let Some(i) = state.dropdowns.position_by_id(id) {
+                state.dropdowns.at_mut(i).options = o;
             }
             state.unread.options.remove(id);
         }
