@@ -4,7 +4,8 @@
 use miette::Report;
 use serde_json::json;
 
-use super::{Done, Ui, diff_report, load_chain, now, open_tenant, project, relative, report, tenant_report};
+use super::tenant_arg::{self, TenantName};
+use super::{Done, Ui, diff_report, load_chain, now, project, relative, report, tenant_report};
 use std::path::PathBuf;
 
 use crate::chain::sum::{Recorded, SUM_FILE, record_new_revision};
@@ -19,8 +20,8 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Tenant key or alias from liminal.yaml (with --empty it may be left out: no tenant is read)
-    #[arg(value_name = "TENANT", add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
-    tenant: String,
+    #[arg(value_name = "TENANT", add = tenant_arg::completer())]
+    tenant: TenantName,
     /// What the revision does (its first line, and its file name)
     #[arg(value_name = "MESSAGE")]
     message: Option<String>,
@@ -41,7 +42,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let chain = load_chain(&project)?;
     let Some(message) = args.message else {
         if args.empty {
-            return offline_empty(&project, &chain, &args.tenant, args.rev_id, ui);
+            return offline_empty(&project, &chain, args.tenant.as_str(), args.rev_id, ui);
         }
         return Err(report(
             "a message is needed: `liminal revision <tenant> \"message\"`",
@@ -50,8 +51,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     };
     let code =
         if args.empty { None } else { Some(crate::schema::load_dir(&project.schemas_dir).map_err(Report::new)?) };
-    let config = project.tenant(&args.tenant)?;
-    let mut tenant = open_tenant(config, ui)?;
+    let (config, mut tenant) = args.tenant.open(&project, ui)?;
     let head = chain.head().header().revision.clone();
     let current = tenant.revision().await.map_err(tenant_report)?;
     match current.as_deref() {
