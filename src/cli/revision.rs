@@ -9,7 +9,7 @@ use super::{Done, Ui, diff_report, load_chain, now, project, relative, report, t
 use std::path::PathBuf;
 
 use crate::chain::sum::{Recorded, SUM_FILE, record_new_revision};
-use crate::chain::{Chain, NewRevision};
+use crate::chain::{AtHead, Chain, NewRevision};
 use crate::diff::diff_with;
 use crate::lint::{Finding, lint_ops};
 use crate::op::Op;
@@ -54,28 +54,9 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let (config, mut tenant) = args.tenant.open(&project, ui)?;
     let head = chain.head().header().revision.clone();
     let current = tenant.revision().await.map_err(tenant_report)?;
-    match current.as_deref() {
-        None if chain.len() == 1 => {
-            // As Liminal: a fresh tenant on a fresh project is recorded at the base revision.
-            tenant.set_revision(&head).await.map_err(tenant_report)?;
-            ui.status(format!("{} had no revision; recorded the base revision {head}.", config.name));
-        }
-        Some(c) if c == head => {}
-        Some(c) if chain.get(c).is_none() => {
-            return Err(report(
-                format!("{} is at revision {c}, which is not in versions/", config.name),
-                "pull the missing revision files, or record the right revision with `liminal stamp`",
-            ));
-        }
-        other => {
-            return Err(report(
-                format!("{} is at {}, not at the head revision {head}", config.name, other.unwrap_or("no revision")),
-                format!(
-                    "run `liminal upgrade {} head` first, so the new revision is computed against an up-to-date tenant",
-                    args.tenant
-                ),
-            ));
-        }
+    if let AtHead::RecordBase(base) = chain.at_head(&config.name, args.tenant.as_str(), current.as_deref())? {
+        tenant.set_revision(&base).await.map_err(tenant_report)?;
+        ui.status(format!("{} had no revision; recorded the base revision {base}.", config.name));
     }
     let mut renames = Vec::new();
     let (upgrade, downgrade): (Vec<Op>, Vec<Op>) = match &code {
