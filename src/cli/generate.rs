@@ -30,13 +30,13 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             skipped.push(relative(&project, &full));
             continue;
         }
-        let text = format!("{}{text}", super::editor::modeline(&path));
+        let text = format!("{}{text}", crate::scaffold::modeline(&path));
         crate::tenant::local::write_atomic(&full, &text)
             .map_err(|e| report(format!("cannot write {}: {e}", full.display()), "check the folder's permissions"))?;
         written.push(relative(&project, &full));
     }
     // The JSON Schema the files' first line names, unless the project has one already.
-    let editor_files = super::editor::write_files(&project.root, &project.schemas_dir, true)?;
+    let editor_files = crate::scaffold::write_editor_files(&project.root, &project.schemas_dir, true).map_err(Report::new)?;
     ui.document(
         &json!({ "tenant": config.name, "written": written, "skipped": skipped, "editor_files": editor_files }),
     );
