@@ -169,6 +169,12 @@ impl HttpTenant {
         })
     }
 
+    /// The configuration it was opened with.
+    #[cfg(test)]
+    pub(crate) fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
     /// Every HTTP exchange so far (token requests and retries included), oldest first, with its
     /// status and timing.
     pub fn request_log(&self) -> Vec<RequestRecord> {
