@@ -22,15 +22,18 @@ mod client;
 #[cfg(test)]
 mod client_tests;
 pub mod events;
+mod http_error;
 mod ids;
 mod read;
+mod request;
 mod retry;
+mod sync;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 pub use auth::Credentials;
-pub use client::RequestRecord;
+pub use request::RequestRecord;
 pub use retry::RetryPolicy;
 
 use super::{ApplyError, Needs, Tenant, TenantError};
