@@ -36,7 +36,8 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         written.push(relative(&project, &full));
     }
     // The JSON Schema the files' first line names, unless the project has one already.
-    let editor_files = crate::scaffold::write_editor_files(&project.root, &project.schemas_dir, true).map_err(Report::new)?;
+    let editor_files =
+        crate::scaffold::write_editor_files(&project.root, &project.schemas_dir, true).map_err(Report::new)?;
     ui.document(
         &json!({ "tenant": config.name, "written": written, "skipped": skipped, "editor_files": editor_files }),
     );

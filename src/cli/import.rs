@@ -177,7 +177,8 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         written.push(path);
     }
     // The JSON Schema the files' first line names, as generate-files writes it.
-    let editor_files = crate::scaffold::write_editor_files(&target.root, &target.schemas_dir, true).map_err(Report::new)?;
+    let editor_files =
+        crate::scaffold::write_editor_files(&target.root, &target.schemas_dir, true).map_err(Report::new)?;
 
     let head = conversion.revisions.last().map(|r| r.id.clone());
     let rel = |p: &Path| p.strip_prefix(&target.root).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf());
