@@ -4,7 +4,7 @@
 //! Choices where Benchling's behaviour is unknown: the v2 list **includes archived dropdowns**
 //! (liminal's "CreateDropdown ⇒ unarchive if it exists archived" path needs it); a dropdown
 //! name clash on create or rename is a 409; options left out of a v3 PATCH `options` list are
-//! archived, not deleted (see [`wire::apply_dropdown_update`]); archiving a dropdown that
+//! archived, not deleted (see [`super::update::apply_dropdown_update`]); archiving a dropdown that
 //! fields still use is allowed.
 
 use axum::http::StatusCode;
@@ -124,7 +124,7 @@ pub(crate) fn patch_v3(inner: &mut Inner, id: &str, req: &Req) -> Result<Reply, 
     }
     let mut d = inner.state.dropdowns[i].clone();
     let state = &mut inner.state;
-    wire::apply_dropdown_update(&mut d, &u, &mut || state.new_id("sfso_"))?;
+    super::update::apply_dropdown_update(&mut d, &u, &mut || state.new_id("sfso_"))?;
     inner.state.dropdowns[i] = d;
     inner.dirty = true;
     Ok(Reply::ok(wire::dropdown_to_v3(&inner.state.dropdowns[i], &inner.state.registry.id, BASE_URL)))

@@ -186,7 +186,7 @@ fn create(inner: &mut Inner, t: EntityType, req: &Req) -> Result<Reply, ApiError
         name_template: c.name_template.map(Some),
         ..SchemaUpdate::default()
     };
-    wire::apply_schema_update(&mut schema, &update)?;
+    super::update::apply_schema_update(&mut schema, &update)?;
     let out = wire::schema_to_v3(state, &schema, BASE_URL);
     state.schemas.push(schema);
     inner.dirty = true;
@@ -213,7 +213,7 @@ fn patch(inner: &mut Inner, t: EntityType, id: &str, req: &Req) -> Result<Reply,
     }
     check_unique(&inner.state, Some(id), u.name.as_deref(), u.system_name.as_deref(), u.prefix.as_deref())?;
     let mut schema = inner.state.schemas[i].clone();
-    wire::apply_schema_update(&mut schema, &u)?;
+    super::update::apply_schema_update(&mut schema, &u)?;
     inner.state.schemas[i] = schema;
     inner.dirty = true;
     Ok(Reply::ok(wire::schema_to_v3(&inner.state, &inner.state.schemas[i], BASE_URL)))
