@@ -5,6 +5,7 @@
 
 mod enums;
 pub(crate) mod load;
+pub(crate) mod rules;
 pub(crate) mod validate;
 
 use std::collections::BTreeSet;
