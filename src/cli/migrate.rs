@@ -13,7 +13,8 @@ use super::{AnyTenant, Done, Ui, load_chain, project, relative, report, tenant_r
 use crate::chain::Chain;
 use crate::diag::{SourceProblem, count};
 use crate::lint::plan::review;
-use crate::migrate::{PlanStep, PreflightError, RunError, load_steps, resume, run as run_plan};
+use crate::migrate::prepare::{self, PrepareError};
+use crate::migrate::{PlanStep, PreflightError, RunError, run as run_plan};
 use crate::project::Project;
 use crate::project::TenantKind;
 use crate::script::Direction;
@@ -164,13 +165,7 @@ async fn execute(
     // The plan reads the schema lists in any case: the revision lookup uses them.
     tenant.prepare(&Needs::schema_list());
     let mut current = tenant.revision().await.map_err(tenant_report)?;
-    let make_plan = |current: Option<&str>| {
-        match direction {
-            Direction::Upgrade => chain.plan_upgrade(current, target),
-            Direction::Downgrade => chain.plan_downgrade(current, target),
-        }
-        .map_err(Report::new)
-    };
+    let make_plan = |current: Option<&str>| prepare::plan(&chain, direction, current, target).map_err(Report::new);
     let mut plan = make_plan(current.as_deref())?;
     let nothing_to_do = |plan: &crate::chain::Plan<'_>, current: &Option<String>| {
         ui.line(format!("{} is already at {}; nothing to do.", config.name, plan.to));
@@ -196,10 +191,7 @@ async fn execute(
         guard = Some(take(&mut tenant, config, command, wait, &base, ui).await?);
         // Another run may have moved the tenant while this one waited for it.
         let now = tenant.revision().await.map_err(tenant_report);
-        let moved = match &now {
-            Ok(now) => *now != current && !(current.is_none() && now.as_deref() == Some(base.as_str())),
-            Err(_) => false,
-        };
+        let moved = now.as_ref().is_ok_and(|now| prepare::moved(current.as_deref(), now.as_deref(), &base));
         let replanned = match now {
             Err(e) => Some(Err(e)),
             Ok(now) if moved => {
@@ -273,11 +265,11 @@ impl Run<'_> {
     ) -> Result<serde_json::Value, Report> {
         let Run { direction, chain, project, config, plan, current, dry_run, yes } = *self;
         let started = Instant::now();
-        let mut steps = load_steps(plan).map_err(Report::new)?;
-        // Only what the plan's operations touch (and `liminal_remote`) is read.
-        let needs = crate::migrate::needs(&steps);
-        let state = tenant.read_for(&needs).await.map_err(tenant_report)?;
-        resume(&mut steps, &state).map_err(|e| resume_report(chain, config, direction, &e))?;
+        let steps = prepare::prepare(tenant, plan).await.map_err(|e| match e {
+            PrepareError::Load(problems) => Report::new(problems),
+            PrepareError::Read(e) => tenant_report(e),
+            PrepareError::Resume(e) => resume_report(chain, config, direction, &e),
+        })?;
         if let Some(first) = steps.first()
             && first.skip > 0
         {
