@@ -61,7 +61,7 @@ pub fn write_files(root: &Path, schemas_dir: &Path, only_missing: bool) -> Resul
         if only_missing && path.exists() {
             continue;
         }
-        crate::tenant::local::write_atomic(&path, &text)
+        crate::state::file::write_atomic(&path, &text)
             .map_err(|e| report(format!("cannot write {}: {e}", path.display()), "check the folder's permissions"))?;
         written.push(path.strip_prefix(root).unwrap_or(&path).display().to_string());
     }
