@@ -16,7 +16,7 @@ use super::paging;
 use super::store::Inner;
 use crate::schema::EntityType;
 use crate::state::TenantState;
-use crate::wire::{self, SchemaUpdate};
+use crate::wire::{self, SchemaNames, SchemaUpdate};
 
 pub(crate) fn route(inner: &mut Inner, t: EntityType, req: &Req, rest: &[&str]) -> Result<Reply, ApiError> {
     let writable = || {
