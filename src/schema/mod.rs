@@ -4,6 +4,7 @@
 //! same structures are read from YAML, built by Rhai constructors and sent to tenants.
 
 mod enums;
+pub(crate) mod keys;
 pub(crate) mod load;
 pub(crate) mod validate;
 
