@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use super::python::{Located, Value};
 use super::reader::{Kwargs, R, Reader};
 use crate::op::{FieldPatch, SchemaPatch};
-use crate::schema::keys;
+use crate::schema::codec;
 use crate::schema::{
     EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType, SchemaProps,
 };
@@ -16,11 +16,11 @@ use crate::state::TenantState;
 
 /// Liminal's property names (`BaseFieldProperties`, `BaseSchemaProperties`), from the codec.
 fn field_props() -> Vec<&'static str> {
-    keys::liminal_names(keys::LIMINAL_FIELD_PROPS)
+    codec::liminal_names(codec::LIMINAL_FIELD_PROPS)
 }
 
 pub(crate) fn schema_props() -> Vec<&'static str> {
-    keys::liminal_names(keys::LIMINAL_SCHEMA_PROPS)
+    codec::liminal_names(codec::LIMINAL_SCHEMA_PROPS)
 }
 
 impl Reader<'_> {
@@ -66,7 +66,7 @@ impl Reader<'_> {
             let none = value.value == Value::None;
             let cannot_clear = || self.problem(value.at, format!("`{key}=None` would clear a value Benchling needs"));
             // Liminal's names, read as the code model's keys (`dropdown_link` is `dropdown`).
-            match keys::from_liminal(keys::LIMINAL_FIELD_PROPS, key).unwrap_or_default() {
+            match codec::from_liminal(codec::LIMINAL_FIELD_PROPS, key).unwrap_or_default() {
                 "name" if none => return Err(cannot_clear()),
                 "name" => p.name = Some(self.string(value, key)?),
                 "warehouse_name" if none => return Err(cannot_clear()),
@@ -178,7 +178,7 @@ impl Reader<'_> {
                 return Err(self.problem(value.at, format!("`{key}=None` would clear a value Benchling needs")));
             }
             let flag = || if none { Ok(false) } else { self.bool(value, key) };
-            match keys::from_liminal(keys::LIMINAL_SCHEMA_PROPS, key).unwrap_or_default() {
+            match codec::from_liminal(codec::LIMINAL_SCHEMA_PROPS, key).unwrap_or_default() {
                 "name" => p.name = Some(self.string(value, key)?),
                 "warehouse_name" => p.warehouse_name = Some(self.string(value, key)?),
                 "prefix" => p.prefix = Some(self.string(value, key)?),

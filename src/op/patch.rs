@@ -18,7 +18,7 @@ macro_rules! patch {
         }
 
         impl $name {
-            /// The code model's names of the keys this patch can set (`schema::keys` says which
+            /// The code model's names of the keys this patch can set (`schema::codec` says which
             /// keys an update may change; a test holds the two together).
             #[cfg(test)]
             const KEYS: &'static [&'static str] = &[$($yaml),+];
@@ -113,7 +113,7 @@ impl FieldPatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::keys::Shape;
+    use crate::schema::codec::Shape;
 
     /// A patch can set exactly the keys the codec's update sets name.
     #[test]

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::{FieldPatch, SchemaPatch};
-use crate::schema::keys::Shape;
+use crate::schema::codec::Shape;
 use crate::schema::{
     EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType, SchemaDef,
     SchemaProps,

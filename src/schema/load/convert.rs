@@ -8,7 +8,7 @@ use serde_saphyr::Location;
 use super::S;
 use super::messages::FileCtx;
 use super::raw::{RawField, RawItem};
-use crate::schema::keys::Shape;
+use crate::schema::codec::Shape;
 use crate::schema::validate::{Problem, validate_schema};
 use crate::schema::{
     DropdownDef, EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType,

@@ -6,7 +6,7 @@ use serde_saphyr::Location;
 
 use super::S;
 use super::messages::FileCtx;
-use crate::schema::keys::Shape;
+use crate::schema::codec::Shape;
 
 /// A YAML node as far as the unknown-key check needs it: mapping keys with their places.
 pub(super) enum Node {

@@ -63,7 +63,7 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
     // that is not YAML fails here too, and is reported once, by the typed pass.
     if let Ok(nodes) = serde_saphyr::from_multiple_with_options::<Option<Node>>(&text, yaml_options()) {
         for node in nodes.iter().flatten() {
-            unknown_keys(&mut ctx, node, crate::schema::keys::Shape::Item);
+            unknown_keys(&mut ctx, node, crate::schema::codec::Shape::Item);
         }
     }
     match serde_saphyr::from_multiple_with_options::<Option<S<RawItem>>>(&text, yaml_options()) {

@@ -4,11 +4,11 @@
 use serde::Deserialize;
 
 use super::S;
-use crate::schema::keys::Shape;
+use crate::schema::codec::Shape;
 use crate::schema::{EntityType, FieldType, NamingStrategy, PartType};
 
 // The raw shapes take the keys they know and ignore the others: unknown keys are reported by
-// `keys::unknown_keys` (against the key tables of `schema::keys`), each at its place, so that
+// `keys::unknown_keys` (against the key tables of `schema::codec`), each at its place, so that
 // one unknown key does not stop the whole file (serde's
 // `deny_unknown_fields` would fail the file at the first one and hide every other problem).
 

@@ -1,8 +1,8 @@
-//! The code model's vocabulary, in one place: every key a schema file, a Rhai map or JSON output
-//! may hold, in canonical order, with its type, whether it is required, and which keys
-//! `update_schema` / `update_field` may change. The YAML loader, the Rhai/JSON codec, the
-//! importer (through Liminal's names) and the JSON Schema ask these tables, so a key is named
-//! once and an unknown key gets the same message everywhere.
+//! The key codec of the code model. This module is its vocabulary, in one place: every key a
+//! schema file, a Rhai map or JSON output may hold, in canonical order, with its type, whether it
+//! is required, and which keys `update_schema` / `update_field` may change. The YAML loader, the
+//! Rhai/JSON codec, the importer (through Liminal's names) and the JSON Schema ask these tables,
+//! so a key is named once and an unknown key gets the same message everywhere.
 //!
 //! The update sets are named ([`Shape::SchemaUpdate`], [`Shape::FieldUpdate`]): each key says
 //! whether an update may change it, so reordering a table cannot change what a revision may say.
@@ -175,10 +175,11 @@ impl Shape {
         keys.iter().map(|k| k.name).chain(keys.iter().filter_map(|k| k.alias)).collect()
     }
 
-    /// The keys that must be given, in canonical order. For an item, those of an entity schema.
+    /// The keys that must be given, in canonical order, besides `kind` (which every item
+    /// needs). For an item, those of an entity schema.
     pub(crate) fn required(self) -> Vec<&'static str> {
         let shape = if self == Shape::Item { Shape::Schema } else { self };
-        shape.keys().into_iter().filter(|k| k.required).map(|k| k.name).collect()
+        shape.keys().into_iter().filter(|k| k.required && *k != &KIND).map(|k| k.name).collect()
     }
 
     /// The key spelled `name` (or its alias).
@@ -290,6 +291,7 @@ mod tests {
         assert_eq!(Shape::Item.child("fields"), Some((Shape::Field, true)));
         assert_eq!(Shape::Template.child("parts"), Some((Shape::Part, true)));
         assert_eq!(Shape::Item.required(), ["name", "warehouse_name", "prefix", "entity_type"]);
+        assert_eq!(Shape::Dropdown.required(), ["name", "options"]);
     }
 
     /// Every Liminal property stands for a key of the code model.
