@@ -22,6 +22,7 @@ mod revision;
 mod show;
 mod stamp;
 mod status;
+mod tenant_arg;
 mod ui;
 mod unlock;
 
@@ -31,12 +32,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::Report;
 
-use crate::op::Op;
-use crate::project::{AuthEnv, Project, ProjectError, TenantConfig, TenantKind, secret};
-use crate::state::TenantState;
-use crate::tenant::benchling::{Credentials, HttpConfig, HttpTenant};
-use crate::tenant::local::LocalTenant;
-use crate::tenant::{ApplyError, Needs, Tenant, TenantError};
+use crate::project::{Project, ProjectError, TenantConfig};
+pub(crate) use crate::tenant::AnyTenant;
+use crate::tenant::{OpenError, OpenOptions, TenantError};
 pub use ui::Ui;
 
 /// Benchling schema migrations as code: YAML schemas, Rhai revisions, one linear chain.
@@ -300,95 +298,16 @@ pub(crate) fn project() -> Result<Project, Report> {
     Ok(project)
 }
 
-/// Any backend behind one type, so commands need not care which one a tenant uses.
-pub enum AnyTenant {
-    Local(LocalTenant),
-    Http(Box<HttpTenant>),
-}
-
-macro_rules! each {
-    ($self:ident, $t:ident => $e:expr) => {
-        match $self {
-            AnyTenant::Local($t) => $e,
-            AnyTenant::Http($t) => $e,
-        }
-    };
-}
-
-impl Tenant for AnyTenant {
-    async fn read(&mut self) -> Result<TenantState, TenantError> {
-        each!(self, t => t.read().await)
-    }
-
-    async fn read_for(&mut self, needs: &Needs) -> Result<TenantState, TenantError> {
-        each!(self, t => t.read_for(needs).await)
-    }
-
-    fn prepare(&mut self, needs: &Needs) {
-        each!(self, t => t.prepare(needs))
-    }
-
-    fn begin_batch(&mut self) {
-        each!(self, t => t.begin_batch())
-    }
-
-    async fn end_batch(&mut self) -> Result<(), TenantError> {
-        each!(self, t => t.end_batch().await)
-    }
-
-    async fn revision(&mut self) -> Result<Option<String>, TenantError> {
-        each!(self, t => t.revision().await)
-    }
-
-    async fn apply(&mut self, ops: &[Op], done: &mut (dyn FnMut(usize) + Send)) -> Result<(), ApplyError> {
-        each!(self, t => t.apply(ops, done).await)
-    }
-
-    async fn set_revision(&mut self, revision: &str) -> Result<bool, TenantError> {
-        each!(self, t => t.set_revision(revision).await)
-    }
-
-    async fn write_remote(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
-        each!(self, t => t.write_remote(values).await)
-    }
-
-    async fn remote_field(&mut self, warehouse_name: &str, fresh: bool) -> Result<Option<String>, TenantError> {
-        each!(self, t => t.remote_field(warehouse_name, fresh).await)
-    }
-
-    fn batch_len(&self, ops: &[Op]) -> usize {
-        each!(self, t => t.batch_len(ops))
-    }
-
-    fn requests(&self) -> u64 {
-        each!(self, t => t.requests())
-    }
-}
-
-/// Open a tenant named on the command line. Credentials come from the environment variables
-/// that liminal.yaml names.
+/// Open a tenant named on the command line ([`crate::tenant::open`]), with the run's `-v` and
+/// progress output. Credentials come from the environment variables that liminal.yaml names.
 pub(crate) fn open_tenant(config: &TenantConfig, ui: &Ui) -> Result<AnyTenant, Report> {
-    match &config.kind {
-        TenantKind::Local { path } => {
-            Ok(AnyTenant::Local(LocalTenant::new(path.clone()).with_settings(config.settings)))
-        }
-        TenantKind::Http { url, auth, timeout_secs } => {
-            let credentials = match auth {
-                AuthEnv::ClientCredentials { client_id_env, client_secret_env } => {
-                    Credentials::ClientCredentials { id: secret(client_id_env)?, secret: secret(client_secret_env)? }
-                }
-                AuthEnv::ApiKey { api_key_env } => Credentials::ApiKey(secret(api_key_env)?),
-            };
-            let mut http = HttpConfig::new(url.clone(), credentials);
-            http.verbose = ui.verbose > 0;
-            http.observer = Some(activity::Activity::start(&config.name, ui.interactive()).observer());
-            http.settings = config.settings;
-            if let Some(t) = timeout_secs {
-                http.timeout = std::time::Duration::from_secs(*t);
-            }
-            Ok(AnyTenant::Http(Box::new(HttpTenant::new(http).map_err(tenant_report)?)))
-        }
-    }
+    let interactive = ui.interactive();
+    let observe = |name: &str| activity::Activity::start(name, interactive).observer();
+    let options = OpenOptions { verbose: ui.verbose > 0, observe: Some(&observe) };
+    crate::tenant::open::open(config, &options).map_err(|e| match e {
+        OpenError::Secret(e) => Report::from(e),
+        OpenError::Tenant(e) => tenant_report(e),
+    })
 }
 
 /// The revision chain of the project.

@@ -6,7 +6,7 @@
 //! Layout: [`dispatch`] (every request: faults, auth, routes, log, rate headers), [`auth`]
 //! (token endpoint, Bearer/Basic), [`schemas`] and [`fields`] (v3 entity schemas, field
 //! definitions, tasks), [`dropdowns`] (v2 and v3), [`reference`] (registries, units),
-//! [`admin`] (`/__emulator/`), [`faults`], [`paging`], [`store`] (state, state file), [`http`]
+//! [`update`] (what a PATCH does), [`admin`] (`/__emulator/`), [`faults`], [`paging`], [`store`] (state, state file), [`http`]
 //! (request/reply/error envelopes). JSON shapes all come from [`crate::wire`].
 //!
 //! URIs inside responses (`fieldDefinitions`, `pollingUri`, …) use [`BASE_URL`], a
@@ -24,6 +24,7 @@ mod paging;
 mod reference;
 mod schemas;
 mod store;
+pub(crate) mod update;
 
 use std::io::Write;
 use std::net::SocketAddr;

@@ -6,6 +6,7 @@
 pub(crate) mod codec;
 mod enums;
 pub(crate) mod load;
+pub(crate) mod rules;
 pub(crate) mod validate;
 
 use std::collections::BTreeSet;

@@ -3,6 +3,8 @@
 //! - [`local::LocalTenant`]: a JSON file, the embedded default (`local:` in `liminal.yaml`).
 //! - `benchling::HttpTenant`: Benchling's API over HTTP (`url:`), or the emulator.
 //!
+//! [`open::open`] makes either from a tenant entry of `liminal.yaml` ([`AnyTenant`]).
+//!
 //! Both apply the same [`Op`]s with the same meaning ([`Op::apply`]); the HTTP backend applies
 //! each op to its in-memory copy of the tenant first and sends what changed.
 //!
@@ -14,8 +16,10 @@
 pub mod benchling;
 pub mod local;
 mod needs;
+pub mod open;
 
 pub use needs::Needs;
+pub use open::{AnyTenant, OpenError, OpenOptions};
 
 use crate::op::{Op, OpError};
 use crate::state::TenantState;

@@ -196,65 +196,6 @@ pub fn parse_dropdown_update(v: &Value) -> Result<DropdownUpdate, WireError> {
     })
 }
 
-/// Apply a parsed PATCH to a dropdown; `new_id` mints `sfso_` ids for new options.
-///
-/// `options` is a full ordered replacement ("Include existing options to retain them"). Choices
-/// where Benchling's behaviour is unknown: an existing option left out of the list is **archived,
-/// not deleted**, and kept after the listed ones in its previous relative order (options may be
-/// in use by entities, and nothing in liminal relies on deletion); an existing item without
-/// `archived` keeps its archive state; an id that is not an option of this dropdown, a repeated
-/// id, or two options with the same name are errors.
-pub fn apply_dropdown_update(
-    d: &mut Dropdown,
-    u: &DropdownUpdate,
-    new_id: &mut dyn FnMut() -> String,
-) -> Result<(), WireError> {
-    if let Some(items) = &u.options {
-        let mut seen = HashSet::new();
-        let mut listed = Vec::with_capacity(items.len());
-        let by_id: std::collections::HashMap<&str, &DropdownOption> =
-            d.options.iter().map(|o| (o.id.as_str(), o)).collect();
-        for (i, item) in items.iter().enumerate() {
-            let at = format!("body.options[{i}]");
-            let option = match &item.id {
-                Some(id) => {
-                    if !seen.insert(id.clone()) {
-                        return Err(WireError::new(at, format!("option `{id}` is listed twice")));
-                    }
-                    let Some(old) = by_id.get(id.as_str()) else {
-                        return Err(WireError::new(at, format!("`{id}` is not an option of dropdown `{}`", d.id)));
-                    };
-                    DropdownOption {
-                        id: id.clone(),
-                        name: item.name.clone().unwrap_or_else(|| old.name.clone()),
-                        archived: item.archived.unwrap_or(old.archived),
-                    }
-                }
-                None => {
-                    DropdownOption { id: String::new(), name: item.name.clone().unwrap_or_default(), archived: false }
-                }
-            };
-            listed.push(option);
-        }
-        let omitted =
-            d.options.iter().filter(|o| !seen.contains(&o.id)).map(|o| DropdownOption { archived: true, ..o.clone() });
-        let all: Vec<DropdownOption> = listed.into_iter().chain(omitted).collect();
-        let mut names = HashSet::new();
-        if let Some(dup) = all.iter().find(|o| !names.insert(o.name.as_str())) {
-            return Err(WireError::new("body.options", format!("option name `{}` is used twice", dup.name)));
-        }
-        d.options =
-            all.into_iter().map(|o| if o.id.is_empty() { DropdownOption { id: new_id(), ..o } } else { o }).collect();
-    }
-    if let Some(n) = &u.name {
-        d.name = n.clone();
-    }
-    if let Some(a) = u.archived {
-        d.archived = a;
-    }
-    Ok(())
-}
-
 /// The minimal v3 PATCH body from `before` to `after` (same dropdown): `name` when renamed,
 /// `archived` (+ `archiveReason`) when (un)archived, and the whole ordered `options` list when
 /// anything about the options changed, as liminal sends it: a new option (id unknown to

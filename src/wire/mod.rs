@@ -1,7 +1,9 @@
 //! The one mapping between [`TenantState`](crate::state::TenantState) and Benchling's JSON.
 //!
 //! Both sides of the wire use it: the emulator turns state into responses and request bodies
-//! into state changes; the HTTP backend turns responses into state and state into request bodies.
+//! into parsed requests; the HTTP backend turns responses into state and state into request
+//! bodies. What a parsed PATCH then does to the stored state is Benchling's behaviour, emulated
+//! in `crate::emulator::update`, not part of the mapping.
 //! Everything here is a pure function over `serde_json::Value`: no I/O, no clock, no ids minted
 //! (callers pass ids in), so the same input always gives the same JSON.
 //!
@@ -24,9 +26,9 @@ mod schema;
 use serde_json::{Map, Value};
 
 pub use dropdown::{
-    DropdownCreate, DropdownUpdate, OptionInput, apply_dropdown_update, dropdown_create_body, dropdown_from_v2,
-    dropdown_from_v3, dropdown_summary_from_v2, dropdown_summary_v2, dropdown_to_v2, dropdown_to_v3,
-    dropdown_update_body, option_from_v3, option_to_v3, parse_dropdown_create, parse_dropdown_update,
+    DropdownCreate, DropdownUpdate, OptionInput, dropdown_create_body, dropdown_from_v2, dropdown_from_v3,
+    dropdown_summary_from_v2, dropdown_summary_v2, dropdown_to_v2, dropdown_to_v3, dropdown_update_body,
+    option_from_v3, option_to_v3, parse_dropdown_create, parse_dropdown_update,
 };
 pub use field::{
     FieldInput, field_from_v3, field_input, field_input_type, field_to_v3, field_typename, parse_field_input,
@@ -37,8 +39,8 @@ pub use misc::{
     unit_types_to_v2, units_from_v2, v2_error, v3_problem,
 };
 pub use schema::{
-    NameTemplateInput, ParsedSchema, SchemaCreate, SchemaUpdate, apply_schema_update, create_schema_body,
-    parse_schema_create, parse_schema_update, schema_from_v3, schema_to_v3, schema_update_body,
+    NameTemplateInput, ParsedSchema, SchemaCreate, SchemaUpdate, create_schema_body, parse_schema_create,
+    parse_schema_update, schema_from_v3, schema_to_v3, schema_update_body,
 };
 
 /// `createdAt` / `modifiedAt` on everything we render: the state keeps no timestamps.

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::emulator::update::{apply_dropdown_update, apply_schema_update};
 use crate::schema::{EntityType, FieldType, MixtureConfig, NamingStrategy, PartType};
 use crate::state::{Dropdown, DropdownOption, Field, Schema, StoredPart, TenantState, Unit};
 

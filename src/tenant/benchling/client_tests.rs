@@ -14,7 +14,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::auth::Credentials;
-use super::client::{Client, ClientConfig, Kind, Request};
+use super::client::{Client, ClientConfig, Kind};
+use super::request::Request;
 use super::retry::RetryPolicy;
 
 type Hits = Arc<AtomicUsize>;
@@ -238,7 +239,7 @@ async fn connection_failures_are_retried_then_reported() {
 
 #[test]
 fn a_record_is_one_log_line() {
-    let r = super::client::RequestRecord {
+    let r = super::request::RequestRecord {
         method: "GET".into(),
         path: "/api/v3/dropdown/items".into(),
         query: "archived.anyOf=true,false&pageSize=100".into(),

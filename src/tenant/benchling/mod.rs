@@ -22,15 +22,18 @@ mod client;
 #[cfg(test)]
 mod client_tests;
 pub mod events;
+mod http_error;
 mod ids;
 mod read;
+mod request;
 mod retry;
+mod sync;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 pub use auth::Credentials;
-pub use client::RequestRecord;
+pub use request::RequestRecord;
 pub use retry::RetryPolicy;
 
 use super::{ApplyError, Needs, Tenant, TenantError};
@@ -167,6 +170,12 @@ impl HttpTenant {
             prepared: Needs::default(),
             unresolved: HashSet::new(),
         })
+    }
+
+    /// The configuration it was opened with.
+    #[cfg(test)]
+    pub(crate) fn config(&self) -> &HttpConfig {
+        &self.config
     }
 
     /// Every HTTP exchange so far (token requests and retries included), oldest first, with its

@@ -9,7 +9,8 @@ use std::future::Future;
 
 use tokio::task::JoinSet;
 
-use super::client::{Client, Request};
+use super::client::Client;
+use super::request::Request;
 use crate::schema::{EntityType, REMOTE_SCHEMA};
 use crate::state::{Dropdown, DropdownOption, Field, Registry, Unit};
 use crate::tenant::TenantError;

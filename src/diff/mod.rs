@@ -39,14 +39,20 @@
 //!   user accepted as `update_schema` / `update_field` / `rename_dropdown` /
 //!   `rename_dropdown_option` before everything else, then diffs from the renamed state.
 
-use std::collections::{BTreeMap, BTreeSet};
+mod dropdowns;
+mod fields;
+mod schemas;
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::op::{FieldPatch, Op, OpError, SchemaPatch};
+use crate::op::{Op, OpError};
 use crate::rename::Rename;
-use crate::schema::{CodeModel, FieldDef, NameTemplate, NamingStrategy, REMOTE_SCHEMA, SchemaDef};
+use crate::schema::{CodeModel, REMOTE_SCHEMA, SchemaDef};
 use crate::state::TenantState;
+use dropdowns::diff_dropdown;
+use schemas::{create_schemas, diff_schema};
 
 /// One generated step: the operation and the one that undoes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,281 +221,11 @@ fn sort_steps(steps: &mut Vec<(u32, Step)>) {
     steps.extend(keyed.into_iter().map(|(_, _, s)| s));
 }
 
-fn diff_dropdown(b: &mut Builder, name: &str, options: &[String]) -> Result<(), DiffError> {
-    let Some(existing) = b.work.dropdown(name) else {
-        return b.emit(Op::CreateDropdown { name: name.to_string(), options: options.to_vec() });
-    };
-    if existing.archived {
-        b.emit(Op::UnarchiveDropdown { name: name.to_string() })?;
-    }
-    // By name, so that a dropdown of 100,000 options is not scanned once per option.
-    let mut active: BTreeSet<String> =
-        b.work.dropdown(name).map(|d| d.active_options().map(|o| o.name.clone()).collect()).unwrap_or_default();
-    for (index, option) in options.iter().enumerate() {
-        if !active.contains(option) {
-            // Liminal's CreateDropdownOption unarchives an archived option of that name.
-            b.emit(Op::CreateDropdownOption { dropdown: name.to_string(), option: option.clone(), index })?;
-            active.insert(option.clone());
-        }
-    }
-    let wanted: BTreeSet<&str> = options.iter().map(String::as_str).collect();
-    let stale: Vec<String> = b
-        .work
-        .dropdown(name)
-        .map(|d| d.active_options().filter(|o| !wanted.contains(o.name.as_str())).map(|o| o.name.clone()).collect())
-        .unwrap_or_default();
-    for option in stale {
-        b.emit(Op::ArchiveDropdownOption { dropdown: name.to_string(), option })?;
-    }
-    let order: Vec<&str> =
-        b.work.dropdown(name).map(|d| d.active_options().map(|o| o.name.as_str()).collect()).unwrap_or_default();
-    if order != options.iter().map(String::as_str).collect::<Vec<_>>() {
-        b.emit(Op::ReorderDropdownOptions { dropdown: name.to_string(), options: options.to_vec() })?;
-    }
-    Ok(())
-}
-
-/// New schemas, link targets first (ties by warehouse name); a link to a schema not created yet
-/// (a cycle) is set afterwards.
-fn create_schemas(b: &mut Builder, new: &[&SchemaDef]) -> Result<(), DiffError> {
-    let wh: BTreeSet<&str> = new.iter().map(|s| s.warehouse_name()).collect();
-    let deps: BTreeMap<&str, BTreeSet<&str>> = new
-        .iter()
-        .map(|s| {
-            let targets = s
-                .active_fields()
-                .filter_map(|f| f.entity_link.as_deref())
-                .filter(|t| wh.contains(t) && *t != s.warehouse_name())
-                .collect();
-            (s.warehouse_name(), targets)
-        })
-        .collect();
-    let mut order: Vec<&SchemaDef> = Vec::new();
-    let mut done: BTreeSet<&str> = BTreeSet::new();
-    while order.len() < new.len() {
-        let ready = new
-            .iter()
-            .find(|s| !done.contains(s.warehouse_name()) && deps[s.warehouse_name()].iter().all(|d| done.contains(d)))
-            .or_else(|| new.iter().find(|s| !done.contains(s.warehouse_name())));
-        let Some(s) = ready else { break };
-        done.insert(s.warehouse_name());
-        order.push(s);
-    }
-
-    let mut deferred: Vec<(String, FieldDef)> = Vec::new();
-    let mut created: BTreeSet<&str> = BTreeSet::new();
-    for s in order {
-        let mut def = (*s).clone();
-        def.fields.retain(|f| !f.archived);
-        def.name_template = NameTemplate::default();
-        for f in &mut def.fields {
-            if let Some(t) = &f.entity_link
-                && wh.contains(t.as_str())
-                && t != s.warehouse_name()
-                && !created.contains(t.as_str())
-            {
-                deferred.push((s.warehouse_name().to_string(), f.clone()));
-                f.entity_link = None;
-            }
-        }
-        let wanted = def.props.naming_strategies.clone();
-        let standard: BTreeSet<NamingStrategy> = wanted.iter().copied().filter(|n| !n.is_template_based()).collect();
-        def.props.naming_strategies =
-            if standard.is_empty() { [NamingStrategy::NewIds].into_iter().collect() } else { standard };
-        let initial = def.props.naming_strategies.clone();
-        let schema = s.warehouse_name().to_string();
-        b.emit(Op::CreateSchema { schema: Box::new(def) })?;
-        if !s.name_template.is_empty() {
-            b.emit(Op::SetNameTemplate { schema: schema.clone(), template: s.name_template.clone() })?;
-        }
-        if initial != wanted {
-            let patch = SchemaPatch { naming_strategies: Some(wanted), ..Default::default() };
-            b.emit(Op::UpdateSchema { schema, patch: Box::new(patch) })?;
-        }
-        created.insert(s.warehouse_name());
-    }
-    for (schema, f) in deferred {
-        let patch = FieldPatch { entity_link: Some(f.entity_link.clone()), ..Default::default() };
-        b.emit(Op::UpdateField { schema, field: f.warehouse_name, patch: Box::new(patch) })?;
-    }
-    Ok(())
-}
-
-/// Where a code field should go in the tenant's full field list: right after the closest
-/// preceding code field that the tenant has.
-fn position_after_previous(b: &Builder, schema: &str, code_fields: &[&FieldDef], k: usize) -> usize {
-    let Some(s) = b.work.schema(schema) else { return 0 };
-    code_fields[..k].iter().rev().find_map(|prev| s.field_index(&prev.warehouse_name)).map_or(0, |i| i + 1)
-}
-
-/// The first of `names` that no field of the schema (archived included) and no field of `code`
-/// has; `names` yields one more name than there are fields, so one is always free.
-fn first_free(b: &Builder, code: &SchemaDef, names: impl Fn(usize) -> String) -> String {
-    let held = |n: &str| {
-        b.work.schema(code.warehouse_name()).is_some_and(|s| s.fields.iter().any(|f| f.name == n))
-            || code.fields.iter().any(|f| f.name == n)
-    };
-    let count = code.fields.len() + b.work.schema(code.warehouse_name()).map_or(0, |s| s.fields.len());
-    (1..=count + 1).map(&names).find(|n| !held(n)).unwrap_or_else(|| names(count + 2))
-}
-
-/// A free display name for a field that gives `base` up: `base (suffix)`, `base (suffix 2)`, ….
-fn free_name(b: &Builder, code: &SchemaDef, base: &str, suffix: &str) -> String {
-    first_free(b, code, |k| if k == 1 { format!("{base} ({suffix})") } else { format!("{base} ({suffix} {k})") })
-}
-
-/// A free display name to create a field under while `base` is held, that Benchling derives the
-/// same warehouse name from (creation checks it when the tenant has no custom warehouse names):
-/// `base` with `~`s after its last letter, which the derivation drops (`Dough` → `Dough~`).
-fn creation_name(b: &Builder, code: &SchemaDef, base: &str) -> String {
-    let cut = base
-        .char_indices()
-        .rfind(|(_, c)| !matches!(c, ' ' | '/' | '_' | '-'))
-        .map_or(base.len(), |(i, c)| i + c.len_utf8());
-    first_free(b, code, |k| format!("{}{}{}", &base[..cut], "~".repeat(k), &base[cut..]))
-}
-
-/// The field of the schema other than `field` that holds display name `name`, if any.
-fn holder(b: &Builder, schema: &str, field: &str, name: &str) -> Option<String> {
-    b.work
-        .schema(schema)?
-        .fields
-        .iter()
-        .find(|h| h.name == name && h.warehouse_name != field)
-        .map(|h| h.warehouse_name.clone())
-}
-
-/// Free display name `name` for `field`: the field holding it gets a free name first.
-fn vacate(b: &mut Builder, code: &SchemaDef, field: &str, name: &str, order: u32) -> Result<(), DiffError> {
-    let wh = code.warehouse_name();
-    let Some(holder) = holder(b, wh, field, name) else { return Ok(()) };
-    let renamed_next = code.active_fields().any(|c| c.warehouse_name == holder);
-    let free = free_name(b, code, name, if renamed_next { "renaming" } else { "archived" });
-    let patch = FieldPatch { name: Some(free), ..Default::default() };
-    b.emit_at(order, Op::UpdateField { schema: wh.to_string(), field: holder, patch: Box::new(patch) })
-}
-
-/// Bring an existing field's properties to the code's, if they differ, sorting as `order` (by
-/// default, as `update_field` does).
-fn update_field(b: &mut Builder, code: &SchemaDef, f: &FieldDef, order: Option<u32>) -> Result<(), DiffError> {
-    let wh = code.warehouse_name();
-    let Some(current) = b.work.schema(wh).and_then(|s| s.field(&f.warehouse_name)) else { return Ok(()) };
-    let mut have = b.work.field_view(current);
-    have.archived = false;
-    let patch = FieldPatch::between(&have, f);
-    if patch.is_empty() {
-        return Ok(());
-    }
-    let op = Op::UpdateField { schema: wh.to_string(), field: f.warehouse_name.clone(), patch: Box::new(patch) };
-    let order = order.unwrap_or_else(|| op.order());
-    if let Op::UpdateField { patch, .. } = &op
-        && let Some(name) = &patch.name
-    {
-        vacate(b, code, &f.warehouse_name, name, order)?;
-    }
-    b.emit_at(order, op)
-}
-
-/// An existing schema (active or archived) that code keeps active.
-fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffError> {
-    let wh = code.warehouse_name().to_string();
-    let Some(current) = b.work.schema(&wh) else { return Ok(()) };
-    if current.archived {
-        b.emit(Op::UnarchiveSchema { schema: wh.clone() })?;
-    }
-    let fields: Vec<&FieldDef> = code.active_fields().collect();
-
-    // 100: fields the tenant has never had.
-    for (k, f) in fields.iter().enumerate() {
-        if b.work.schema(&wh).is_some_and(|s| s.field(&f.warehouse_name).is_none()) {
-            let index = position_after_previous(b, &wh, &fields, k);
-            let mut field = (*f).clone();
-            // A name another field holds: created under a free one, renamed at 140 (so that the
-            // downgrade, which archives it, can give the holder its name back).
-            if holder(b, &wh, &f.warehouse_name, &f.name).is_some() {
-                field.name = creation_name(b, code, &f.name);
-            }
-            b.emit(Op::CreateField { schema: wh.clone(), field: Box::new(field), index })?;
-        }
-    }
-
-    // 105: archived fields that code wants active again.
-    for (k, f) in fields.iter().enumerate() {
-        if b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)).is_some_and(|x| x.archived) {
-            let index = position_after_previous(b, &wh, &fields, k);
-            b.emit(Op::UnarchiveField { schema: wh.clone(), field: f.warehouse_name.clone(), index: Some(index) })?;
-        }
-    }
-
-    // 110 and 120: name template and schema properties.
-    let view = match b.work.schema(&wh) {
-        Some(s) => b.work.view(s),
-        None => return Ok(()),
-    };
-    let template = (view.name_template != code.name_template)
-        .then(|| Op::SetNameTemplate { schema: wh.clone(), template: code.name_template.clone() });
-    if let Some(op) = &template {
-        // A parent-link part needs its field to be a parent link already: those fields' updates
-        // go right before the template (Liminal: after it, at 140, which cannot apply).
-        for part in code.name_template.parts.iter().filter(|p| p.kind.needs_parent_link()) {
-            let Some(f) = part.field.as_deref().and_then(|f| code.field(f)) else { continue };
-            if b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)).is_some_and(|have| !have.parent_link) {
-                update_field(b, code, f, Some(op.order()))?;
-            }
-        }
-    }
-    // Dropping a template-based naming strategy and the template it needs: the strategy goes
-    // first, the template right after it (Liminal: the other way, which cannot apply).
-    let template_last =
-        code.name_template.parts.is_empty() && view.props.naming_strategies.iter().any(|n| n.is_template_based());
-    if let Some(op) = template.clone().filter(|_| !template_last) {
-        b.emit(op)?;
-    }
-    let patch = SchemaPatch::between(&view.props, &code.props);
-    let update = Op::UpdateSchema { schema: wh.clone(), patch: Box::new(patch.clone()) };
-    let update_order = update.order();
-    if !patch.is_empty() {
-        b.emit(update)?;
-    }
-    if let Some(op) = template.filter(|_| template_last) {
-        b.emit_at(update_order, op)?;
-    }
-
-    // 140: property changes.
-    for f in &fields {
-        update_field(b, code, f, None)?;
-    }
-
-    // 150: active fields that code does not keep active.
-    let keep: BTreeSet<&str> = fields.iter().map(|f| f.warehouse_name.as_str()).collect();
-    let stale: Vec<String> = b
-        .work
-        .schema(&wh)
-        .map(|s| {
-            s.active_fields()
-                .filter(|f| !keep.contains(f.warehouse_name.as_str()))
-                .map(|f| f.warehouse_name.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    for field in stale {
-        b.emit(Op::ArchiveField { schema: wh.clone(), field, index: None })?;
-    }
-
-    // 160: order of the active fields.
-    let want: Vec<String> = fields.iter().map(|f| f.warehouse_name.clone()).collect();
-    let have: Vec<String> =
-        b.work.schema(&wh).map(|s| s.active_fields().map(|f| f.warehouse_name.clone()).collect()).unwrap_or_default();
-    if have != want {
-        b.emit(Op::ReorderFields { schema: wh, fields: want })?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{EntityType, FieldType, SchemaProps};
+    use crate::op::SchemaPatch;
+    use crate::schema::{EntityType, FieldDef, FieldType, NameTemplate, NamingStrategy, SchemaProps};
 
     fn schema(wh: &str, fields: Vec<FieldDef>) -> SchemaDef {
         SchemaDef {
