@@ -186,17 +186,6 @@ impl EntityType {
     pub fn is_sequence(self) -> bool {
         self.is_nt_sequence() || self == EntityType::AaSequence
     }
-
-    /// Whether a field of type `t` may stand on a schema of this type (Liminal #191).
-    pub fn allows_field_type(self, t: FieldType) -> bool {
-        use FieldType::*;
-        match t {
-            Json => false,
-            PartLink | TranslationLink => matches!(self, EntityType::DnaSequence | EntityType::RnaSequence),
-            TranscriptionLink => self == EntityType::DnaSequence,
-            _ => true,
-        }
-    }
 }
 
 impl FieldType {

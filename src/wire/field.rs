@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::names::{BenchlingFieldType, BenchlingFieldType as B, SchemaNames};
+use super::names::{BenchlingFieldType, BenchlingFieldType as B, BenchlingNames};
 use super::{WireError, archive_reason, as_obj, no_nulls, only_keys, opt_bool, opt_str, opt_u64, req_str};
 use crate::schema::{EntityType, FieldType};
 use crate::state::{Field, TenantState};

@@ -1,5 +1,5 @@
 //! Benchling's names for the code model's words: the v3 path segment and `__typename` of each
-//! entity type's schemas ([`SchemaNames`]), and Benchling's field types ([`BenchlingFieldType`]:
+//! entity type's schemas ([`BenchlingNames`]), and Benchling's field types ([`BenchlingFieldType`]:
 //! the input `type` and the output `__typename` of a field definition) with their one mapping
 //! to and from [`FieldType`]. The code model (`crate::schema`) does not speak wire; this is
 //! where its words meet Benchling's.
@@ -9,7 +9,7 @@ use std::fmt;
 use crate::schema::{EntityType, FieldType};
 
 /// Benchling's names for the schemas of an entity type.
-pub trait SchemaNames: Sized {
+pub trait BenchlingNames: Sized {
     /// The v3 path segment, e.g. `custom-entity-schema`.
     fn endpoint(self) -> &'static str;
     /// The v3 `__typename` of a schema of this type, e.g. `CustomEntitySchema`.
@@ -18,7 +18,7 @@ pub trait SchemaNames: Sized {
     fn from_typename(name: &str) -> Option<Self>;
 }
 
-impl SchemaNames for EntityType {
+impl BenchlingNames for EntityType {
     fn endpoint(self) -> &'static str {
         match self {
             EntityType::CustomEntity => "custom-entity-schema",
