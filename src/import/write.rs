@@ -145,7 +145,7 @@ pub fn write(conversion: &Conversion, target: &Target, plan: &Plan) -> Result<Wr
     if target.new {
         let config = target.root.join(CONFIG_FILE);
         let text = super::project_config(&conversion.tenants);
-        crate::tenant::local::write_atomic(&config, &text).map_err(io(&config))?;
+        crate::state::file::write_atomic(&config, &text).map_err(io(&config))?;
         let gitignore = target.root.join(".gitignore");
         let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
         if let Some(text) = crate::scaffold::ignore_liminal(&existing) {
@@ -162,7 +162,7 @@ pub fn write(conversion: &Conversion, target: &Target, plan: &Plan) -> Result<Wr
         }
     }
     for (r, path) in conversion.revisions.iter().zip(&new_names) {
-        crate::tenant::local::write_atomic(path, &r.text).map_err(io(path))?;
+        crate::state::file::write_atomic(path, &r.text).map_err(io(path))?;
         written.push(path.clone());
     }
     // versions/liminal.sum, as `revision` keeps it: the imported files, base → head.
@@ -172,7 +172,7 @@ pub fn write(conversion: &Conversion, target: &Target, plan: &Plan) -> Result<Wr
     for (rel, text) in &conversion.schema_files {
         let path = target.schemas_dir.join(rel);
         let text = format!("{}{text}", crate::scaffold::modeline(rel));
-        crate::tenant::local::write_atomic(&path, &text).map_err(io(&path))?;
+        crate::state::file::write_atomic(&path, &text).map_err(io(&path))?;
         written.push(path);
     }
     // The JSON Schema the files' first line names, as generate-files writes it.
