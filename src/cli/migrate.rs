@@ -244,6 +244,9 @@ pub(crate) struct Interrupted {
     help: String,
 }
 
+/// The help of a run that stopped: running it again resumes it.
+const AGAIN: &str = "run the same command again: it finds on the tenant what was applied and applies the rest";
+
 /// What one tenant's run is about.
 struct Run<'a> {
     direction: Direction,
@@ -305,58 +308,72 @@ impl Run<'_> {
         if matches!(config.kind, TenantKind::Http { .. }) {
             plan::confirm(ui, &config.name, &review, yes)?;
         }
-        let again = "run the same command again: it finds on the tenant what was applied and applies the rest";
         if crate::interrupt::requested() {
             let message = format!("interrupted before {} was changed", config.name);
-            return Err(Report::new(Interrupted { message, help: again.into() }));
+            return Err(Report::new(Interrupted { message, help: AGAIN.into() }));
         }
 
         let mut reporter = Reporter::new(ui.interactive() && !ui.json(), total_ops);
         let result = run_plan(tenant, &steps, &mut reporter, current.clone(), lease).await;
         reporter.finish();
         match result {
-            Ok(()) => {
-                let secs = started.elapsed().as_secs_f64();
-                let doc = json!({
-                    "tenant": config.name, "from": current, "to": plan.to, "dry_run": false,
-                    "revisions": plan_json(project, &steps),
-                    "plan": plan::review_json(project, &review),
-                    "requests": tenant.requests(), "seconds": secs,
-                });
-                let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
-                let requests = match tenant.requests() {
-                    0 => String::new(),
-                    n => format!(", {}", count(n as usize, "request")),
-                };
-                ui.line(format!(
-                    "{verb} {} from {from} to {}: {}, {}{requests}, {secs:.2}s.",
-                    config.name,
-                    plan.to,
-                    count(steps.len(), "revision"),
-                    count(total_ops, "operation"),
-                ));
-                Ok(doc)
-            }
-            Err(RunError::Op { revision, path, line, column, number, op, error, recorded, applied, total }) => {
+            Ok(()) => Ok(self.done(tenant, &steps, &review, started, ui)),
+            Err(e) => Err(self.failed(e)),
+        }
+    }
+
+    /// A run that went through: its line, and its document.
+    fn done(
+        &self,
+        tenant: &AnyTenant,
+        steps: &[PlanStep],
+        review: &crate::lint::plan::Review,
+        started: Instant,
+        ui: &Ui,
+    ) -> serde_json::Value {
+        let Run { direction, project, config, plan, current, .. } = *self;
+        let secs = started.elapsed().as_secs_f64();
+        let doc = json!({
+            "tenant": config.name, "from": current, "to": plan.to, "dry_run": false,
+            "revisions": plan_json(project, steps),
+            "plan": plan::review_json(project, review),
+            "requests": tenant.requests(), "seconds": secs,
+        });
+        let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
+        let requests = match tenant.requests() {
+            0 => String::new(),
+            n => format!(", {}", count(n as usize, "request")),
+        };
+        let total_ops: usize = steps.iter().map(|s| s.pending().len()).sum();
+        ui.line(format!(
+            "{verb} {} from {} to {}: {}, {}{requests}, {secs:.2}s.",
+            config.name,
+            current.as_deref().unwrap_or("no revision"),
+            plan.to,
+            count(steps.len(), "revision"),
+            count(total_ops, "operation"),
+        ));
+        doc
+    }
+
+    /// A run that stopped: where, and what the tenant is left with.
+    fn failed(&self, e: RunError) -> Report {
+        let config = self.config;
+        match e {
+            RunError::Op { revision, path, line, column, number, op, error, recorded, applied, total } => {
                 let at = recorded.unwrap_or_else(|| "no revision".into());
                 let help = format!(
-                    "{} is recorded at {at}, with {applied} of the {} of {revision} on it; fix the cause (on the tenant or in the revision), then {again}",
+                    "{} is recorded at {at}, with {applied} of the {} of {revision} on it; fix the cause (on the tenant or in the revision), then {AGAIN}",
                     config.name,
                     count(total, "operation")
                 );
-                Err(located(
-                    chain,
-                    &path,
-                    line,
-                    column,
-                    format!("revision {revision}, operation {number} ({op}) failed: {error}"),
-                    &help,
-                ))
+                let message = format!("revision {revision}, operation {number} ({op}) failed: {error}");
+                located(self.chain, &path, line, column, message, &help)
             }
-            Err(e @ RunError::Interrupted { .. }) => {
-                Err(Report::new(Interrupted { message: format!("{}: {e}", config.name), help: again.into() }))
+            e @ RunError::Interrupted { .. } => {
+                Report::new(Interrupted { message: format!("{}: {e}", config.name), help: AGAIN.into() })
             }
-            Err(e) => Err(report(format!("{}: {e}", config.name), again)),
+            e => report(format!("{}: {e}", config.name), AGAIN),
         }
     }
 }
