@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{Done, Ui, report};
 use crate::diag::Problems;
 use crate::import::write::{Target, Written, plan, write};
-use crate::import::{Options, convert, find_root};
+use crate::import::{Conversion, Options, convert, find_root};
 use crate::project::CONFIG_FILE;
 
 #[derive(Debug, clap::Args)]
@@ -65,9 +65,38 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
 
     let Written { files: written, editor_files } = write(&conversion, &target, &plan).map_err(Report::new)?;
 
+    ui.document(&document(&root, &conversion, &target, &written, &editor_files));
+    let head = conversion.revisions.last().map(|r| r.id.clone());
+    for path in &written {
+        ui.line(format!("wrote {}", shown(path)));
+    }
+    ui.status(format!(
+        "Imported {} (head {}) and {}, {} from {}.",
+        crate::diag::count(conversion.revisions.len(), "revision"),
+        head.as_deref().unwrap_or("none"),
+        crate::diag::count(conversion.model.schemas.len(), "schema"),
+        crate::diag::count(conversion.model.dropdowns.len(), "dropdown"),
+        crate::diag::display_path(&root)
+    ));
+    next_steps(ui, &conversion, &target);
+    if problems {
+        ui.status("Written with --partial: the places below did not convert; port them by hand.");
+        return Err(Report::new(Problems(conversion.problems)));
+    }
+    Ok(Done::OK)
+}
+
+/// The import's JSON document.
+fn document(
+    root: &Path,
+    conversion: &Conversion,
+    target: &Target,
+    written: &[PathBuf],
+    editor_files: &[String],
+) -> serde_json::Value {
     let head = conversion.revisions.last().map(|r| r.id.clone());
     let rel = |p: &Path| p.strip_prefix(&target.root).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf());
-    ui.document(&json!({
+    json!({
         "source": root,
         "project": target.root,
         "created_project": target.new,
@@ -93,18 +122,11 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             "client_secret_env": t.client_secret_env,
             "custom_warehouse_names": t.custom_warehouse_names,
         })).collect::<Vec<_>>(),
-    }));
-    for path in &written {
-        ui.line(format!("wrote {}", shown(path)));
-    }
-    ui.status(format!(
-        "Imported {} (head {}) and {}, {} from {}.",
-        crate::diag::count(conversion.revisions.len(), "revision"),
-        head.as_deref().unwrap_or("none"),
-        crate::diag::count(conversion.model.schemas.len(), "schema"),
-        crate::diag::count(conversion.model.dropdowns.len(), "dropdown"),
-        crate::diag::display_path(&root)
-    ));
+    })
+}
+
+/// What to do next: the tenants env.py connects to, in the new liminal.yaml or to add to it.
+fn next_steps(ui: &Ui, conversion: &Conversion, target: &Target) {
     if target.new && !conversion.tenants.is_empty() {
         ui.status(format!(
             "Created {CONFIG_FILE} with the {} tenant(s) of env.py; export their client id and secret variables, then `liminal current <tenant>` and `liminal diff <tenant>`.",
@@ -123,9 +145,4 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         }
         ui.status("Next: `liminal check`, then `liminal current <tenant>` and `liminal diff <tenant>`.");
     }
-    if problems {
-        ui.status("Written with --partial: the places below did not convert; port them by hand.");
-        return Err(Report::new(Problems(conversion.problems)));
-    }
-    Ok(Done::OK)
 }
