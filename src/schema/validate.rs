@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::rules::{self, FieldTypeProblem, OptionProblem, PrefixProblem, SchemaName, SchemaNames};
-use super::{CodeModel, DropdownDef, EntityType, FieldDef, FieldType, SEQUENCE_CONSTRAINTS, SchemaDef, SchemaProps};
+use super::rules::{
+    self, FieldProperty as Has, FieldTypeProblem, OptionProblem, PrefixProblem, SchemaName, SchemaNames,
+};
+use super::{CodeModel, DropdownDef, EntityType, FieldDef, SEQUENCE_CONSTRAINTS, SchemaDef, SchemaProps};
 
 /// What a problem is about: indices into [`CodeModel::schemas`] / [`CodeModel::dropdowns`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +93,7 @@ pub fn validate_field(entity_type: EntityType, f: &FieldDef) -> Vec<(&'static st
 fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> {
     let mut out = Vec::new();
     let t = f.field_type;
-    match (t == FieldType::Dropdown, &f.dropdown) {
+    match (rules::type_has(t, Has::Dropdown), &f.dropdown) {
         (true, None) => out.push((
             "dropdown",
             format!("field `{}` has type dropdown but names no dropdown", f.warehouse_name),
@@ -104,7 +106,7 @@ fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> 
         )),
         _ => {}
     }
-    if f.unit.is_some() && !t.is_numeric() {
+    if f.unit.is_some() && !rules::type_has(t, Has::Unit) {
         out.push((
             "unit",
             format!("field `{}` has a unit but type `{t}`", f.warehouse_name),
@@ -112,7 +114,7 @@ fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> 
         ));
     }
     if let Some(p) = f.decimal_places {
-        if t != FieldType::Decimal {
+        if !rules::type_has(t, Has::DecimalPlaces) {
             out.push((
                 "decimal_places",
                 format!("field `{}` has decimal_places but type `{t}`", f.warehouse_name),
@@ -126,7 +128,7 @@ fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> 
             ));
         }
     }
-    if f.entity_link.is_some() && !t.takes_entity_link() {
+    if f.entity_link.is_some() && !rules::type_has(t, Has::EntityLink) {
         out.push((
             "entity_link",
             format!("field `{}` has entity_link but type `{t}`", f.warehouse_name),
@@ -134,7 +136,7 @@ fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> 
                 .into(),
         ));
     }
-    if f.parent_link && !t.takes_entity_link() {
+    if f.parent_link && !rules::type_has(t, Has::ParentLink) {
         out.push((
             "parent_link",
             format!("field `{}` is a parent link but has type `{t}`", f.warehouse_name),
@@ -142,7 +144,7 @@ fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> 
                 .into(),
         ));
     }
-    if f.is_multi && !t.is_multi_capable() {
+    if f.is_multi && !rules::type_has(t, Has::IsMulti) {
         out.push((
             "is_multi",
             format!("field `{}` of type `{t}` cannot hold several values", f.warehouse_name),
