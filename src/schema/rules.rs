@@ -107,7 +107,7 @@ pub(crate) fn schema_name_clash<'a, T>(
 /// The names of a field that no other field of its schema may share, archived fields included
 /// (L§5.1 UpdateEntitySchemaField "already used by another field, archived or active", L§7.1
 /// #182; B§5.2 `:set-field-definitions` "400 on duplicate `systemName` or `name`").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum FieldName {
     Name,
     WarehouseName,

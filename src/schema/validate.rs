@@ -1,11 +1,13 @@
 //! Every rule Liminal enforces on schemas, fields and dropdowns (reference §7), on the plain
 //! model. Each problem names the item, the field and the key it is about, so that the YAML loader
-//! can point at the line and column and the Rhai constructors can name the argument.
+//! can point at the line and column and the Rhai constructors can name the argument. The rules
+//! that `Op::apply` and the emulator share are asked of the rule book ([`super::rules`]); this
+//! module words them as located problems.
 
 use std::collections::BTreeMap;
 
 use super::rules::{
-    self, FieldProperty as Has, FieldTypeProblem, OptionProblem, PrefixProblem, SchemaName, SchemaNames,
+    self, FieldName, FieldProperty as Has, FieldTypeProblem, OptionProblem, PrefixProblem, SchemaName, SchemaNames,
 };
 use super::{CodeModel, DropdownDef, EntityType, FieldDef, SEQUENCE_CONSTRAINTS, SchemaDef, SchemaProps};
 
@@ -261,13 +263,13 @@ fn mixture_problems(at: Target, p: &SchemaProps) -> Vec<Problem> {
 fn field_problems(index: usize, s: &SchemaDef) -> Vec<Problem> {
     let mut out = Vec::new();
     let p = &s.props;
-    let mut wh: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen: BTreeMap<(FieldName, &str), usize> = BTreeMap::new();
     for (j, f) in s.fields.iter().enumerate() {
         for (key, message, help) in validate_field(p.entity_type, f) {
             out.push(Problem::new(Target::Field(index, j), Some(key), message, help));
         }
-        if let Some(first) = first_of(&mut wh, &f.warehouse_name, j) {
+        // The rule book's two unique names, reported warehouse name first.
+        if let Some(first) = first_of(&mut seen, (FieldName::WarehouseName, &f.warehouse_name), j) {
             out.push(
                 Problem::new(
                     Target::Field(index, j),
@@ -281,7 +283,7 @@ fn field_problems(index: usize, s: &SchemaDef) -> Vec<Problem> {
                 .first_at(Target::Field(index, first), Some("warehouse_name")),
             );
         }
-        if let Some(first) = first_of(&mut names, &f.name, j) {
+        if let Some(first) = first_of(&mut seen, (FieldName::Name, &f.name), j) {
             out.push(
                 Problem::new(
                     Target::Field(index, j),
