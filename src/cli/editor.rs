@@ -21,10 +21,10 @@ pub struct SchemaArgs {}
 pub struct DefinitionsArgs {}
 
 /// The JSON Schema text, as written to files (pretty, with a final newline).
-pub fn schema_text() -> String {
-    let mut text = serde_json::to_string_pretty(&crate::schema::json_schema()).unwrap_or_default();
+pub fn schema_text() -> Result<String, Report> {
+    let mut text = super::ui::json_text(&crate::schema::json_schema())?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 /// The first line of a YAML file under the schemas folder at `path` (relative to that folder):
@@ -38,7 +38,7 @@ pub fn json_schema(_args: SchemaArgs, ui: &Ui) -> Result<Done, Report> {
     if ui.json() {
         ui.document(&crate::schema::json_schema());
     } else {
-        ui.text(&schema_text());
+        ui.text(&schema_text()?);
     }
     Ok(Done::OK)
 }
@@ -54,7 +54,7 @@ pub fn rhai_definitions(_args: DefinitionsArgs, ui: &Ui) -> Result<Done, Report>
 pub fn write_files(root: &Path, schemas_dir: &Path, only_missing: bool) -> Result<Vec<String>, Report> {
     let mut written = Vec::new();
     let files = [
-        (schemas_dir.join(SCHEMA_FILE), schema_text()),
+        (schemas_dir.join(SCHEMA_FILE), schema_text()?),
         (root.join(DEFINITIONS_FILE), crate::script::ScriptEngine::definitions()),
     ];
     for (path, text) in files {

@@ -52,14 +52,8 @@ fn shown(path: &Path) -> String {
 }
 
 pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
-    let root = find_root(&args.path).map_err(|e| {
-        let help = e.help();
-        report(e, help)
-    })?;
-    let conversion = convert(&root, &Options { models: args.models.clone() }).map_err(|e| {
-        let help = e.help();
-        report(e, help)
-    })?;
+    let root = find_root(&args.path).map_err(Report::new)?;
+    let conversion = convert(&root, &Options { models: args.models.clone() }).map_err(Report::new)?;
     let target = target()?;
 
     // Refuse before writing anything: files an earlier import wrote, and revisions of another chain.
