@@ -166,12 +166,13 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     written.push(sum_path);
     for (rel, text) in &conversion.schema_files {
         let path = target.schemas_dir.join(rel);
-        let text = format!("{}{text}", super::editor::modeline(rel));
+        let text = format!("{}{text}", crate::scaffold::modeline(rel));
         crate::tenant::local::write_atomic(&path, &text).map_err(|e| io(&path, e))?;
         written.push(path);
     }
     // The JSON Schema the files' first line names, as generate-files writes it.
-    let editor_files = super::editor::write_files(&target.root, &target.schemas_dir, true)?;
+    let editor_files =
+        crate::scaffold::write_editor_files(&target.root, &target.schemas_dir, true).map_err(Report::new)?;
 
     let head = conversion.revisions.last().map(|r| r.id.clone());
     let rel = |p: &Path| p.strip_prefix(&target.root).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf());

@@ -22,6 +22,7 @@ mod revision;
 mod show;
 mod stamp;
 mod status;
+mod tenant_arg;
 mod ui;
 mod unlock;
 

@@ -6,21 +6,22 @@ use std::time::Duration;
 use miette::Report;
 use serde_json::json;
 
+use super::tenant_arg::TenantArg;
 use super::{AnyTenant, Done, Ui, open_tenant, project, report, report_error};
 use crate::lock::{self, FileLock, Lease};
 use crate::project::{TenantConfig, TenantKind};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Tenant key or alias from liminal.yaml
-    tenant: String,
+    #[command(flatten)]
+    tenant: TenantArg,
     /// The lease id, as the refused run printed it
     lock_id: String,
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
-    let config = project.tenant(&args.tenant)?;
+    let config = args.tenant.resolve(&project)?;
     if let TenantKind::Local { path } = &config.kind {
         return Err(report(
             format!(

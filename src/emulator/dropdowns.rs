@@ -14,6 +14,7 @@ use super::BASE_URL;
 use super::http::{ApiError, Reply, Req};
 use super::paging;
 use super::store::Inner;
+use crate::schema::rules;
 use crate::state::{Dropdown, DropdownOption, TenantState};
 use crate::wire;
 
@@ -26,7 +27,8 @@ fn index(state: &TenantState, id: &str) -> Result<usize, ApiError> {
 }
 
 fn check_name_free(state: &TenantState, skip: Option<&str>, name: &str) -> Result<(), ApiError> {
-    match state.dropdowns.iter().find(|d| d.name == name && Some(d.id.as_str()) != skip) {
+    let others = state.dropdowns.iter().filter(|d| Some(d.id.as_str()) != skip).map(|d| (d, d.name.as_str()));
+    match rules::dropdown_name_clash(others, name) {
         Some(d) => Err(ApiError::conflict(format!("a dropdown named `{name}` already exists ({})", d.id))),
         None => Ok(()),
     }
@@ -70,15 +72,12 @@ fn create(inner: &mut Inner, req: &Req) -> Result<Dropdown, ApiError> {
             state.registry.id
         )));
     }
-    if c.name.trim().is_empty() {
+    if rules::blank(&c.name) {
         return Err(ApiError::bad_request("a dropdown needs a non-empty name"));
     }
     check_name_free(state, None, &c.name)?;
-    let mut seen = std::collections::HashSet::new();
-    for o in &c.options {
-        if !seen.insert(o.as_str()) {
-            return Err(ApiError::bad_request(format!("option `{o}` is listed twice")));
-        }
+    if let Some(o) = rules::first_repeated(c.options.iter().map(String::as_str)) {
+        return Err(ApiError::bad_request(format!("option `{o}` is listed twice")));
     }
     let id = state.new_id("sfs_");
     let options =
@@ -118,7 +117,7 @@ pub(crate) fn patch_v3(inner: &mut Inner, id: &str, req: &Req) -> Result<Reply, 
     let i = index(&inner.state, id)?;
     let u = wire::parse_dropdown_update(&req.json()?)?;
     if let Some(name) = &u.name {
-        if name.trim().is_empty() {
+        if rules::blank(name) {
             return Err(ApiError::bad_request("a dropdown needs a non-empty name"));
         }
         check_name_free(&inner.state, Some(id), name)?;

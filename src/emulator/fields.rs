@@ -25,6 +25,7 @@ use super::http::{ApiError, Reply, Req};
 use super::paging;
 use super::schemas::check_system_name;
 use super::store::{Inner, Task};
+use crate::schema::rules::{self, FieldName, FieldTypeProblem};
 use crate::schema::{EntityType, FieldType};
 use crate::state::{Schema, TenantState};
 use crate::wire::{self, FieldInput, TaskLink, TaskStatus};
@@ -51,21 +52,31 @@ fn typed_link_matches(input_type: &str, t: EntityType) -> bool {
     }
 }
 
-/// Checks shared by schema create and `:set-field-definitions`; `schema` is the schema being
-/// changed (None on create).
-pub(crate) fn check_items(state: &TenantState, schema: Option<&Schema>, items: &[FieldInput]) -> Result<(), ApiError> {
-    let (mut names, mut system_names) = (HashSet::new(), HashSet::new());
+/// Checks shared by schema create and `:set-field-definitions` on a schema of type `t`; `schema`
+/// is the schema being changed (None on create).
+pub(crate) fn check_items(
+    state: &TenantState,
+    t: EntityType,
+    schema: Option<&Schema>,
+    items: &[FieldInput],
+) -> Result<(), ApiError> {
     for (i, item) in items.iter().enumerate() {
         let f = &item.field;
         let at = format!("fieldDefinitions[{i}]");
         check_system_name(&f.warehouse_name, "field")?;
-        if !names.insert(f.name.as_str()) {
-            return Err(ApiError::bad_request(format!("{at}: two fields are named `{}`", f.name)));
+        let earlier = items[..i].iter().map(|e| ((), (e.field.name.as_str(), e.field.warehouse_name.as_str())));
+        match rules::field_name_clash(earlier, Some(&f.name), Some(&f.warehouse_name)) {
+            Some(((), FieldName::Name)) => {
+                return Err(ApiError::bad_request(format!("{at}: two fields are named `{}`", f.name)));
+            }
+            Some(((), FieldName::WarehouseName)) => {
+                return Err(ApiError::bad_request(format!("{at}: two fields have systemName `{}`", f.warehouse_name)));
+            }
+            None => {}
         }
-        if !system_names.insert(f.warehouse_name.as_str()) {
-            return Err(ApiError::bad_request(format!("{at}: two fields have systemName `{}`", f.warehouse_name)));
-        }
-        if item.id.is_none() && f.field_type == FieldType::Json {
+        // Only JSON is refused here, and only on create: the emulator leaves the other type rules
+        // to the client (where Benchling stands on them is not known).
+        if item.id.is_none() && rules::field_type_problem(t, f.field_type) == Some(FieldTypeProblem::Json) {
             return Err(ApiError::bad_request(format!("{at}: JSON fields cannot be created on entity schemas")));
         }
         match (&f.link, f.field_type) {
@@ -78,7 +89,7 @@ pub(crate) fn check_items(state: &TenantState, schema: Option<&Schema>, items: &
                 let target = state
                     .schema_by_id(id)
                     .ok_or_else(|| ApiError::bad_request(format!("{at}: linked schema `{id}` does not exist")))?;
-                if target.entity_type == EntityType::Entry {
+                if !rules::may_link_to(target.entity_type) {
                     return Err(ApiError::bad_request(format!("{at}: a field cannot link to entry schema `{id}`")));
                 }
                 if !typed_link_matches(&item.input_type, target.entity_type) {
@@ -97,9 +108,8 @@ pub(crate) fn check_items(state: &TenantState, schema: Option<&Schema>, items: &
         }
         if let (Some(id), Some(schema)) = (&item.id, schema)
             && let Some(old) = schema.fields.iter().find(|o| &o.id == id)
-            && old.unit.is_some()
             && f.field_type.is_numeric()
-            && f.unit != old.unit
+            && rules::unit_change_refused(old.unit.as_deref(), f.unit.as_deref())
         {
             return Err(ApiError::bad_request(format!(
                 "{at}: the unit of field `{}` cannot be changed once set",
@@ -149,7 +159,7 @@ pub(crate) fn set(inner: &mut Inner, t: EntityType, schema: usize, req: &Req) ->
             missing.join(", ")
         )));
     }
-    check_items(&inner.state, Some(current), &items)?;
+    check_items(&inner.state, t, Some(current), &items)?;
     for (i, item) in items.iter().enumerate() {
         let f = &item.field;
         let from = item.id.as_ref().and_then(|id| current.fields.iter().find(|o| &o.id == id));
@@ -166,7 +176,7 @@ pub(crate) fn set(inner: &mut Inner, t: EntityType, schema: usize, req: &Req) ->
     }
     for item in items.iter().filter(|i| i.field.archived) {
         if let Some(id) = &item.id
-            && current.constraint.contains(id)
+            && rules::constraint_blocks_archive(&current.constraint, id)
         {
             return Err(ApiError::bad_request(format!(
                 "field `{}` is part of the schema's uniqueness constraint and cannot be archived",

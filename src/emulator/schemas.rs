@@ -15,12 +15,13 @@ use super::http::{ApiError, Reply, Req};
 use super::paging;
 use super::store::Inner;
 use crate::schema::EntityType;
+use crate::schema::rules::{self, SchemaName, SchemaNames};
 use crate::state::TenantState;
 use crate::wire::{self, SchemaUpdate};
 
 pub(crate) fn route(inner: &mut Inner, t: EntityType, req: &Req, rest: &[&str]) -> Result<Reply, ApiError> {
     let writable = || {
-        if t == EntityType::Entry {
+        if !rules::api_writes_schemas_of(t) {
             Err(ApiError::method_not_allowed("entry schemas are read-only in the v3 API"))
         } else {
             Ok(())
@@ -125,7 +126,7 @@ pub(crate) fn check_warehouse_rule(
 
 /// Benchling's `systemName` rule: `[a-z_][a-z0-9_$]*`, not starting with `bnch$`.
 pub(crate) fn check_system_name(name: &str, what: &str) -> Result<(), ApiError> {
-    if !crate::schema::validate::valid_warehouse_name(name) {
+    if !rules::valid_warehouse_name(name) {
         return Err(ApiError::bad_request(format!(
             "{what} systemName `{name}` must match [a-z_][a-z0-9_$]* and not start with bnch$"
         )));
@@ -140,18 +141,17 @@ fn check_unique(
     system_name: Option<&str>,
     prefix: Option<&str>,
 ) -> Result<(), ApiError> {
-    for s in state.schemas.iter().filter(|s| Some(s.id.as_str()) != skip) {
-        if name == Some(s.name.as_str()) {
-            return Err(ApiError::conflict(format!("a schema named `{}` already exists ({})", s.name, s.id)));
-        }
-        if system_name == Some(s.warehouse_name.as_str()) {
-            return Err(ApiError::conflict(format!("systemName `{}` is already used by {}", s.warehouse_name, s.id)));
-        }
-        if prefix == Some(s.prefix.as_str()) {
-            return Err(ApiError::conflict(format!("itemIdPrefix `{}` is already used by {}", s.prefix, s.id)));
-        }
-    }
-    Ok(())
+    let others = state
+        .schemas
+        .iter()
+        .filter(|s| Some(s.id.as_str()) != skip)
+        .map(|s| (s, SchemaNames { name: &s.name, warehouse_name: &s.warehouse_name, prefix: &s.prefix }));
+    let Some((s, kind)) = rules::schema_name_clash(others, [name, system_name, prefix]) else { return Ok(()) };
+    Err(ApiError::conflict(match kind {
+        SchemaName::Name => format!("a schema named `{}` already exists ({})", s.name, s.id),
+        SchemaName::WarehouseName => format!("systemName `{}` is already used by {}", s.warehouse_name, s.id),
+        SchemaName::Prefix => format!("itemIdPrefix `{}` is already used by {}", s.prefix, s.id),
+    }))
 }
 
 /// `POST /api/v3/{T}-schema` → 201 with the schema.
@@ -173,7 +173,7 @@ fn create(inner: &mut Inner, t: EntityType, req: &Req) -> Result<Reply, ApiError
         let f = &item.field;
         check_warehouse_rule(state, wh, &format!("fieldDefinitions[{i}]"), &f.name, None, &f.warehouse_name)?;
     }
-    fields::check_items(state, None, &c.fields)?;
+    fields::check_items(state, t, None, &c.fields)?;
     let mut schema = c.schema;
     schema.id = state.new_id("ts_");
     for item in c.fields {

@@ -239,17 +239,6 @@ impl EntityType {
             EntityType::Entry => return None,
         })
     }
-
-    /// Whether a field of type `t` may stand on a schema of this type (Liminal #191).
-    pub fn allows_field_type(self, t: FieldType) -> bool {
-        use FieldType::*;
-        match t {
-            Json => false,
-            PartLink | TranslationLink => matches!(self, EntityType::DnaSequence | EntityType::RnaSequence),
-            TranscriptionLink => self == EntityType::DnaSequence,
-            _ => true,
-        }
-    }
 }
 
 impl FieldType {

@@ -2,9 +2,10 @@
 //! model. Each problem names the item, the field and the key it is about, so that the YAML loader
 //! can point at the line and column and the Rhai constructors can name the argument.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use super::{CodeModel, DropdownDef, EntityType, FieldDef, FieldType, SEQUENCE_CONSTRAINTS, SchemaDef};
+use super::rules::{self, FieldTypeProblem, OptionProblem, PrefixProblem, SchemaName, SchemaNames};
+use super::{CodeModel, DropdownDef, EntityType, FieldDef, FieldType, SEQUENCE_CONSTRAINTS, SchemaDef, SchemaProps};
 
 /// What a problem is about: indices into [`CodeModel::schemas`] / [`CodeModel::dropdowns`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,34 +46,18 @@ fn first_of<K: Ord>(map: &mut BTreeMap<K, usize>, key: K, at: usize) -> Option<u
     None
 }
 
-/// Benchling's rule for a warehouse name (its `systemName`): `[a-z_][a-z0-9_$]*`, not starting
-/// with `bnch$`. The one copy of the rule: the code model, [`crate::op::Op::apply`] and the
-/// emulator all ask this function.
-pub(crate) fn valid_warehouse_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_');
-    first_ok
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
-        && !s.starts_with("bnch$")
-}
+// The rule book's warehouse-name rule, where callers outside `schema` have always found it.
+pub(crate) use super::rules::{WAREHOUSE_NAME_HELP, valid_warehouse_name};
 
-/// What to do about a warehouse name [`valid_warehouse_name`] refuses.
-pub(crate) const WAREHOUSE_NAME_HELP: &str = "start with a lowercase letter or `_`, then use lowercase letters, digits, `_` or `$` (Benchling's rule; `bnch$` is reserved)";
-
-fn prefix_problem(prefix: &str) -> Option<String> {
-    if prefix.is_empty() {
-        return Some("prefix is empty".into());
-    }
-    if prefix.chars().count() > 32 {
-        return Some(format!("prefix `{prefix}` is longer than 32 characters"));
-    }
-    if let Some(c) = prefix.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
-        return Some(format!("prefix `{prefix}` contains `{c}`; only letters, digits, `_` and `-` are allowed"));
-    }
-    if prefix.ends_with(|c: char| c.is_ascii_digit()) {
-        return Some(format!("prefix `{prefix}` ends in a digit"));
-    }
-    None
+fn prefix_message(prefix: &str) -> Option<String> {
+    Some(match rules::prefix_problem(prefix)? {
+        PrefixProblem::Empty => "prefix is empty".into(),
+        PrefixProblem::TooLong => format!("prefix `{prefix}` is longer than 32 characters"),
+        PrefixProblem::BadChar(c) => {
+            format!("prefix `{prefix}` contains `{c}`; only letters, digits, `_` and `-` are allowed")
+        }
+        PrefixProblem::EndsInDigit => format!("prefix `{prefix}` ends in a digit"),
+    })
 }
 
 /// Rules on one field of a schema of type `entity_type`.
@@ -86,17 +71,26 @@ pub fn validate_field(entity_type: EntityType, f: &FieldDef) -> Vec<(&'static st
             WAREHOUSE_NAME_HELP.to_string(),
         ));
     }
-    if f.name.trim().is_empty() {
+    if rules::blank(&f.name) {
         out.push(("name", "field name is empty".into(), "give the field a display name".into()));
     }
-    if !entity_type.allows_field_type(t) {
-        let help = if t == FieldType::Json {
-            "JSON fields are not allowed on entity schemas".to_string()
-        } else {
-            format!("`{t}` fields are only allowed on DNA/RNA sequence schemas that support them")
+    if let Some(problem) = rules::field_type_problem(entity_type, t) {
+        let help = match problem {
+            FieldTypeProblem::Json => "JSON fields are not allowed on entity schemas".to_string(),
+            FieldTypeProblem::SequenceOnly => {
+                format!("`{t}` fields are only allowed on DNA/RNA sequence schemas that support them")
+            }
         };
         out.push(("type", format!("a field of type `{t}` is not allowed on a `{entity_type}` schema"), help));
     }
+    out.extend(field_property_problems(f));
+    out
+}
+
+/// The properties a field's type does not have, or must have (L§7.2 validation).
+fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    let t = f.field_type;
     match (t == FieldType::Dropdown, &f.dropdown) {
         (true, None) => out.push((
             "dropdown",
@@ -160,11 +154,19 @@ pub fn validate_field(entity_type: EntityType, f: &FieldDef) -> Vec<(&'static st
 
 /// Rules on one schema on its own (not the links to other items).
 pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
-    let mut out = Vec::new();
-    let p = &s.props;
     let at = Target::Schema(index);
+    let mut out = props_problems(at, &s.props);
+    out.extend(field_problems(index, s));
+    out.extend(constraint_problems(at, s));
+    out.extend(template_problems(at, s));
+    out
+}
+
+/// The schema's own properties: names, prefix, and what its entity type supports.
+fn props_problems(at: Target, p: &SchemaProps) -> Vec<Problem> {
+    let mut out = Vec::new();
     let et = p.entity_type;
-    if p.name.trim().is_empty() {
+    if rules::blank(&p.name) {
         out.push(Problem::new(at, Some("name"), "schema name is empty".into(), "give the schema a display name"));
     }
     if !valid_warehouse_name(&p.warehouse_name) {
@@ -175,7 +177,7 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
             WAREHOUSE_NAME_HELP,
         ));
     }
-    if let Some(msg) = prefix_problem(&p.prefix) {
+    if let Some(msg) = prefix_message(&p.prefix) {
         out.push(Problem::new(
             at,
             Some("prefix"),
@@ -183,6 +185,39 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
             "a prefix has at most 32 letters, digits, `_` or `-`, and does not end in a digit",
         ));
     }
+    out.extend(mixture_problems(at, p));
+    if p.show_bases_in_expanded_view && !et.is_sequence() {
+        out.push(Problem::new(
+            at,
+            Some("show_bases_in_expanded_view"),
+            format!("show_bases_in_expanded_view is not supported on `{et}` schemas"),
+            "remove it; it applies to sequence schemas only",
+        ));
+    }
+    if et == EntityType::Entry {
+        let unsupported = [
+            ("use_registry_id_as_label", p.use_registry_id_as_label),
+            ("include_registry_id_in_chips", p.include_registry_id_in_chips),
+            ("constraint_fields", !p.constraint_fields.is_empty()),
+        ];
+        for (key, set) in unsupported {
+            if set {
+                out.push(Problem::new(
+                    at,
+                    Some(key),
+                    format!("`{key}` is not supported on entry schemas"),
+                    "remove it; entries are not registered",
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `mixture_schema_config`: there exactly on mixture schemas, and its lot settings (L§7.1).
+fn mixture_problems(at: Target, p: &SchemaProps) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let et = p.entity_type;
     match (et == EntityType::Mixture, &p.mixture_schema_config) {
         (true, None) => out.push(Problem::new(
             at,
@@ -217,37 +252,17 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
         }
         _ => {}
     }
-    if p.show_bases_in_expanded_view && !et.is_sequence() {
-        out.push(Problem::new(
-            at,
-            Some("show_bases_in_expanded_view"),
-            format!("show_bases_in_expanded_view is not supported on `{et}` schemas"),
-            "remove it; it applies to sequence schemas only",
-        ));
-    }
-    if et == EntityType::Entry {
-        let unsupported = [
-            ("use_registry_id_as_label", p.use_registry_id_as_label),
-            ("include_registry_id_in_chips", p.include_registry_id_in_chips),
-            ("constraint_fields", !p.constraint_fields.is_empty()),
-        ];
-        for (key, set) in unsupported {
-            if set {
-                out.push(Problem::new(
-                    at,
-                    Some(key),
-                    format!("`{key}` is not supported on entry schemas"),
-                    "remove it; entries are not registered",
-                ));
-            }
-        }
-    }
+    out
+}
 
-    // Fields: each on its own, then uniqueness.
+/// Each field on its own, then the uniqueness of their names within the schema.
+fn field_problems(index: usize, s: &SchemaDef) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let p = &s.props;
     let mut wh: BTreeMap<&str, usize> = BTreeMap::new();
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();
     for (j, f) in s.fields.iter().enumerate() {
-        for (key, message, help) in validate_field(et, f) {
+        for (key, message, help) in validate_field(p.entity_type, f) {
             out.push(Problem::new(Target::Field(index, j), Some(key), message, help));
         }
         if let Some(first) = first_of(&mut wh, &f.warehouse_name, j) {
@@ -276,8 +291,14 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
             );
         }
     }
+    out
+}
 
-    // Constraints.
+/// `constraint_fields` (L§7.1): active fields, or one sequence constraint of the schema's type.
+fn constraint_problems(at: Target, s: &SchemaDef) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let p = &s.props;
+    let et = p.entity_type;
     let mut sequence_constraints = 0;
     for c in &p.constraint_fields {
         if SEQUENCE_CONSTRAINTS.contains(&c.as_str()) {
@@ -308,10 +329,17 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
             "keep one of bases / amino_acids_ignore_case / amino_acids_exact_match",
         ));
     }
+    out
+}
 
-    // Name template.
+/// The name template (L§7.1): needed by template-based naming, not separators only, and each
+/// part with the value or field its kind takes.
+fn template_problems(at: Target, s: &SchemaDef) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let p = &s.props;
+    let et = p.entity_type;
     let t = &s.name_template;
-    if p.naming_strategies.iter().any(|n| n.is_template_based()) && t.parts.is_empty() {
+    if rules::needs_name_template(p.naming_strategies.iter().copied()) && t.parts.is_empty() {
         out.push(Problem::new(
             at,
             Some("naming_strategies"),
@@ -319,7 +347,7 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
             "add `name_template: { parts: [...] }`, or drop SET_FROM_NAME_PARTS / REPLACE_NAMES_FROM_PARTS",
         ));
     }
-    if t.order_name_parts_by_sequence && !et.is_nt_sequence() {
+    if t.order_name_parts_by_sequence && !rules::may_order_parts_by_sequence(et) {
         out.push(Problem::new(
             at,
             Some("name_template"),
@@ -336,55 +364,61 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
         ));
     }
     for part in &t.parts {
-        let k = part.kind;
-        if k.takes_value() && part.value.as_deref().is_none_or(str::is_empty) {
-            out.push(Problem::new(
+        out.extend(part_problems(at, s, part));
+    }
+    out
+}
+
+fn part_problems(at: Target, s: &SchemaDef, part: &super::NamePart) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let k = part.kind;
+    if k.takes_value() && part.value.as_deref().is_none_or(str::is_empty) {
+        out.push(Problem::new(
+            at,
+            Some("name_template"),
+            format!("a {k} part needs a non-empty `value`"),
+            "add `value: \"...\"` to the part",
+        ));
+    }
+    if !k.takes_value() && part.value.is_some() {
+        out.push(Problem::new(
+            at,
+            Some("name_template"),
+            format!("a {k} part takes no `value`"),
+            "remove `value` from the part",
+        ));
+    }
+    match (&part.field, k.takes_field()) {
+        (None, true) => out.push(Problem::new(
+            at,
+            Some("name_template"),
+            format!("a {k} part needs `field`"),
+            "add `field: <field warehouse name>` to the part",
+        )),
+        (Some(_), false) => out.push(Problem::new(
+            at,
+            Some("name_template"),
+            format!("a {k} part takes no `field`"),
+            "remove `field` from the part",
+        )),
+        // An archived field cannot stay in a template (Benchling refuses to archive it), as
+        // for constraints.
+        (Some(f), true) => match s.active_fields().find(|x| &x.warehouse_name == f) {
+            None => out.push(Problem::new(
                 at,
                 Some("name_template"),
-                format!("a {k} part needs a non-empty `value`"),
-                "add `value: \"...\"` to the part",
-            ));
-        }
-        if !k.takes_value() && part.value.is_some() {
-            out.push(Problem::new(
-                at,
-                Some("name_template"),
-                format!("a {k} part takes no `value`"),
-                "remove `value` from the part",
-            ));
-        }
-        match (&part.field, k.takes_field()) {
-            (None, true) => out.push(Problem::new(
-                at,
-                Some("name_template"),
-                format!("a {k} part needs `field`"),
-                "add `field: <field warehouse name>` to the part",
+                format!("name template part names `{f}`, which is not an active field of `{}`", s.props.warehouse_name),
+                "name the warehouse name of a field of this schema that is not archived",
             )),
-            (Some(_), false) => out.push(Problem::new(
+            Some(field) if !rules::part_accepts_field(k, field.parent_link) => out.push(Problem::new(
                 at,
                 Some("name_template"),
-                format!("a {k} part takes no `field`"),
-                "remove `field` from the part",
+                format!("a {k} part needs a parent-link field, and `{f}` is not one"),
+                "set `parent_link: true` on the field, or use a FIELD part",
             )),
-            // An archived field cannot stay in a template (Benchling refuses to archive it), as
-            // for constraints.
-            (Some(f), true) => match s.active_fields().find(|x| &x.warehouse_name == f) {
-                None => out.push(Problem::new(
-                    at,
-                    Some("name_template"),
-                    format!("name template part names `{f}`, which is not an active field of `{}`", p.warehouse_name),
-                    "name the warehouse name of a field of this schema that is not archived",
-                )),
-                Some(field) if k.needs_parent_link() && !field.parent_link => out.push(Problem::new(
-                    at,
-                    Some("name_template"),
-                    format!("a {k} part needs a parent-link field, and `{f}` is not one"),
-                    "set `parent_link: true` on the field, or use a FIELD part",
-                )),
-                _ => {}
-            },
-            (None, false) => {}
-        }
+            _ => {}
+        },
+        (None, false) => {}
     }
     out
 }
@@ -392,21 +426,21 @@ pub fn validate_schema(index: usize, s: &SchemaDef) -> Vec<Problem> {
 fn validate_dropdown(index: usize, d: &DropdownDef) -> Vec<Problem> {
     let mut out = Vec::new();
     let at = Target::Dropdown(index);
-    if d.name.trim().is_empty() {
+    if rules::blank(&d.name) {
         out.push(Problem::new(at, Some("name"), "dropdown name is empty".into(), "give the dropdown a name"));
     }
-    let mut seen = BTreeSet::new();
-    for o in &d.options {
-        if o.trim().is_empty() {
-            out.push(Problem::new(at, Some("options"), "an option is empty".into(), "remove the empty option"));
-        } else if !seen.insert(o.as_str()) {
-            out.push(Problem::new(
+    for (o, problem) in rules::option_problems(d.options.iter().map(String::as_str)) {
+        out.push(match problem {
+            OptionProblem::Blank => {
+                Problem::new(at, Some("options"), "an option is empty".into(), "remove the empty option")
+            }
+            OptionProblem::Repeated => Problem::new(
                 at,
                 Some("options"),
                 format!("option `{o}` is listed twice in dropdown `{}`", d.name),
                 "list every option once",
-            ));
-        }
+            ),
+        });
     }
     out
 }
@@ -414,9 +448,7 @@ fn validate_dropdown(index: usize, d: &DropdownDef) -> Vec<Problem> {
 /// Every rule over the whole model: each item, uniqueness across items, and links.
 pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
     let mut out = Vec::new();
-    let mut seen_wh = BTreeMap::new();
-    let mut seen_name = BTreeMap::new();
-    let mut seen_prefix = BTreeMap::new();
+    let mut seen: BTreeMap<(SchemaName, &str), usize> = BTreeMap::new();
     for (i, s) in m.schemas.iter().enumerate() {
         out.extend(validate_schema(i, s));
         let p = &s.props;
@@ -429,12 +461,16 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
                 "choose another warehouse name",
             ));
         }
-        for (map, value, key, what) in [
-            (&mut seen_wh, &p.warehouse_name, "warehouse_name", "warehouse name"),
-            (&mut seen_name, &p.name, "name", "name"),
-            (&mut seen_prefix, &p.prefix, "prefix", "prefix"),
-        ] {
-            if let Some(first) = first_of(map, value.clone(), i) {
+        let names = SchemaNames { name: &p.name, warehouse_name: &p.warehouse_name, prefix: &p.prefix };
+        // Reported in this order (the rule book's order is Liminal's order of checks).
+        for kind in [SchemaName::WarehouseName, SchemaName::Name, SchemaName::Prefix] {
+            let value = kind.of(&names);
+            if let Some(first) = first_of(&mut seen, (kind, value), i) {
+                let (key, what) = match kind {
+                    SchemaName::WarehouseName => ("warehouse_name", "warehouse name"),
+                    SchemaName::Name => ("name", "name"),
+                    SchemaName::Prefix => ("prefix", "prefix"),
+                };
                 let other = &m.schemas[first].props.warehouse_name;
                 out.push(
                     Problem::new(
@@ -447,49 +483,12 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
                 );
             }
         }
-        for (j, f) in s.fields.iter().enumerate() {
-            if let Some(target) = &f.entity_link {
-                match m.schema(target) {
-                    None => out.push(Problem::new(
-                        Target::Field(i, j),
-                        Some("entity_link"),
-                        format!("field `{}` links to `{target}`, which is not a schema in code", f.warehouse_name),
-                        format!(
-                            "{}name the warehouse name of a schema defined under schemas/",
-                            crate::diag::did_you_mean(
-                                target,
-                                m.schemas.iter().map(|s| s.props.warehouse_name.as_str())
-                            )
-                        ),
-                    )),
-                    Some(t) if t.props.entity_type == EntityType::Entry => out.push(Problem::new(
-                        Target::Field(i, j),
-                        Some("entity_link"),
-                        format!("field `{}` links to entry schema `{target}`", f.warehouse_name),
-                        "use `type: entry_link` without entity_link to link to entries",
-                    )),
-                    _ => {}
-                }
-            }
-            if let Some(d) = &f.dropdown
-                && m.dropdown(d).is_none()
-            {
-                out.push(Problem::new(
-                    Target::Field(i, j),
-                    Some("dropdown"),
-                    format!("field `{}` uses dropdown `{d}`, which is not a dropdown in code", f.warehouse_name),
-                    format!(
-                        "{}name the `name` of a dropdown defined under schemas/",
-                        crate::diag::did_you_mean(d, m.dropdowns.iter().map(|d| d.name.as_str()))
-                    ),
-                ));
-            }
-        }
+        out.extend(link_problems(m, i, s));
     }
     let mut seen_dropdown = BTreeMap::new();
     for (i, d) in m.dropdowns.iter().enumerate() {
         out.extend(validate_dropdown(i, d));
-        if let Some(first) = first_of(&mut seen_dropdown, d.name.clone(), i) {
+        if let Some(first) = first_of(&mut seen_dropdown, d.name.as_str(), i) {
             out.push(
                 Problem::new(
                     Target::Dropdown(i),
@@ -499,6 +498,47 @@ pub fn validate_model(m: &CodeModel) -> Vec<Problem> {
                 )
                 .first_at(Target::Dropdown(first), Some("name")),
             );
+        }
+    }
+    out
+}
+
+/// Schema `i`'s fields' links: to schemas and dropdowns the code defines, never to an entry schema.
+fn link_problems(m: &CodeModel, i: usize, s: &SchemaDef) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (j, f) in s.fields.iter().enumerate() {
+        if let Some(target) = &f.entity_link {
+            match m.schema(target) {
+                None => out.push(Problem::new(
+                    Target::Field(i, j),
+                    Some("entity_link"),
+                    format!("field `{}` links to `{target}`, which is not a schema in code", f.warehouse_name),
+                    format!(
+                        "{}name the warehouse name of a schema defined under schemas/",
+                        crate::diag::did_you_mean(target, m.schemas.iter().map(|s| s.props.warehouse_name.as_str()))
+                    ),
+                )),
+                Some(t) if !rules::may_link_to(t.props.entity_type) => out.push(Problem::new(
+                    Target::Field(i, j),
+                    Some("entity_link"),
+                    format!("field `{}` links to entry schema `{target}`", f.warehouse_name),
+                    "use `type: entry_link` without entity_link to link to entries",
+                )),
+                _ => {}
+            }
+        }
+        if let Some(d) = &f.dropdown
+            && m.dropdown(d).is_none()
+        {
+            out.push(Problem::new(
+                Target::Field(i, j),
+                Some("dropdown"),
+                format!("field `{}` uses dropdown `{d}`, which is not a dropdown in code", f.warehouse_name),
+                format!(
+                    "{}name the `name` of a dropdown defined under schemas/",
+                    crate::diag::did_you_mean(d, m.dropdowns.iter().map(|d| d.name.as_str()))
+                ),
+            ));
         }
     }
     out

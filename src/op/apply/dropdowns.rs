@@ -1,10 +1,9 @@
 //! The dropdown operations: dropdowns and their options.
 
-use std::collections::HashSet;
-
 use super::reorder;
 use crate::op::OpError;
 use crate::schema::FieldType;
+use crate::schema::rules;
 use crate::state::{Dropdown, DropdownOption, ItemMut, TenantState};
 
 fn dropdown_mut<'a>(state: &'a mut TenantState, name: &str) -> Result<ItemMut<'a, Dropdown>, OpError> {
@@ -26,14 +25,12 @@ fn place_option(d: &mut Dropdown, moved: DropdownOption, index: usize) {
 
 /// `create_dropdown`: a new dropdown, or Liminal's unarchive of an archived one with the same options.
 pub(super) fn create(state: &mut TenantState, name: &str, options: &[String]) -> Result<(), OpError> {
-    if name.trim().is_empty() {
+    if rules::blank(name) {
         return Err(OpError::Invalid("a dropdown needs a name".into()));
     }
-    let mut seen = HashSet::with_capacity(options.len());
-    for o in options {
-        if o.trim().is_empty() || !seen.insert(o.as_str()) {
-            return Err(OpError::Invalid(format!("dropdown `{name}`: option `{o}` is empty or listed twice")));
-        }
+    // Both problems have the one message.
+    if let Some((o, _)) = rules::option_problems(options.iter().map(String::as_str)).next() {
+        return Err(OpError::Invalid(format!("dropdown `{name}`: option `{o}` is empty or listed twice")));
     }
     if let Some(mut d) = state.dropdown_edit(name) {
         if !d.archived {
@@ -96,10 +93,10 @@ pub(super) fn unarchive(state: &mut TenantState, name: &str) -> Result<(), OpErr
 
 /// `rename_dropdown`.
 pub(super) fn rename(state: &mut TenantState, name: &str, new_name: &str) -> Result<(), OpError> {
-    if new_name.trim().is_empty() {
+    if rules::blank(new_name) {
         return Err(OpError::Invalid(format!("dropdown `{name}` cannot be renamed to an empty name")));
     }
-    if state.dropdown(new_name).is_some() {
+    if rules::dropdown_name_clash(state.dropdowns.iter().map(|d| (d, d.name.as_str())), new_name).is_some() {
         return Err(OpError::Conflict(format!("a dropdown named `{new_name}` already exists")));
     }
     dropdown_mut(state, name)?.name = new_name.to_string();
@@ -120,7 +117,7 @@ pub(super) fn create_option(
         // Liminal warns and skips an option that is already active.
         Some(_) => {}
         None => {
-            if option.trim().is_empty() {
+            if rules::blank(option) {
                 return Err(OpError::Invalid(format!("dropdown `{dropdown}`: an option needs a name")));
             }
             place_option(&mut d, DropdownOption { id: new_id, name: option.to_string(), archived: false }, index)
@@ -166,7 +163,7 @@ pub(super) fn rename_option(
     option: &str,
     new_option: &str,
 ) -> Result<(), OpError> {
-    if new_option.trim().is_empty() {
+    if rules::blank(new_option) {
         return Err(OpError::Invalid(format!(
             "dropdown `{dropdown}`: option `{option}` cannot be renamed to an empty name"
         )));

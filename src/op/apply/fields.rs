@@ -2,6 +2,7 @@
 
 use super::{field_index, resolve_field, schema_index};
 use crate::op::{FieldPatch, OpError};
+use crate::schema::rules::{self, FieldName};
 use crate::schema::{FieldDef, FieldType};
 use crate::state::{Field, TenantState};
 
@@ -26,7 +27,8 @@ pub(super) fn create(state: &mut TenantState, schema: &str, field: &FieldDef, in
         return unarchive(state, schema, &field.warehouse_name, Some(index));
     }
     // Benchling keeps display names unique among a schema's fields, archived ones included.
-    if let Some(other) = s.fields.iter().find(|f| f.name == field.name) {
+    let fields = s.fields.iter().map(|f| (f, (f.name.as_str(), f.warehouse_name.as_str())));
+    if let Some((other, _)) = rules::field_name_clash(fields, Some(&field.name), None) {
         return Err(OpError::Conflict(format!(
             "schema `{schema}` already has a field named `{}` (`{}`{}); rename that field first (`update_field(\"{schema}\", \"{}\", #{{ name: \"…\" }})`)",
             field.name,
@@ -66,7 +68,7 @@ pub(super) fn archive(state: &mut TenantState, schema: &str, field: &str, index:
             "field `{schema}.{field}` is used in the name template; change the template first"
         )));
     }
-    if s.constraint.contains(&f.id) {
+    if rules::constraint_blocks_archive(&s.constraint, &f.id) {
         return Err(OpError::Conflict(format!(
             "field `{schema}.{field}` is part of the uniqueness constraint; change constraint_fields first"
         )));
@@ -106,37 +108,34 @@ pub(super) fn update(state: &mut TenantState, schema: &str, field: &str, patch: 
     let current = &s.fields[j];
     let old = state.field_view(current);
     if let Some(unit) = &patch.unit
-        && old.unit.is_some()
-        && *unit != old.unit
+        && rules::unit_change_refused(old.unit.as_deref(), unit.as_deref())
     {
         return Err(OpError::Invalid(format!(
             "field `{schema}.{field}` already has unit `{}`; a unit cannot be changed once set (archive the field and create a new one)",
             old.unit.as_deref().unwrap_or_default()
         )));
     }
-    for (new, what) in [(&patch.name, "name"), (&patch.warehouse_name, "warehouse name")] {
-        // Unique among the schema's fields, archived ones included, after every
-        // operation: two fields swap display names through a free name.
-        if let Some(new) = new
-            && let Some(other) = s
-                .fields
-                .iter()
-                .enumerate()
-                .find(|(k, f)| *k != j && (if what == "name" { &f.name } else { &f.warehouse_name }) == new)
-                .map(|(_, f)| f)
-        {
-            return Err(OpError::Conflict(format!(
-                "schema `{schema}` already has a field with {what} `{new}` (`{}`{}); to swap {what}s, first give one of them a free {what}",
-                other.warehouse_name,
-                if other.archived { ", archived" } else { "" },
-            )));
-        }
+    // Unique among the schema's fields, archived ones included, after every operation: two
+    // fields swap display names through a free name.
+    let others = s.fields.iter().enumerate().filter(|(k, _)| *k != j);
+    let others = others.map(|(_, f)| (f, (f.name.as_str(), f.warehouse_name.as_str())));
+    if let Some((other, kind)) = rules::field_name_clash(others, patch.name.as_deref(), patch.warehouse_name.as_deref())
+    {
+        let (what, new) = match kind {
+            FieldName::Name => ("name", &other.name),
+            FieldName::WarehouseName => ("warehouse name", &other.warehouse_name),
+        };
+        return Err(OpError::Conflict(format!(
+            "schema `{schema}` already has a field with {what} `{new}` (`{}`{}); to swap {what}s, first give one of them a free {what}",
+            other.warehouse_name,
+            if other.archived { ", archived" } else { "" },
+        )));
     }
     if let Some(wh) = &patch.warehouse_name {
         crate::settings::check_renamed(state, schema, &format!("field `{schema}.{field}`"), field, wh)?;
     }
     if let Some(wh) = &patch.warehouse_name
-        && !crate::schema::validate::valid_warehouse_name(wh)
+        && !rules::valid_warehouse_name(wh)
     {
         return Err(OpError::Invalid(format!("warehouse name `{wh}` is not valid")));
     }

@@ -12,7 +12,8 @@ mod unread;
 use std::collections::{HashMap, HashSet};
 
 use super::{FieldPatch, Op, OpError, SchemaPatch};
-use crate::schema::{EntityType, FieldDef, FieldType, validate_field};
+use crate::schema::rules;
+use crate::schema::{EntityType, FieldDef, validate_field};
 use crate::state::{Field, Schema, TenantState};
 
 pub(super) use unread::check_read;
@@ -67,7 +68,7 @@ fn resolve_field(state: &TenantState, entity_type: EntityType, def: &FieldDef, i
         (Some(d), _) => Some(state.dropdown(d).ok_or_else(|| OpError::not_found("dropdown", d))?.id.clone()),
         (None, Some(target)) => {
             let t = state.schema(target).ok_or_else(|| OpError::not_found("schema", target))?;
-            if t.entity_type == EntityType::Entry {
+            if !rules::may_link_to(t.entity_type) {
                 return Err(OpError::Invalid(format!(
                     "field `{}` cannot link to entry schema `{target}`",
                     def.warehouse_name
@@ -87,9 +88,6 @@ fn resolve_field(state: &TenantState, entity_type: EntityType, def: &FieldDef, i
         ),
         None => None,
     };
-    if def.field_type == FieldType::Json {
-        return Err(OpError::Invalid("JSON fields cannot be created on entity schemas".into()));
-    }
     Ok(Field {
         id,
         name: def.name.clone(),

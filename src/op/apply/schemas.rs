@@ -2,6 +2,7 @@
 
 use super::{resolve_field, schema_index};
 use crate::op::{OpError, SchemaPatch};
+use crate::schema::rules::{self, SchemaName, SchemaNames};
 use crate::schema::{EntityType, NameTemplate, SEQUENCE_CONSTRAINTS, SchemaDef, validate_schema};
 use crate::state::{Schema, StoredPart, TenantState};
 
@@ -34,7 +35,7 @@ fn template_parts(schema: &Schema, t: &NameTemplate) -> Result<Vec<StoredPart>, 
                         what: "field",
                         name: format!("{}.{f}", schema.warehouse_name),
                     })?;
-                    if p.kind.needs_parent_link() && !field.parent_link {
+                    if !rules::part_accepts_field(p.kind, field.parent_link) {
                         return Err(OpError::Invalid(format!(
                             "a {} part needs a parent-link field; `{f}` is not",
                             p.kind
@@ -56,21 +57,17 @@ fn check_schema_names_free(
     wh: Option<&str>,
     prefix: Option<&str>,
 ) -> Result<(), OpError> {
-    for s in state.schemas.iter().filter(|s| Some(s.id.as_str()) != skip) {
-        if name == Some(s.name.as_str()) {
-            return Err(OpError::Conflict(format!(
-                "schema name `{}` is already used by `{}`",
-                s.name, s.warehouse_name
-            )));
-        }
-        if wh == Some(s.warehouse_name.as_str()) {
-            return Err(OpError::Conflict(format!("warehouse name `{}` is already used", s.warehouse_name)));
-        }
-        if prefix == Some(s.prefix.as_str()) {
-            return Err(OpError::Conflict(format!("prefix `{}` is already used by `{}`", s.prefix, s.warehouse_name)));
-        }
-    }
-    Ok(())
+    let others = state
+        .schemas
+        .iter()
+        .filter(|s| Some(s.id.as_str()) != skip)
+        .map(|s| (s, SchemaNames { name: &s.name, warehouse_name: &s.warehouse_name, prefix: &s.prefix }));
+    let Some((s, kind)) = rules::schema_name_clash(others, [name, wh, prefix]) else { return Ok(()) };
+    Err(OpError::Conflict(match kind {
+        SchemaName::Name => format!("schema name `{}` is already used by `{}`", s.name, s.warehouse_name),
+        SchemaName::WarehouseName => format!("warehouse name `{}` is already used", s.warehouse_name),
+        SchemaName::Prefix => format!("prefix `{}` is already used by `{}`", s.prefix, s.warehouse_name),
+    }))
 }
 
 /// The code view of a schema with only its active fields, to compare with a definition.
@@ -106,13 +103,13 @@ pub(super) fn create(state: &mut TenantState, def: &SchemaDef) -> Result<(), OpE
         }
         return Ok(());
     }
-    if p.entity_type == EntityType::Entry {
+    if !rules::api_writes_schemas_of(p.entity_type) {
         return Err(OpError::Invalid(format!(
             "entry schema `{}` cannot be created: Benchling's API does not create entry schemas",
             p.warehouse_name
         )));
     }
-    if p.naming_strategies.iter().any(|n| n.is_template_based()) {
+    if rules::needs_name_template(p.naming_strategies.iter().copied()) {
         return Err(OpError::Invalid(format!(
             "schema `{}` cannot be created with a template-based naming strategy; create it without, set the name template, then update naming_strategies",
             p.warehouse_name
@@ -218,13 +215,13 @@ pub(super) fn update(state: &mut TenantState, schema: &str, patch: &SchemaPatch)
 pub(super) fn set_name_template(state: &mut TenantState, schema: &str, template: &NameTemplate) -> Result<(), OpError> {
     let i = schema_index(state, schema)?;
     let s = &state.schemas[i];
-    if template.order_name_parts_by_sequence && !s.entity_type.is_nt_sequence() {
+    if template.order_name_parts_by_sequence && !rules::may_order_parts_by_sequence(s.entity_type) {
         return Err(OpError::Invalid(format!(
             "order_name_parts_by_sequence is not allowed on `{}` schemas",
             s.entity_type
         )));
     }
-    if template.parts.is_empty() && s.naming_strategies.iter().any(|n| n.is_template_based()) {
+    if template.parts.is_empty() && rules::needs_name_template(s.naming_strategies.iter().copied()) {
         return Err(OpError::Invalid(format!(
             "schema `{schema}` uses a template-based naming strategy; it needs name template parts"
         )));
