@@ -147,7 +147,7 @@ pub fn write_editor_files(root: &Path, schemas_dir: &Path, only_missing: bool) -
         if only_missing && path.exists() {
             continue;
         }
-        if let Err(source) = crate::tenant::local::write_atomic(&path, &text) {
+        if let Err(source) = crate::state::file::write_atomic(&path, &text) {
             return Err(ScaffoldError::Write { path, source });
         }
         written.push(path.strip_prefix(root).unwrap_or(&path).display().to_string());

@@ -6,6 +6,7 @@
 //! id, so renaming a schema or a dropdown keeps its links. [`TenantState::view`] turns a stored
 //! schema back into the code model's vocabulary (warehouse names, display names).
 
+pub mod file;
 mod indexed;
 
 use std::collections::{BTreeMap, BTreeSet};

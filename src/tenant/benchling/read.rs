@@ -14,7 +14,7 @@ use super::request::Request;
 use crate::schema::{EntityType, REMOTE_SCHEMA};
 use crate::state::{Dropdown, DropdownOption, Field, Registry, Unit};
 use crate::tenant::TenantError;
-use crate::wire::{self, ParsedSchema, WireError};
+use crate::wire::{self, BenchlingNames, ParsedSchema, WireError};
 
 /// `archived.anyOf=true,false`: archived items are part of the state.
 const ANY_ARCHIVED: (&str, &str) = ("archived.anyOf", "true,false");

@@ -19,7 +19,7 @@ use super::retry::RetryPolicy;
 use crate::schema::{EntityType, SEQUENCE_CONSTRAINTS};
 use crate::state::{Dropdown, Field, Schema, TenantState};
 use crate::tenant::TenantError;
-use crate::wire::{self, TaskStatus};
+use crate::wire::{self, BenchlingNames, TaskStatus};
 
 const DROPDOWN_CREATE_PATH: &str = "/api/v2/dropdowns";
 
