@@ -7,6 +7,7 @@
 //! and `downgrade <tenant> base` goes down to the base revision.
 
 mod check;
+mod head;
 mod plan;
 pub mod replay;
 pub mod sum;
@@ -22,6 +23,7 @@ use crate::op::Op;
 use crate::schema::to_snake_case;
 use crate::script::{RevisionText, Script, render};
 
+pub use head::{AtHead, NotAtHead};
 pub use plan::{DescriptorError, Plan};
 
 /// The message of the base revision `liminal init` writes, as in Liminal.

@@ -20,6 +20,7 @@ pub mod migrate;
 pub mod op;
 pub mod project;
 pub mod rename;
+pub mod scaffold;
 pub mod schema;
 pub mod script;
 pub mod settings;

@@ -251,3 +251,31 @@ fn file_names_from_odd_messages() {
     let name = file_name("0123456789ab", &long);
     assert!(name.len() <= 12 + 1 + MAX_SLUG + 5 && !name.contains("_.rhai"), "{name}");
 }
+
+#[test]
+fn a_new_revision_needs_the_tenant_at_the_head() {
+    let dir = linear();
+    let chain = Chain::load(dir.path()).unwrap();
+    assert_eq!(chain.at_head("dev", "d", Some(R[3])), Ok(AtHead::Yes));
+    let behind = chain.at_head("dev", "d", Some(R[1])).unwrap_err();
+    assert_eq!(behind.to_string(), format!("dev is at {}, not at the head revision {}", R[1], R[3]));
+    let help = miette::Diagnostic::help(&behind).map(|h| h.to_string());
+    assert_eq!(
+        help.as_deref(),
+        Some("run `liminal upgrade d head` first, so the new revision is computed against an up-to-date tenant")
+    );
+    // No revision on a chain that has more than its base: behind too, not "record the base".
+    let none = chain.at_head("dev", "dev", None).unwrap_err();
+    assert_eq!(none.to_string(), format!("dev is at no revision, not at the head revision {}", R[3]));
+    let unknown = chain.at_head("dev", "dev", Some("bbbbbbbbbbbb")).unwrap_err();
+    assert_eq!(unknown.to_string(), "dev is at revision bbbbbbbbbbbb, which is not in versions/");
+}
+
+#[test]
+fn a_fresh_tenant_on_a_fresh_project_records_the_base() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), R[0], None, "r0");
+    let chain = Chain::load(dir.path()).unwrap();
+    assert_eq!(chain.at_head("dev", "dev", None), Ok(AtHead::RecordBase(R[0].to_string())));
+    assert_eq!(chain.at_head("dev", "dev", Some(R[0])), Ok(AtHead::Yes));
+}

@@ -5,7 +5,8 @@
 use miette::Report;
 use serde_json::json;
 
-use super::{Done, Ui, open_tenant, project, relative, tenant_report};
+use super::tenant_arg::{self, TenantName};
+use super::{Done, Ui, project, relative, tenant_report};
 use crate::lint::check::{check_project, check_tenant};
 use crate::lint::{Finding, counts, make_strict, suppress};
 use crate::script::Script;
@@ -14,8 +15,8 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Also check this tenant: pending revisions apply, and code matches after them
-    #[arg(long, add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
-    tenant: Option<String>,
+    #[arg(long, value_name = "TENANT", add = tenant_arg::completer())]
+    tenant: Option<TenantName>,
     /// Treat warnings as errors (exit 1 on any finding that is not suppressed)
     #[arg(long)]
     strict: bool,
@@ -28,8 +29,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
 
     let mut drift = None;
     if let (Some(name), Some(chain), Some(code)) = (&args.tenant, &checked.chain, &checked.code) {
-        let config = project.tenant(name)?;
-        let mut tenant = open_tenant(config, ui)?;
+        let (config, mut tenant) = name.open(&project, ui)?;
         let current = tenant.revision().await.map_err(tenant_report)?;
         let state = tenant.read().await.map_err(tenant_report)?;
         let (mut more, left) = check_tenant(chain, code, &config.name, current.as_deref(), &state);
@@ -46,7 +46,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         findings.extend(more);
         drift = left;
     } else if let Some(name) = &args.tenant {
-        project.tenant(name)?;
+        name.resolve(&project)?;
     }
     if args.strict {
         make_strict(&mut findings);

@@ -3,20 +3,19 @@
 use miette::Report;
 use serde_json::json;
 
-use super::{Done, Ui, open_tenant, project, tenant_report};
+use super::tenant_arg::TenantArg;
+use super::{Done, Ui, project, tenant_report};
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Tenant key or alias from liminal.yaml
-    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
-    tenant: String,
+    #[command(flatten)]
+    tenant: TenantArg,
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
-    let config = project.tenant(&args.tenant)?;
-    let mut tenant = open_tenant(config, ui)?;
+    let (config, mut tenant) = args.tenant.open(&project, ui)?;
     let revision = tenant.revision().await.map_err(tenant_report)?;
     ui.document(&json!({ "tenant": config.name, "revision": revision }));
     match revision {

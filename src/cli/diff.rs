@@ -3,6 +3,7 @@
 use miette::Report;
 use serde_json::json;
 
+use super::tenant_arg::TenantArg;
 use super::{Done, Ui, open_tenant, project, tenant_report};
 use crate::diff::{Difference, diff};
 use crate::op::Target;
@@ -10,9 +11,8 @@ use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Tenant key or alias from liminal.yaml
-    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
-    tenant: String,
+    #[command(flatten)]
+    tenant: TenantArg,
     /// Print one JSON document (an alias of --format json)
     #[arg(long)]
     json: bool,
@@ -27,7 +27,7 @@ impl Args {
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
-    let config = project.tenant(&args.tenant)?;
+    let config = args.tenant.resolve(&project)?;
     let (code, places) =
         crate::schema::load_dir_with_places(&project.schemas_dir, &|_| Vec::new()).map_err(Report::new)?;
     let mut tenant = open_tenant(config, ui)?;
@@ -83,7 +83,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             ui.line(format!(
                 "{} in total; `liminal revision {} \"message\"` writes them as a revision.",
                 crate::diag::count(steps.len(), "difference"),
-                args.tenant
+                args.tenant.as_str()
             ));
         }
     }

@@ -3,15 +3,15 @@
 use miette::Report;
 use serde_json::json;
 
-use super::{Done, Ui, open_tenant, project, relative, report, tenant_report};
+use super::tenant_arg::TenantArg;
+use super::{Done, Ui, project, relative, report, tenant_report};
 use crate::generate::{code_from_state, files};
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Tenant key or alias from liminal.yaml
-    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
-    tenant: String,
+    #[command(flatten)]
+    tenant: TenantArg,
     /// Replace files that already exist (others are left alone)
     #[arg(short, long)]
     overwrite: bool,
@@ -19,8 +19,7 @@ pub struct Args {
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
-    let config = project.tenant(&args.tenant)?;
-    let mut tenant = open_tenant(config, ui)?;
+    let (config, mut tenant) = args.tenant.open(&project, ui)?;
     let state = tenant.read().await.map_err(tenant_report)?;
     let model = code_from_state(&state);
     let mut written = Vec::new();
@@ -31,13 +30,14 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             skipped.push(relative(&project, &full));
             continue;
         }
-        let text = format!("{}{text}", super::editor::modeline(&path));
-        crate::tenant::local::write_atomic(&full, &text)
+        let text = format!("{}{text}", crate::scaffold::modeline(&path));
+        crate::state::file::write_atomic(&full, &text)
             .map_err(|e| report(format!("cannot write {}: {e}", full.display()), "check the folder's permissions"))?;
         written.push(relative(&project, &full));
     }
     // The JSON Schema the files' first line names, unless the project has one already.
-    let editor_files = super::editor::write_files(&project.root, &project.schemas_dir, true)?;
+    let editor_files =
+        crate::scaffold::write_editor_files(&project.root, &project.schemas_dir, true).map_err(Report::new)?;
     ui.document(
         &json!({ "tenant": config.name, "written": written, "skipped": skipped, "editor_files": editor_files }),
     );

@@ -4,14 +4,15 @@
 use miette::Report;
 use serde_json::json;
 
-use super::{Done, Ui, load_chain, open_tenant, project, relative, tenant_report};
+use super::tenant_arg::{self, TenantName};
+use super::{Done, Ui, load_chain, project, relative, tenant_report};
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Mark where this tenant is
-    #[arg(long, add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
-    tenant: Option<String>,
+    #[arg(long, value_name = "TENANT", add = tenant_arg::completer())]
+    tenant: Option<TenantName>,
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
@@ -19,8 +20,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let chain = load_chain(&project)?;
     let current = match &args.tenant {
         Some(name) => {
-            let config = project.tenant(name)?;
-            let mut tenant = open_tenant(config, ui)?;
+            let (config, mut tenant) = name.open(&project, ui)?;
             Some((config.name.clone(), tenant.revision().await.map_err(tenant_report)?))
         }
         None => None,

@@ -7,8 +7,9 @@ use serde_json::json;
 
 use super::plan;
 use super::progress::Reporter;
+use super::tenant_arg::{self, TenantList, TenantName};
 use super::unlock::{give_back, take};
-use super::{AnyTenant, Done, Ui, load_chain, open_tenant, project, relative, report, tenant_report};
+use super::{AnyTenant, Done, Ui, load_chain, project, relative, report_error, tenant_report};
 use crate::chain::Chain;
 use crate::diag::{SourceProblem, count};
 use crate::lint::plan::review;
@@ -21,8 +22,8 @@ use crate::tenant::{Needs, Tenant};
 #[derive(Debug, clap::Args)]
 pub struct UpArgs {
     /// Tenant key or alias from liminal.yaml; several separated by commas run in that order
-    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
-    tenant: String,
+    #[arg(value_name = "TENANT", add = tenant_arg::completer())]
+    tenant: TenantList,
     /// `head`, `+n`, or a revision id (or a unique prefix of one)
     #[arg(allow_hyphen_values = true, add = clap_complete::ArgValueCompleter::new(super::completions::upgrade_targets))]
     target: String,
@@ -40,8 +41,8 @@ pub struct UpArgs {
 #[derive(Debug, clap::Args)]
 pub struct DownArgs {
     /// Tenant key or alias from liminal.yaml; several separated by commas run in that order
-    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
-    tenant: String,
+    #[arg(value_name = "TENANT", add = tenant_arg::completer())]
+    tenant: TenantList,
     /// `-n`, a revision id (or a unique prefix of one), or `base`
     #[arg(allow_hyphen_values = true, add = clap_complete::ArgValueCompleter::new(super::completions::downgrade_targets))]
     target: String,
@@ -74,33 +75,20 @@ pub async fn downgrade(args: DownArgs, ui: &Ui) -> Result<Done, Report> {
 /// One tenant gives its own document; several give `{"tenants": [...]}` (and `failed`).
 async fn each_tenant(
     direction: Direction,
-    tenants: &str,
+    tenants: &TenantList,
     target: &str,
     dry_run: bool,
     yes: bool,
     wait: std::time::Duration,
     ui: &Ui,
 ) -> Result<Done, Report> {
-    let names: Vec<&str> = tenants.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
-    if names.len() <= 1 {
-        let name = names.first().copied().unwrap_or(tenants);
+    let names = tenants.names();
+    if let [name] = names.as_slice() {
         let doc = execute(direction, name, target, dry_run, yes, wait, ui).await?;
         ui.document(&doc);
         return Ok(Done::OK);
     }
-    // Every name must be known (and given once) before the first tenant is touched.
-    let project = project()?;
-    let mut keys = Vec::new();
-    for name in &names {
-        let key = project.tenant(name)?.name.clone();
-        if keys.contains(&key) {
-            return Err(report(
-                format!("tenant {key} is named twice"),
-                "name each tenant once, in the order to run them",
-            ));
-        }
-        keys.push(key);
-    }
+    let keys = tenants.keys(&project()?)?;
     let mut docs = Vec::new();
     for (i, name) in names.iter().enumerate() {
         if !ui.json() && i > 0 {
@@ -163,7 +151,7 @@ fn plan_json(project: &Project, steps: &[PlanStep]) -> Vec<serde_json::Value> {
 #[allow(clippy::too_many_arguments)]
 async fn execute(
     direction: Direction,
-    name: &str,
+    name: &TenantName,
     target: &str,
     dry_run: bool,
     yes: bool,
@@ -172,8 +160,7 @@ async fn execute(
 ) -> Result<serde_json::Value, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
-    let config = project.tenant(name)?;
-    let mut tenant = open_tenant(config, ui)?;
+    let (config, mut tenant) = name.open(&project, ui)?;
     // The plan reads the schema lists in any case: the revision lookup uses them.
     tenant.prepare(&Needs::schema_list());
     let mut current = tenant.revision().await.map_err(tenant_report)?;
@@ -377,7 +364,7 @@ impl Run<'_> {
             Err(e @ RunError::Interrupted { .. }) => {
                 Err(Report::new(Interrupted { message: format!("{}: {e}", config.name), help: again.into() }))
             }
-            Err(e) => Err(report(format!("{}: {e}", config.name), again)),
+            Err(e) => Err(report_error(Some(&config.name), e, again)),
         }
     }
 }

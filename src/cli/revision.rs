@@ -4,11 +4,12 @@
 use miette::Report;
 use serde_json::json;
 
-use super::{Done, Ui, diff_report, load_chain, now, open_tenant, project, relative, report, tenant_report};
+use super::tenant_arg::{self, TenantName};
+use super::{Done, Ui, diff_report, load_chain, now, project, relative, report, tenant_report};
 use std::path::PathBuf;
 
 use crate::chain::sum::{Recorded, SUM_FILE, record_new_revision};
-use crate::chain::{Chain, NewRevision};
+use crate::chain::{AtHead, Chain, NewRevision};
 use crate::diff::diff_with;
 use crate::lint::{Finding, lint_ops};
 use crate::op::Op;
@@ -19,8 +20,8 @@ use crate::tenant::Tenant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Tenant key or alias from liminal.yaml (with --empty it may be left out: no tenant is read)
-    #[arg(value_name = "TENANT", add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
-    tenant: String,
+    #[arg(value_name = "TENANT", add = tenant_arg::completer())]
+    tenant: TenantName,
     /// What the revision does (its first line, and its file name)
     #[arg(value_name = "MESSAGE")]
     message: Option<String>,
@@ -41,7 +42,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let chain = load_chain(&project)?;
     let Some(message) = args.message else {
         if args.empty {
-            return offline_empty(&project, &chain, &args.tenant, args.rev_id, ui);
+            return offline_empty(&project, &chain, args.tenant.as_str(), args.rev_id, ui);
         }
         return Err(report(
             "a message is needed: `liminal revision <tenant> \"message\"`",
@@ -50,32 +51,12 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     };
     let code =
         if args.empty { None } else { Some(crate::schema::load_dir(&project.schemas_dir).map_err(Report::new)?) };
-    let config = project.tenant(&args.tenant)?;
-    let mut tenant = open_tenant(config, ui)?;
+    let (config, mut tenant) = args.tenant.open(&project, ui)?;
     let head = chain.head().header().revision.clone();
     let current = tenant.revision().await.map_err(tenant_report)?;
-    match current.as_deref() {
-        None if chain.len() == 1 => {
-            // As Liminal: a fresh tenant on a fresh project is recorded at the base revision.
-            tenant.set_revision(&head).await.map_err(tenant_report)?;
-            ui.status(format!("{} had no revision; recorded the base revision {head}.", config.name));
-        }
-        Some(c) if c == head => {}
-        Some(c) if chain.get(c).is_none() => {
-            return Err(report(
-                format!("{} is at revision {c}, which is not in versions/", config.name),
-                "pull the missing revision files, or record the right revision with `liminal stamp`",
-            ));
-        }
-        other => {
-            return Err(report(
-                format!("{} is at {}, not at the head revision {head}", config.name, other.unwrap_or("no revision")),
-                format!(
-                    "run `liminal upgrade {} head` first, so the new revision is computed against an up-to-date tenant",
-                    args.tenant
-                ),
-            ));
-        }
+    if let AtHead::RecordBase(base) = chain.at_head(&config.name, args.tenant.as_str(), current.as_deref())? {
+        tenant.set_revision(&base).await.map_err(tenant_report)?;
+        ui.status(format!("{} had no revision; recorded the base revision {base}.", config.name));
     }
     let mut renames = Vec::new();
     let (upgrade, downgrade): (Vec<Op>, Vec<Op>) = match &code {

@@ -4,7 +4,8 @@
 use miette::Report;
 use serde_json::{Value, json};
 
-use super::{Done, Ui, load_chain, open_tenant, project, relative, tenant_report};
+use super::tenant_arg::{self, TenantName};
+use super::{Done, Ui, load_chain, project, relative, tenant_report};
 use crate::chain::create_date;
 use crate::lint::summary::Summary;
 use crate::lint::{Finding, op_finding, run_lints, suppress};
@@ -17,8 +18,8 @@ pub struct Args {
     #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::stamp_revisions))]
     revision: String,
     /// Also say where these tenants stand against it (comma-separated keys or aliases)
-    #[arg(long, value_delimiter = ',', add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
-    tenant: Vec<String>,
+    #[arg(long, value_name = "TENANT", value_delimiter = ',', add = tenant_arg::completer())]
+    tenant: Vec<TenantName>,
 }
 
 /// The lints shown for a function: what running each operation does, and for a downgrade, an
@@ -93,8 +94,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
 
     let mut tenants: Vec<Value> = Vec::new();
     for name in &args.tenant {
-        let config = project.tenant(name)?;
-        let mut tenant = open_tenant(config, ui)?;
+        let (config, mut tenant) = name.open(&project, ui)?;
         let current = tenant.revision().await.map_err(tenant_report)?;
         let standing = chain.standing(current.as_deref(), &h.revision);
         let text = match (standing, &current) {

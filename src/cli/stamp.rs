@@ -3,8 +3,9 @@
 use miette::Report;
 use serde_json::json;
 
+use super::tenant_arg::TenantArg;
 use super::unlock::{give_back, take};
-use super::{Done, Ui, load_chain, open_tenant, project, report, tenant_report};
+use super::{Done, Ui, load_chain, project, report, tenant_report};
 use crate::lock::{FREE, LOCK_FIELD};
 use crate::migrate::{PROGRESS_FIELD, bookkeep};
 use crate::schema::REMOTE_FIELD;
@@ -12,9 +13,8 @@ use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Tenant key or alias from liminal.yaml
-    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::tenants))]
-    tenant: String,
+    #[command(flatten)]
+    tenant: TenantArg,
     /// A revision id of the chain (or a unique prefix of one), or `head` / `base`
     #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::stamp_revisions))]
     revision: String,
@@ -40,8 +40,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             }
         },
     };
-    let config = project.tenant(&args.tenant)?;
-    let mut tenant = open_tenant(config, ui)?;
+    let (config, mut tenant) = args.tenant.open(&project, ui)?;
     let before = tenant.revision().await.map_err(tenant_report)?;
     let base = chain.base().header().revision.clone();
     let mut guard = take(&mut tenant, config, "stamp", args.lock_timeout, &base, ui).await?;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use tree_sitter::Node;
 
-use super::props::SCHEMA_PROPS;
+use super::props::schema_props;
 use super::python::{Located, PORT_BY_HAND, PyFile, Value};
 use super::reader::{Kwargs, Reader};
 use super::revision::ExternalNames;
@@ -408,7 +408,7 @@ fn schema(
     columns: &[(String, Located)],
     dropdowns: &BTreeMap<String, String>,
 ) -> Result<SchemaDef, SourceProblem> {
-    let k = reader.kwargs(props, "__schema_properties__", &["SchemaProperties"], SCHEMA_PROPS)?;
+    let k = reader.kwargs(props, "__schema_properties__", &["SchemaProperties"], &schema_props())?;
     let p = reader.schema_props(&k)?;
     let archived = match k.get("_archived") {
         Some(v) if v.value != Value::None => reader.bool(v, "_archived")?,

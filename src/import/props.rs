@@ -8,43 +8,24 @@ use std::collections::BTreeSet;
 use super::python::{Located, Value};
 use super::reader::{Kwargs, R, Reader};
 use crate::op::{FieldPatch, SchemaPatch};
+use crate::schema::codec;
 use crate::schema::{
     EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType, SchemaProps,
 };
 use crate::state::TenantState;
 
-const FIELD_PROPS: &[&str] = &[
-    "name",
-    "warehouse_name",
-    "type",
-    "required",
-    "is_multi",
-    "parent_link",
-    "dropdown_link",
-    "entity_link",
-    "tooltip",
-    "decimal_places",
-    "unit_name",
-    "_archived",
-];
+/// Liminal's property names (`BaseFieldProperties`, `BaseSchemaProperties`), from the codec.
+fn field_props() -> Vec<&'static str> {
+    codec::liminal_names(codec::LIMINAL_FIELD_PROPS)
+}
 
-pub(crate) const SCHEMA_PROPS: &[&str] = &[
-    "name",
-    "warehouse_name",
-    "prefix",
-    "entity_type",
-    "naming_strategies",
-    "mixture_schema_config",
-    "use_registry_id_as_label",
-    "include_registry_id_in_chips",
-    "constraint_fields",
-    "show_bases_in_expanded_view",
-    "_archived",
-];
+pub(crate) fn schema_props() -> Vec<&'static str> {
+    codec::liminal_names(codec::LIMINAL_SCHEMA_PROPS)
+}
 
 impl Reader<'_> {
     pub(crate) fn field_kwargs<'v>(&self, v: &'v Located) -> R<Kwargs<'v>> {
-        self.kwargs(v, "field_props", &["BaseFieldProperties"], FIELD_PROPS)
+        self.kwargs(v, "field_props", &["BaseFieldProperties"], &field_props())
     }
 
     /// `BaseFieldProperties(...)` of a create: `None` is "not set".
@@ -84,7 +65,8 @@ impl Reader<'_> {
         for (key, value) in &k.items {
             let none = value.value == Value::None;
             let cannot_clear = || self.problem(value.at, format!("`{key}=None` would clear a value Benchling needs"));
-            match *key {
+            // Liminal's names, read as the code model's keys (`dropdown_link` is `dropdown`).
+            match codec::from_liminal(codec::LIMINAL_FIELD_PROPS, key).unwrap_or_default() {
                 "name" if none => return Err(cannot_clear()),
                 "name" => p.name = Some(self.string(value, key)?),
                 "warehouse_name" if none => return Err(cannot_clear()),
@@ -96,10 +78,10 @@ impl Reader<'_> {
                 "is_multi" | "parent_link" if none => {}
                 "is_multi" => p.is_multi = Some(self.bool(value, key)?),
                 "parent_link" => p.parent_link = Some(self.bool(value, key)?),
-                "dropdown_link" => p.dropdown = Some(self.opt_string(value, key)?),
+                "dropdown" => p.dropdown = Some(self.opt_string(value, key)?),
                 "entity_link" => p.entity_link = Some(self.opt_string(value, key)?),
                 "tooltip" => p.tooltip = Some(self.opt_string(value, key)?),
-                "unit_name" => p.unit = Some(self.opt_string(value, key)?),
+                "unit" => p.unit = Some(self.opt_string(value, key)?),
                 "decimal_places" => p.decimal_places = Some(self.decimal_places(value)?),
                 _ => {}
             }
@@ -108,7 +90,7 @@ impl Reader<'_> {
     }
 
     pub(crate) fn schema_kwargs<'v>(&self, v: &'v Located) -> R<Kwargs<'v>> {
-        self.kwargs(v, "schema properties", &["BaseSchemaProperties", "SchemaProperties"], SCHEMA_PROPS)
+        self.kwargs(v, "schema properties", &["BaseSchemaProperties", "SchemaProperties"], &schema_props())
     }
 
     pub(crate) fn naming(&self, v: &Located) -> R<BTreeSet<NamingStrategy>> {
@@ -196,7 +178,7 @@ impl Reader<'_> {
                 return Err(self.problem(value.at, format!("`{key}=None` would clear a value Benchling needs")));
             }
             let flag = || if none { Ok(false) } else { self.bool(value, key) };
-            match *key {
+            match codec::from_liminal(codec::LIMINAL_SCHEMA_PROPS, key).unwrap_or_default() {
                 "name" => p.name = Some(self.string(value, key)?),
                 "warehouse_name" => p.warehouse_name = Some(self.string(value, key)?),
                 "prefix" => p.prefix = Some(self.string(value, key)?),

@@ -19,7 +19,7 @@ use crate::schema::{DropdownDef, FieldDef, NameTemplate, SchemaDef};
 use crate::state::{TenantState, Undo};
 
 pub use patch::{FieldPatch, SchemaPatch};
-pub(crate) use values::{FIELD_KEYS, MIXTURE_KEYS, TEMPLATE_KEYS, type_name};
+pub(crate) use values::type_name;
 pub use values::{
     ValueError, field_def_from_json, field_def_to_json, schema_def_from_json, schema_def_to_json, template_from_json,
     template_to_json,

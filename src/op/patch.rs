@@ -18,6 +18,11 @@ macro_rules! patch {
         }
 
         impl $name {
+            /// The code model's names of the keys this patch can set (`schema::codec` says which
+            /// keys an update may change; a test holds the two together).
+            #[cfg(test)]
+            const KEYS: &'static [&'static str] = &[$($yaml),+];
+
             /// The keys that differ from `old` to `new`, holding `new`'s values.
             pub fn between(old: &$target, new: &$target) -> $name {
                 $name { $( $key: (old.$key != new.$key).then(|| new.$key.clone()), )+ }
@@ -108,6 +113,18 @@ impl FieldPatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::codec::Shape;
+
+    /// A patch can set exactly the keys the codec's update sets name.
+    #[test]
+    fn patches_cover_the_update_sets() {
+        let sorted = |mut v: Vec<&'static str>| {
+            v.sort_unstable();
+            v
+        };
+        assert_eq!(sorted(SchemaPatch::KEYS.to_vec()), sorted(Shape::SchemaUpdate.names()));
+        assert_eq!(sorted(FieldPatch::KEYS.to_vec()), sorted(Shape::FieldUpdate.names()));
+    }
 
     #[test]
     fn between_apply_inverse() {

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::{FieldPatch, SchemaPatch};
+use crate::schema::codec::Shape;
 use crate::schema::{
     EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType, SchemaDef,
     SchemaProps,
@@ -45,14 +46,15 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(what: &'static str, v: &'a Value, allowed: &'static [&'static str]) -> Result<Reader<'a>, ValueError> {
+    fn new(shape: Shape, v: &'a Value) -> Result<Reader<'a>, ValueError> {
+        let (what, allowed) = (shape.what(), shape.names());
         match v {
             Value::Object(map) => {
                 for k in map.keys() {
                     if !allowed.contains(&k.as_str()) {
                         return Err(err(
                             k,
-                            format!("unknown key `{k}` in {what}"),
+                            shape.unknown_key(k),
                             format!(
                                 "{}allowed keys: {}",
                                 crate::diag::did_you_mean(k, allowed.iter().copied()),
@@ -155,41 +157,6 @@ pub(crate) fn strings(key: &str, v: &Value) -> Result<Vec<String>, ValueError> {
     }
 }
 
-/// The keys of a field, in canonical order (YAML, Rhai maps and JSON share them).
-pub(crate) const FIELD_KEYS: &[&str] = &[
-    "warehouse_name",
-    "name",
-    "type",
-    "required",
-    "is_multi",
-    "parent_link",
-    "dropdown",
-    "entity_link",
-    "tooltip",
-    "unit",
-    "decimal_places",
-    "archived",
-];
-
-const SCHEMA_KEYS: &[&str] = &[
-    "name",
-    "warehouse_name",
-    "prefix",
-    "entity_type",
-    "naming_strategies",
-    "use_registry_id_as_label",
-    "include_registry_id_in_chips",
-    "constraint_fields",
-    "show_bases_in_expanded_view",
-    "mixture_schema_config",
-    "fields",
-];
-
-pub(crate) const TEMPLATE_KEYS: &[&str] = &["parts", "order_name_parts_by_sequence"];
-const PART_KEYS: &[&str] = &["type", "value", "field"];
-pub(crate) const MIXTURE_KEYS: &[&str] =
-    &["allow_measured_ingredients", "component_lot_storage_enabled", "component_lot_text_enabled"];
-
 fn opt_json<T: Into<Value>>(v: Option<T>) -> Value {
     v.map_or(Value::Null, Into::into)
 }
@@ -221,7 +188,7 @@ pub fn field_def_to_json(f: &FieldDef) -> Value {
 }
 
 pub fn field_def_from_json(v: &Value) -> Result<FieldDef, ValueError> {
-    let r = Reader::new("a field", v, FIELD_KEYS)?;
+    let r = Reader::new(Shape::Field, v)?;
     let field_type = r
         .enum_value::<FieldType>("type")?
         .ok_or_else(|| err("type", "a field needs `type`".into(), "add `type: \"text\"` (or another field type)"))?;
@@ -253,7 +220,7 @@ fn mixture_from_json(v: &Value) -> Result<Option<MixtureConfig>, ValueError> {
     if v.is_null() {
         return Ok(None);
     }
-    let r = Reader::new("mixture_schema_config", v, MIXTURE_KEYS)?;
+    let r = Reader::new(Shape::Mixture, v)?;
     Ok(Some(MixtureConfig {
         allow_measured_ingredients: r.bool("allow_measured_ingredients")?.unwrap_or(false),
         component_lot_storage_enabled: r.bool("component_lot_storage_enabled")?.unwrap_or(false),
@@ -314,7 +281,7 @@ pub fn schema_def_from_json(v: &Value) -> Result<SchemaDef, ValueError> {
             "set it with set_name_template(schema, #{ parts: [...] }) after create_schema",
         ));
     }
-    let r = Reader::new("a schema", v, SCHEMA_KEYS)?;
+    let r = Reader::new(Shape::Schema, v)?;
     let entity_type = r.enum_value::<EntityType>("entity_type")?.ok_or_else(|| {
         err("entity_type", "a schema needs `entity_type`".into(), "add `entity_type: \"custom_entity\"`")
     })?;
@@ -371,7 +338,7 @@ pub fn template_to_json(t: &NameTemplate) -> Value {
 /// operation merges only the keys it is given, and a map without `parts` (to change only
 /// `order_name_parts_by_sequence`) would otherwise remove the template's parts silently.
 pub fn template_from_json(v: &Value) -> Result<NameTemplate, ValueError> {
-    let r = Reader::new("a name template", v, TEMPLATE_KEYS)?;
+    let r = Reader::new(Shape::Template, v)?;
     let parts = match r.raw("parts") {
         None => {
             return Err(err(
@@ -384,7 +351,7 @@ pub fn template_from_json(v: &Value) -> Result<NameTemplate, ValueError> {
         Some(Value::Array(items)) => items
             .iter()
             .map(|p| {
-                let pr = Reader::new("a name template part", p, PART_KEYS)?;
+                let pr = Reader::new(Shape::Part, p)?;
                 let kind = pr.enum_value::<PartType>("type")?.ok_or_else(|| {
                     err(
                         "type",
@@ -443,7 +410,7 @@ impl SchemaPatch {
     }
 
     pub fn from_json(v: &Value) -> Result<SchemaPatch, ValueError> {
-        let r = Reader::new("update_schema's changes", v, &SCHEMA_KEYS[..10])?;
+        let r = Reader::new(Shape::SchemaUpdate, v)?;
         let mut p = SchemaPatch {
             name: r.opt_str("name")?,
             warehouse_name: r.opt_str("warehouse_name")?,
@@ -507,7 +474,7 @@ impl FieldPatch {
     }
 
     pub fn from_json(v: &Value) -> Result<FieldPatch, ValueError> {
-        let r = Reader::new("update_field's changes", v, &FIELD_KEYS[..11])?;
+        let r = Reader::new(Shape::FieldUpdate, v)?;
         let nullable = |k: &str| -> Result<Option<Option<String>>, ValueError> {
             if r.has(k) { Ok(Some(r.opt_str(k)?)) } else { Ok(None) }
         };

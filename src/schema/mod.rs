@@ -3,6 +3,7 @@
 //! These types are also the payload of operations (`create_schema`, `create_field`, ...), so the
 //! same structures are read from YAML, built by Rhai constructors and sent to tenants.
 
+pub(crate) mod codec;
 mod enums;
 pub(crate) mod load;
 pub(crate) mod rules;

@@ -7,7 +7,8 @@ use serde_saphyr::Location;
 
 use super::S;
 use super::messages::FileCtx;
-use super::raw::{DROPDOWN_KEYS, RawField, RawItem};
+use super::raw::{RawField, RawItem};
+use crate::schema::codec::Shape;
 use crate::schema::validate::{Problem, validate_schema};
 use crate::schema::{
     DropdownDef, EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType,
@@ -198,8 +199,9 @@ pub(super) fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(I
     .collect();
     match kind.value.as_str() {
         "dropdown" => {
+            let dropdown_keys = Shape::Dropdown.names();
             for (key, loc) in &keys {
-                if !DROPDOWN_KEYS.contains(key) {
+                if !dropdown_keys.contains(key) {
                     ctx.at(
                         *loc,
                         format!("`{key}` is not a dropdown key"),

@@ -6,8 +6,7 @@ use serde_saphyr::Location;
 
 use super::S;
 use super::messages::FileCtx;
-use super::raw::{ITEM_KEYS, PART_KEYS};
-use crate::op::{FIELD_KEYS, MIXTURE_KEYS, TEMPLATE_KEYS};
+use crate::schema::codec::Shape;
 
 /// A YAML node as far as the unknown-key check needs it: mapping keys with their places.
 pub(super) enum Node {
@@ -109,60 +108,18 @@ impl<'de> Deserialize<'de> for Node {
     }
 }
 
-/// The mappings of a schema file, for the unknown-key check.
-#[derive(Clone, Copy)]
-pub(super) enum Shape {
-    Item,
-    Field,
-    Template,
-    Part,
-    Mixture,
-}
-
-impl Shape {
-    fn what(self) -> &'static str {
-        match self {
-            Shape::Item => "an item",
-            Shape::Field => "a field",
-            Shape::Template => "a name template",
-            Shape::Part => "a name template part",
-            Shape::Mixture => "mixture_schema_config",
-        }
-    }
-
-    fn keys(self) -> &'static [&'static str] {
-        match self {
-            Shape::Item => ITEM_KEYS,
-            Shape::Field => FIELD_KEYS,
-            Shape::Template => TEMPLATE_KEYS,
-            Shape::Part => PART_KEYS,
-            Shape::Mixture => MIXTURE_KEYS,
-        }
-    }
-
-    /// The shape of a key's value: a mapping, or a list of mappings.
-    fn child(self, key: &str) -> Option<(Shape, bool)> {
-        match (self, key) {
-            (Shape::Item, "fields") => Some((Shape::Field, true)),
-            (Shape::Item, "name_template") => Some((Shape::Template, false)),
-            (Shape::Item, "mixture_schema_config") => Some((Shape::Mixture, false)),
-            (Shape::Template, "parts") => Some((Shape::Part, true)),
-            _ => None,
-        }
-    }
-}
-
 /// Report every key of `node` (a mapping of `shape`) that `shape` does not have, at the key,
 /// and look into the values that are mappings themselves.
 pub(super) fn unknown_keys(ctx: &mut FileCtx<'_>, node: &Node, shape: Shape) {
     let Node::Map(entries) = node else { return };
+    let spellings = shape.spellings();
     for (key, at, value) in entries {
-        if !shape.keys().contains(&key.as_str()) {
-            let hint = crate::diag::did_you_mean(key, shape.keys().iter().copied());
-            if let Some(meant) = crate::diag::closest(key, shape.keys().iter().copied()) {
+        if !spellings.contains(&key.as_str()) {
+            let hint = crate::diag::did_you_mean(key, spellings.iter().copied());
+            if let Some(meant) = crate::diag::closest(key, spellings.iter().copied()) {
                 ctx.near_misses.push((*at, meant));
             }
-            ctx.at(*at, format!("unknown key `{key}` in {}", shape.what()), &format!("{hint}{}", keys_help(shape)));
+            ctx.at(*at, shape.unknown_key(key), &format!("{hint}{}", keys_help(shape)));
             continue;
         }
         match (shape.child(key), value) {
@@ -195,11 +152,7 @@ pub(super) fn drop_missing_for_near_misses(ctx: &mut FileCtx<'_>) {
 
 /// The keys a mapping may have, as a help line.
 fn keys_help(shape: Shape) -> String {
-    format!(
-        "{} may have: {}",
-        shape.what(),
-        shape.keys().iter().filter(|k| **k != "wh_field_name").copied().collect::<Vec<_>>().join(", ")
-    )
+    format!("{} may have: {}", shape.what(), shape.names().join(", "))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ mod messages;
 mod raw;
 
 use convert::{Item, Spans, Unknown, convert_item};
-use keys::{Node, Shape, drop_missing_for_near_misses, unknown_keys};
+use keys::{Node, drop_missing_for_near_misses, unknown_keys};
 use messages::FileCtx;
 pub(crate) use messages::yaml_error;
 use raw::RawItem;
@@ -63,7 +63,7 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
     // that is not YAML fails here too, and is reported once, by the typed pass.
     if let Ok(nodes) = serde_saphyr::from_multiple_with_options::<Option<Node>>(&text, yaml_options()) {
         for node in nodes.iter().flatten() {
-            unknown_keys(&mut ctx, node, Shape::Item);
+            unknown_keys(&mut ctx, node, crate::schema::codec::Shape::Item);
         }
     }
     match serde_saphyr::from_multiple_with_options::<Option<S<RawItem>>>(&text, yaml_options()) {

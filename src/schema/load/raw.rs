@@ -4,10 +4,12 @@
 use serde::Deserialize;
 
 use super::S;
+use crate::schema::codec::Shape;
 use crate::schema::{EntityType, FieldType, NamingStrategy, PartType};
 
 // The raw shapes take the keys they know and ignore the others: unknown keys are reported by
-// `check_keys`, each at its place, so that one unknown key does not stop the whole file (serde's
+// `keys::unknown_keys` (against the key tables of `schema::codec`), each at its place, so that
+// one unknown key does not stop the whole file (serde's
 // `deny_unknown_fields` would fail the file at the first one and hide every other problem).
 
 // The same shapes describe the files for editors: `liminal json-schema` is generated from them
@@ -67,19 +69,13 @@ pub(super) struct RawItem {
     pub(super) options: Option<S<Vec<String>>>,
 }
 
-/// The keys a dropdown may have (`convert_item` reports the others), and the keys each kind
-/// requires.
-pub(super) const DROPDOWN_KEYS: &[&str] = &["kind", "name", "options"];
-const DROPDOWN_REQUIRED: &[&str] = &["name", "options"];
-const SCHEMA_REQUIRED: &[&str] = &["name", "warehouse_name", "prefix", "entity_type"];
-
 /// What depends on `kind`, for editors: a dropdown has only its keys, an entity schema no
 /// `options`, and each its required keys.
 fn kinds(schema: &mut schemars::Schema) {
     let rule = serde_json::json!({
         "if": { "properties": { "kind": { "const": "dropdown" } } },
-        "then": { "required": DROPDOWN_REQUIRED, "propertyNames": { "enum": DROPDOWN_KEYS } },
-        "else": { "required": SCHEMA_REQUIRED, "not": { "required": ["options"] } },
+        "then": { "required": Shape::Dropdown.required(), "propertyNames": { "enum": Shape::Dropdown.names() } },
+        "else": { "required": Shape::Item.required(), "not": { "required": ["options"] } },
     });
     if let (Some(map), serde_json::Value::Object(rule)) = (schema.as_object_mut(), rule) {
         map.extend(rule);
@@ -173,27 +169,6 @@ pub(super) struct RawField {
     #[schemars(with = "Option<bool>")]
     pub(super) archived: Option<S<bool>>,
 }
-
-/// The keys each YAML mapping may have (`RawItem`, `RawField`, `RawTemplate`, `RawPart`,
-/// `RawMixture`). Which item keys suit which `kind` is checked by `convert_item`.
-pub(super) const ITEM_KEYS: &[&str] = &[
-    "kind",
-    "name",
-    "warehouse_name",
-    "prefix",
-    "entity_type",
-    "naming_strategies",
-    "use_registry_id_as_label",
-    "include_registry_id_in_chips",
-    "constraint_fields",
-    "show_bases_in_expanded_view",
-    "mixture_schema_config",
-    "name_template",
-    "archived",
-    "fields",
-    "options",
-];
-pub(super) const PART_KEYS: &[&str] = &["type", "value", "field", "wh_field_name"];
 
 /// The JSON Schema (draft 7, what the YAML language server reads best) of one item of a schema
 /// file, generated from the shapes the loader reads.
