@@ -32,14 +32,8 @@ fn shown(path: &Path) -> String {
 }
 
 pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
-    let root = find_root(&args.path).map_err(|e| {
-        let help = e.help();
-        report(e, help)
-    })?;
-    let conversion = convert(&root, &Options { models: args.models.clone() }).map_err(|e| {
-        let help = e.help();
-        report(e, help)
-    })?;
+    let root = find_root(&args.path).map_err(Report::new)?;
+    let conversion = convert(&root, &Options { models: args.models.clone() }).map_err(Report::new)?;
     let cwd = std::env::current_dir()
         .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a folder"))?;
     let target = Target::around(&cwd)?;

@@ -9,7 +9,7 @@ use super::plan;
 use super::progress::Reporter;
 use super::tenant_arg::{self, TenantList, TenantName};
 use super::unlock::{give_back, take};
-use super::{AnyTenant, Done, Ui, load_chain, project, relative, report, tenant_report};
+use super::{AnyTenant, Done, Ui, load_chain, project, relative, report_error, tenant_report};
 use crate::chain::Chain;
 use crate::diag::{SourceProblem, count};
 use crate::lint::plan::review;
@@ -373,7 +373,7 @@ impl Run<'_> {
             e @ RunError::Interrupted { .. } => {
                 Report::new(Interrupted { message: format!("{}: {e}", config.name), help: AGAIN.into() })
             }
-            e => report(format!("{}: {e}", config.name), AGAIN),
+            e => report_error(Some(&config.name), e, AGAIN),
         }
     }
 }

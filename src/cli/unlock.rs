@@ -7,7 +7,7 @@ use miette::Report;
 use serde_json::json;
 
 use super::tenant_arg::TenantArg;
-use super::{AnyTenant, Done, Ui, open_tenant, project, report};
+use super::{AnyTenant, Done, Ui, open_tenant, project, report, report_error};
 use crate::lock::{self, Guard};
 use crate::project::{TenantConfig, TenantKind};
 
@@ -35,7 +35,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let mut tenant = open_tenant(config, ui)?;
     let broken = lock::unlock(&mut tenant, &args.lock_id).await.map_err(|e| {
         let help = e.help(&config.name);
-        report(e, help)
+        report_error(None, e, help)
     })?;
     ui.document(&json!({ "tenant": config.name, "unlocked": broken.id, "holder": broken.holder, "pid": broken.pid, "command": broken.command }));
     ui.line(format!("Broke the {} on {}.", broken.describe(), config.name));
@@ -54,7 +54,7 @@ pub(crate) async fn take(
     let mut warn = |w: String| ui.status(format!("warning: {}: {w}", config.name));
     lock::take(tenant, &config.kind, command, wait, base, &mut warn).await.map_err(|e| {
         let help = e.help(&config.name);
-        report(format!("{}: {e}", config.name), help)
+        report_error(Some(&config.name), e, help)
     })
 }
 

@@ -130,7 +130,7 @@ impl Tenant for LocalTenant {
     }
 
     async fn revision(&mut self) -> Result<Option<String>, TenantError> {
-        self.load()?.revision().map_err(TenantError::Remote)
+        self.load()?.revision().map_err(TenantError::from)
     }
 
     async fn apply(&mut self, ops: &[Op], done: &mut (dyn FnMut(usize) + Send)) -> Result<(), ApplyError> {
