@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use miette::Report;
 use serde_json::json;
 
-use super::{Done, Ui, report};
+use super::{Done, Ui, report, report_error};
 use crate::chain::sum::{SUM_FILE, SumFile, write_sum_file};
 use crate::diag::Problems;
 use crate::import::{Options, convert, find_root, project_config};
@@ -37,7 +37,7 @@ struct Target {
 
 fn target() -> Result<Target, Report> {
     let cwd = std::env::current_dir()
-        .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a folder"))?;
+        .map_err(|e| report_error(Some("cannot read the current folder"), e, "cd into a folder"))?;
     match Project::discover(&cwd) {
         Ok(p) => Ok(Target { root: p.root, schemas_dir: p.schemas_dir, versions_dir: p.versions_dir, new: false }),
         Err(ProjectError::NotFound(_)) => {
@@ -132,18 +132,29 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     }
 
     let io = |path: &Path, e: std::io::Error| {
-        report(format!("cannot write {}: {e}", shown(path)), "check the folder's permissions")
+        report_error(Some(&format!("cannot write {}", shown(path))), e, "check the folder's permissions")
     };
     let mut written = Vec::new();
     if target.new {
         let config = target.root.join(CONFIG_FILE);
         let text = project_config(&conversion.tenants);
-        crate::state::file::write_atomic(&config, &text).map_err(|e| io(&config, e))?;
+        // Read before writing anything: a .gitignore that exists but cannot be read is not
+        // taken for an empty one (and overwritten).
         let gitignore = target.root.join(".gitignore");
-        let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
-        if !existing.lines().any(|l| l.trim() == ".liminal/" || l.trim() == ".liminal") {
-            let sep = if existing.is_empty() || existing.ends_with('\n') { "" } else { "\n" };
-            std::fs::write(&gitignore, format!("{existing}{sep}.liminal/\n")).map_err(|e| io(&gitignore, e))?;
+        let existing = match std::fs::read_to_string(&gitignore) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(report_error(
+                    Some(&format!("cannot read {}", shown(&gitignore))),
+                    e,
+                    "import adds `.liminal/` to it: fix or move the file, then run `liminal import` again",
+                ));
+            }
+        };
+        crate::state::file::write_atomic(&config, &text).map_err(|e| io(&config, e))?;
+        if let Some(ignored) = crate::scaffold::ignore_liminal(&existing) {
+            std::fs::write(&gitignore, ignored).map_err(|e| io(&gitignore, e))?;
         }
         written.push(config);
     }
