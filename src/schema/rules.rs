@@ -179,6 +179,13 @@ pub(crate) fn type_has(t: FieldType, p: FieldProperty) -> bool {
     }
 }
 
+/// Liminal's own rule for keeping `parent_link` when it reads a field (L§7.2 "Properties removed
+/// by type", `unsupported_field_properties`: "`parent_link` unless the type is ENTITY_LINK and an
+/// entity_link is set"); the other properties it removes are those [`type_has`] denies.
+pub(crate) fn liminal_keeps_parent_link(t: FieldType, has_entity_link: bool) -> bool {
+    t == FieldType::EntityLink && has_entity_link
+}
+
 /// A field may link to a schema of this type: never to an entry schema (use `entry_link`
 /// without a target; L§7.2 `entity_link`, B§2.6 ENTRY_LINK).
 pub(crate) fn may_link_to(target: EntityType) -> bool {

@@ -236,3 +236,13 @@ fn field_properties_per_type() {
     }
     assert_eq!(with(P::IsMulti).len(), 20 - single.len());
 }
+
+/// L§7.2 "Properties removed by type": `parent_link` unless the type is ENTITY_LINK and an
+/// entity_link is set.
+#[test]
+fn liminal_keeps_a_parent_link_only_on_a_targeted_entity_link() {
+    assert!(liminal_keeps_parent_link(F::EntityLink, true));
+    assert!(!liminal_keeps_parent_link(F::EntityLink, false));
+    assert!(!liminal_keeps_parent_link(F::PartLink, true));
+    assert!(!liminal_keeps_parent_link(F::Text, false));
+}
