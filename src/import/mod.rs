@@ -48,6 +48,8 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Yaml(#[from] crate::generate::YamlError),
 }
 
 impl ImportError {
@@ -57,6 +59,7 @@ impl ImportError {
                 "name the folder that holds liminal/env.py and liminal/versions/ (where you run Python `liminal`)"
             }
             ImportError::Read { .. } => "check that the folder exists and is readable",
+            ImportError::Yaml(_) => "this is a bug in liminal; please report it",
         }
     }
 }
@@ -172,7 +175,7 @@ pub fn convert(root: &Path, options: &Options) -> Result<Conversion, ImportError
                 Ok(modules) => {
                     let (model, problems) = model::Models::read(root, &modules).convert();
                     out.problems.extend(problems);
-                    out.schema_files = crate::generate::files(&model);
+                    out.schema_files = crate::generate::files(&model)?;
                     out.model = model;
                 }
                 Err(p) => out.problems.push(p),
