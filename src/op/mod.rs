@@ -9,7 +9,6 @@
 mod apply;
 mod patch;
 pub mod present;
-mod values;
 
 use std::fmt;
 

@@ -8,6 +8,7 @@
 //! whether an update may change it, so reordering a table cannot change what a revision may say.
 
 pub(crate) mod json;
+pub(crate) mod patch;
 pub(crate) mod yaml;
 
 /// What a key holds.
