@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::Shape;
+use super::patch::{FieldPatch, SchemaPatch};
 use crate::schema::{
     DropdownDef, EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType,
     SchemaDef, SchemaProps,
@@ -160,51 +161,27 @@ pub(crate) fn opt_json<T: Into<Value>>(v: Option<T>) -> Value {
     v.map_or(Value::Null, Into::into)
 }
 
+/// A field's map: identity and type, then the keys that differ from their defaults, in the
+/// codec's order.
 pub fn field_def_to_json(f: &FieldDef) -> Value {
-    let mut m = Map::new();
-    m.insert("warehouse_name".into(), json!(f.warehouse_name));
-    m.insert("name".into(), json!(f.name));
-    m.insert("type".into(), json!(f.field_type.as_str()));
-    for (k, v) in [("required", f.required), ("is_multi", f.is_multi), ("parent_link", f.parent_link)] {
-        if v {
-            m.insert(k.into(), json!(true));
-        }
-    }
-    for (k, v) in
-        [("dropdown", &f.dropdown), ("entity_link", &f.entity_link), ("tooltip", &f.tooltip), ("unit", &f.unit)]
-    {
-        if let Some(v) = v {
-            m.insert(k.into(), json!(v));
-        }
-    }
-    if let Some(d) = f.decimal_places {
-        m.insert("decimal_places".into(), json!(d));
-    }
+    let mut m = FieldPatch::written(f);
     if f.archived {
         m.insert("archived".into(), json!(true));
     }
-    Value::Object(m)
+    in_codec_order(Shape::Field, m)
 }
 
+/// A field: `type`, `warehouse_name` and `name` are required, the other keys read as
+/// `update_field` reads them (and `archived`).
 pub fn field_def_from_json(v: &Value) -> Result<FieldDef, ValueError> {
     let r = Reader::new(Shape::Field, v)?;
     let field_type = r
         .enum_value::<FieldType>("type")?
         .ok_or_else(|| err("type", "a field needs `type`".into(), "add `type: \"text\"` (or another field type)"))?;
-    Ok(FieldDef {
-        warehouse_name: r.required_str("warehouse_name")?,
-        name: r.required_str("name")?,
-        field_type,
-        required: r.bool("required")?.unwrap_or(false),
-        is_multi: r.bool("is_multi")?.unwrap_or(false),
-        parent_link: r.bool("parent_link")?.unwrap_or(false),
-        dropdown: r.opt_str("dropdown")?,
-        entity_link: r.opt_str("entity_link")?,
-        tooltip: r.opt_str("tooltip")?,
-        unit: r.opt_str("unit")?,
-        decimal_places: r.opt_u8("decimal_places")?,
-        archived: r.bool("archived")?.unwrap_or(false),
-    })
+    let mut f = FieldDef::new(&r.required_str("warehouse_name")?, &r.required_str("name")?, field_type);
+    FieldPatch::read(&r)?.apply_to(&mut f);
+    f.archived = r.bool("archived")?.unwrap_or(false);
+    Ok(f)
 }
 
 pub(crate) fn mixture_to_json(m: &MixtureConfig) -> Value {
@@ -248,28 +225,7 @@ pub fn schema_def_to_json(s: &SchemaDef) -> Value {
 }
 
 fn schema_map(s: &SchemaDef) -> Map<String, Value> {
-    let p = &s.props;
-    let mut m = Map::new();
-    m.insert("name".into(), json!(p.name));
-    m.insert("warehouse_name".into(), json!(p.warehouse_name));
-    m.insert("prefix".into(), json!(p.prefix));
-    m.insert("entity_type".into(), json!(p.entity_type.as_str()));
-    m.insert("naming_strategies".into(), naming_to_json(&p.naming_strategies));
-    if p.use_registry_id_as_label {
-        m.insert("use_registry_id_as_label".into(), json!(true));
-    }
-    if p.include_registry_id_in_chips {
-        m.insert("include_registry_id_in_chips".into(), json!(true));
-    }
-    if !p.constraint_fields.is_empty() {
-        m.insert("constraint_fields".into(), set_to_json(&p.constraint_fields));
-    }
-    if p.show_bases_in_expanded_view {
-        m.insert("show_bases_in_expanded_view".into(), json!(true));
-    }
-    if let Some(mix) = &p.mixture_schema_config {
-        m.insert("mixture_schema_config".into(), mixture_to_json(mix));
-    }
+    let mut m = SchemaPatch::written(&s.props);
     m.insert("fields".into(), Value::Array(s.fields.iter().map(field_def_to_json).collect()));
     m
 }
@@ -337,16 +293,8 @@ pub fn schema_def_from_json(v: &Value) -> Result<SchemaDef, ValueError> {
         &r.required_str("prefix")?,
         entity_type,
     );
-    if let Some(n) = r.raw("naming_strategies") {
-        props.naming_strategies = naming_from_json(n)?;
-    }
-    props.use_registry_id_as_label = r.bool("use_registry_id_as_label")?.unwrap_or(false);
-    props.include_registry_id_in_chips = r.bool("include_registry_id_in_chips")?.unwrap_or(false);
-    props.constraint_fields = r.strings("constraint_fields")?.unwrap_or_default().into_iter().collect();
-    props.show_bases_in_expanded_view = r.bool("show_bases_in_expanded_view")?.unwrap_or(false);
-    if let Some(mix) = r.raw("mixture_schema_config") {
-        props.mixture_schema_config = mixture_from_json(mix)?;
-    }
+    // The other properties read as `update_schema` reads them.
+    SchemaPatch::read(&r)?.apply_to(&mut props);
     let fields = match r.raw("fields") {
         None | Some(Value::Null) => vec![],
         Some(Value::Array(items)) => items.iter().map(field_def_from_json).collect::<Result<_, _>>()?,

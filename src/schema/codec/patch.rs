@@ -19,6 +19,10 @@ use crate::schema::{EntityType, FieldDef, FieldType, MixtureConfig, NamingStrate
 trait PatchValue: Sized {
     fn to_json(&self) -> Value;
     fn read(r: &Reader<'_>, key: &str) -> Result<Option<Self>, ValueError>;
+    /// Left out of a create's map: `false`, nothing, an empty list of names.
+    fn is_default(&self) -> bool {
+        false
+    }
 }
 
 impl PatchValue for String {
@@ -37,6 +41,9 @@ impl PatchValue for bool {
     }
     fn read(r: &Reader<'_>, key: &str) -> Result<Option<bool>, ValueError> {
         r.bool(key)
+    }
+    fn is_default(&self) -> bool {
+        !self
     }
 }
 
@@ -74,6 +81,9 @@ impl PatchValue for BTreeSet<String> {
     fn read(r: &Reader<'_>, key: &str) -> Result<Option<Self>, ValueError> {
         Ok(r.strings(key)?.map(|v| v.into_iter().collect()))
     }
+    fn is_default(&self) -> bool {
+        self.is_empty()
+    }
 }
 
 impl PatchValue for Option<MixtureConfig> {
@@ -83,6 +93,9 @@ impl PatchValue for Option<MixtureConfig> {
     /// `null` removes the settings.
     fn read(r: &Reader<'_>, key: &str) -> Result<Option<Self>, ValueError> {
         r.raw(key).map(mixture_from_json).transpose()
+    }
+    fn is_default(&self) -> bool {
+        self.is_none()
     }
 }
 
@@ -94,6 +107,9 @@ impl PatchValue for Option<String> {
     fn read(r: &Reader<'_>, key: &str) -> Result<Option<Self>, ValueError> {
         if r.has(key) { Ok(Some(r.opt_str(key)?)) } else { Ok(None) }
     }
+    fn is_default(&self) -> bool {
+        self.is_none()
+    }
 }
 
 impl PatchValue for Option<u8> {
@@ -102,6 +118,9 @@ impl PatchValue for Option<u8> {
     }
     fn read(r: &Reader<'_>, key: &str) -> Result<Option<Self>, ValueError> {
         if r.has(key) { Ok(Some(r.opt_u8(key)?)) } else { Ok(None) }
+    }
+    fn is_default(&self) -> bool {
+        self.is_none()
     }
 }
 
@@ -150,6 +169,23 @@ macro_rules! patch {
                 out
             }
 
+            /// The keys a map names, none required (a create reads its own keys with this too,
+            /// after the required ones).
+            pub(crate) fn read(r: &Reader<'_>) -> Result<$name, ValueError> {
+                Ok($name { $( $key: PatchValue::read(r, $yaml)?, )+ })
+            }
+
+            /// `target`'s keys that differ from their defaults (a create's map leaves those out).
+            pub(crate) fn written(target: &$target) -> Map<String, Value> {
+                let mut m = Map::new();
+                $(
+                    if !PatchValue::is_default(&target.$key) {
+                        m.insert($yaml.into(), PatchValue::to_json(&target.$key));
+                    }
+                )+
+                m
+            }
+
             /// The set keys as a JSON map (Rhai's `#{ ... }`, `--format json`); `null` clears.
             pub fn to_json(&self) -> Value {
                 let mut m = Map::new();
@@ -159,8 +195,7 @@ macro_rules! patch {
 
             /// The changes a revision names; unknown keys, wrong types and an empty map are errors.
             pub fn from_json(v: &Value) -> Result<$name, ValueError> {
-                let r = Reader::new($shape, v)?;
-                let p = $name { $( $key: PatchValue::read(&r, $yaml)?, )+ };
+                let p = $name::read(&Reader::new($shape, v)?)?;
                 if p.is_empty() {
                     return Err(ValueError { key: None, message: $empty.into(), help: $help.into() });
                 }
