@@ -238,7 +238,7 @@ async fn big_revisions(bin: &Path, root: &Path, rows: &mut Vec<Row>) {
         let dir = root.join("big");
         write_project(&dir, &tenants, &[Revision { up: vec![], down: vec![] }], &code);
         std::fs::create_dir_all(dir.join(".liminal")).unwrap();
-        std::fs::write(dir.join(".liminal/dev.json"), liminal::tenant::local::state_json(&base).unwrap()).unwrap();
+        std::fs::write(dir.join(".liminal/dev.json"), liminal::state::file::to_json(&base).unwrap()).unwrap();
         let r = admin.put(format!("{url}/__emulator/state")).json(&base).send().await.unwrap();
         assert!(r.status().is_success());
         let _ = liminal(bin, &dir, &["rehash"]);

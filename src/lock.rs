@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::schema::REMOTE_FIELD;
-use crate::tenant::{Tenant, TenantError};
+use crate::tenant::{RemoteError, Tenant, TenantError};
 
 /// The `liminal_remote` field that holds the lease.
 pub const LOCK_FIELD: &str = "liminal_lock";
@@ -151,7 +151,7 @@ impl LockError {
                 lease.id
             ),
             LockError::HeldLocal { .. } => "wait for that run to finish (`--lock-timeout 2m` waits)".into(),
-            LockError::Tenant(e) => e.help().into(),
+            LockError::Tenant(e) => e.help(),
             LockError::File { .. } => "check the permissions of the tenant file's folder".into(),
             LockError::NotHeld { .. } => "copy the lease id from the message of the run that refused".into(),
         }
@@ -213,10 +213,9 @@ pub async fn acquire<T: Tenant>(
             // Another run wrote its lease between our read and our write: it holds the tenant.
             Some(other) if Instant::now() >= deadline => return Err(LockError::Held { lease: other }),
             _ if Instant::now() >= deadline => {
-                return Err(LockError::Tenant(TenantError::Remote(format!(
-                    "the lease written to `{LOCK_FIELD}` did not read back (found {})",
-                    back.as_deref().unwrap_or("nothing")
-                ))));
+                let found = back.as_deref().unwrap_or("nothing").to_string();
+                let problem = RemoteError::LeaseNotReadBack { field: LOCK_FIELD, found };
+                return Err(LockError::Tenant(TenantError::Remote(problem)));
             }
             _ => fresh = true,
         }

@@ -214,6 +214,7 @@ pub enum RunError {
         /// 1-based, counted over the whole revision.
         number: usize,
         op: String,
+        #[source]
         error: ApplyError,
         /// The revision the tenant is recorded at.
         recorded: Option<String>,
@@ -226,13 +227,25 @@ pub enum RunError {
         "every operation of revision {revision} is on the tenant, but recording it in liminal_remote failed: {error}; the tenant is still recorded at {}; the next run finds the operations there and records {revision}",
         .recorded.as_deref().unwrap_or("no revision")
     )]
-    Record { revision: String, recorded: Option<String>, error: TenantError },
+    Record {
+        revision: String,
+        recorded: Option<String>,
+        #[source]
+        error: TenantError,
+    },
     /// Renewing the lease failed (nothing of the current batch was sent).
     #[error(
         "renewing the lease failed: {error}; {applied} of the {total} operations of revision {revision} are on the tenant, which is recorded at {}",
         .recorded.as_deref().unwrap_or("no revision")
     )]
-    Lease { revision: String, applied: usize, total: usize, recorded: Option<String>, error: TenantError },
+    Lease {
+        revision: String,
+        applied: usize,
+        total: usize,
+        recorded: Option<String>,
+        #[source]
+        error: TenantError,
+    },
     /// A signal stopped the run between two requests.
     #[error(
         "interrupted: {applied} of the {total} operations of revision {revision} are on the tenant, which is recorded at {}",
@@ -241,7 +254,10 @@ pub enum RunError {
     Interrupted { revision: String, applied: usize, total: usize, recorded: Option<String> },
     /// The local tenant's file could not be written at the end of the plan.
     #[error("writing the tenant failed: {error}; it stays at the last revision it recorded")]
-    Write { error: TenantError },
+    Write {
+        #[source]
+        error: TenantError,
+    },
 }
 
 /// Apply the plan. After each revision the tenant records it, in one write with the lease

@@ -72,30 +72,22 @@ pub struct Project {
 }
 
 /// Project-level errors.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ProjectError {
     #[error("no {CONFIG_FILE} found in {0} or any parent folder")]
+    #[diagnostic(help("run `liminal init` to start a project here"))]
     NotFound(PathBuf),
     #[error("{0}")]
     Invalid(Box<SourceProblem>),
     #[error("unknown tenant `{name}`; this project has: {known}")]
+    #[diagnostic(help(
+        "{}use a tenant key or alias from {CONFIG_FILE}",
+        crate::diag::did_you_mean(name, known.split(", "))
+    ))]
     UnknownTenant { name: String, known: String },
     #[error("environment variable {0} is not set")]
+    #[diagnostic(help("export {0}=… (liminal.yaml names the variable, never the secret)"))]
     MissingEnv(String),
-}
-
-impl ProjectError {
-    pub fn help(&self) -> String {
-        match self {
-            ProjectError::NotFound(_) => "run `liminal init` to start a project here".into(),
-            ProjectError::Invalid(p) => p.help.clone().unwrap_or_default(),
-            ProjectError::UnknownTenant { name, known } => format!(
-                "{}use a tenant key or alias from {CONFIG_FILE}",
-                crate::diag::did_you_mean(name, known.split(", "))
-            ),
-            ProjectError::MissingEnv(v) => format!("export {v}=… (liminal.yaml names the variable, never the secret)"),
-        }
-    }
 }
 
 /// What is wrong with a tenant's `url:`, if anything (it was found only when the first request

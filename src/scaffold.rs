@@ -46,6 +46,10 @@ pub enum ScaffoldError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Chain(#[from] ChainError),
+    /// The JSON Schema did not serialise (never an empty file instead).
+    #[error("cannot write the JSON Schema: {0}")]
+    #[diagnostic(help("this is a bug in liminal: please report it with the command"))]
+    Schema(#[source] serde_json::Error),
 }
 
 /// What `init` wrote.
@@ -118,10 +122,10 @@ pub fn ignore_liminal(existing: &str) -> Option<String> {
 }
 
 /// The JSON Schema text, as written to files (pretty, with a final newline).
-pub fn schema_text() -> String {
-    let mut text = serde_json::to_string_pretty(&crate::schema::json_schema()).unwrap_or_default();
+pub fn schema_text() -> Result<String, ScaffoldError> {
+    let mut text = serde_json::to_string_pretty(&crate::schema::json_schema()).map_err(ScaffoldError::Schema)?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 /// The first line of a YAML file under the schemas folder at `path` (relative to that folder):
@@ -136,14 +140,14 @@ pub fn modeline(path: &Path) -> String {
 pub fn write_editor_files(root: &Path, schemas_dir: &Path, only_missing: bool) -> Result<Vec<String>, ScaffoldError> {
     let mut written = Vec::new();
     let files = [
-        (schemas_dir.join(SCHEMA_FILE), schema_text()),
+        (schemas_dir.join(SCHEMA_FILE), schema_text()?),
         (root.join(DEFINITIONS_FILE), crate::script::ScriptEngine::definitions()),
     ];
     for (path, text) in files {
         if only_missing && path.exists() {
             continue;
         }
-        if let Err(source) = crate::tenant::local::write_atomic(&path, &text) {
+        if let Err(source) = crate::state::file::write_atomic(&path, &text) {
             return Err(ScaffoldError::Write { path, source });
         }
         written.push(path.strip_prefix(root).unwrap_or(&path).display().to_string());

@@ -6,6 +6,7 @@
 //! id, so renaming a schema or a dropdown keeps its links. [`TenantState::view`] turns a stored
 //! schema back into the code model's vocabulary (warehouse names, display names).
 
+pub mod file;
 mod indexed;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -310,6 +311,14 @@ impl Undo {
     }
 }
 
+/// `liminal_remote` has other than one active `revision_id` field: which revision the tenant is
+/// at cannot be told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the `{REMOTE_SCHEMA}` schema has {count} active `{REMOTE_FIELD}` fields; exactly one is expected")]
+pub struct RevisionFields {
+    pub count: usize,
+}
+
 /// A whole tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantState {
@@ -471,15 +480,12 @@ impl TenantState {
 
     /// The revision recorded in `liminal_remote`, as Liminal reads it: the name of the single
     /// active `revision_id` field. `None` when the schema does not exist.
-    pub fn revision(&self) -> Result<Option<String>, String> {
+    pub fn revision(&self) -> Result<Option<String>, RevisionFields> {
         let Some(remote) = self.schema(REMOTE_SCHEMA) else { return Ok(None) };
         let fields: Vec<_> = remote.active_fields().filter(|f| f.warehouse_name == REMOTE_FIELD).collect();
         match fields.as_slice() {
             [f] => Ok(Some(f.name.clone())),
-            _ => Err(format!(
-                "the `{REMOTE_SCHEMA}` schema has {} active `{REMOTE_FIELD}` fields; exactly one is expected",
-                fields.len()
-            )),
+            _ => Err(RevisionFields { count: fields.len() }),
         }
     }
 

@@ -19,7 +19,7 @@ pub fn json_schema(_args: SchemaArgs, ui: &Ui) -> Result<Done, Report> {
     if ui.json() {
         ui.document(&crate::schema::json_schema());
     } else {
-        ui.text(&schema_text());
+        ui.text(&schema_text()?);
     }
     Ok(Done::OK)
 }

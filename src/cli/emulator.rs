@@ -6,7 +6,7 @@ use miette::Report;
 
 use std::io::Write;
 
-use super::{Done, Ui, report};
+use super::{Done, Ui};
 use crate::emulator::{EmulatorConfig, shutdown_signal, spawn};
 
 #[derive(Debug, clap::Args)]
@@ -43,10 +43,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         token_ttl_secs: args.token_ttl,
         custom_warehouse_names: args.custom_warehouse_names,
     };
-    let failed = |e: crate::emulator::EmulatorError| {
-        let help = e.help();
-        report(e, help)
-    };
+    let failed = Report::new;
     let running = spawn(config).await.map_err(failed)?;
     let url = running.url();
     let line =

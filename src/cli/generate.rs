@@ -32,7 +32,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             continue;
         }
         let text = format!("{}{text}", crate::scaffold::modeline(&path));
-        crate::tenant::local::write_atomic(&full, &text)
+        crate::state::file::write_atomic(&full, &text)
             .map_err(|e| report(format!("cannot write {}: {e}", full.display()), "check the folder's permissions"))?;
         written.push(relative(&project, &full));
     }

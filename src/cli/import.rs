@@ -52,14 +52,8 @@ fn shown(path: &Path) -> String {
 }
 
 pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
-    let root = find_root(&args.path).map_err(|e| {
-        let help = e.help();
-        report(e, help)
-    })?;
-    let conversion = convert(&root, &Options { models: args.models.clone() }).map_err(|e| {
-        let help = e.help();
-        report(e, help)
-    })?;
+    let root = find_root(&args.path).map_err(Report::new)?;
+    let conversion = convert(&root, &Options { models: args.models.clone() }).map_err(Report::new)?;
     let target = target()?;
 
     // Refuse before writing anything: files an earlier import wrote, and revisions of another chain.
@@ -144,7 +138,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     if target.new {
         let config = target.root.join(CONFIG_FILE);
         let text = project_config(&conversion.tenants);
-        crate::tenant::local::write_atomic(&config, &text).map_err(|e| io(&config, e))?;
+        crate::state::file::write_atomic(&config, &text).map_err(|e| io(&config, e))?;
         let gitignore = target.root.join(".gitignore");
         let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
         if !existing.lines().any(|l| l.trim() == ".liminal/" || l.trim() == ".liminal") {
@@ -162,7 +156,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         }
     }
     for (r, path) in conversion.revisions.iter().zip(&new_names) {
-        crate::tenant::local::write_atomic(path, &r.text).map_err(|e| io(path, e))?;
+        crate::state::file::write_atomic(path, &r.text).map_err(|e| io(path, e))?;
         written.push(path.clone());
     }
     // versions/liminal.sum, as `revision` keeps it: the imported files, base → head.
@@ -173,7 +167,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     for (rel, text) in &conversion.schema_files {
         let path = target.schemas_dir.join(rel);
         let text = format!("{}{text}", crate::scaffold::modeline(rel));
-        crate::tenant::local::write_atomic(&path, &text).map_err(|e| io(&path, e))?;
+        crate::state::file::write_atomic(&path, &text).map_err(|e| io(&path, e))?;
         written.push(path);
     }
     // The JSON Schema the files' first line names, as generate-files writes it.

@@ -9,7 +9,7 @@ use super::plan;
 use super::progress::Reporter;
 use super::tenant_arg::{self, TenantList, TenantName};
 use super::unlock::{give_back, take};
-use super::{AnyTenant, Done, Ui, load_chain, project, relative, report, tenant_report};
+use super::{AnyTenant, Done, Ui, load_chain, project, relative, report_error, tenant_report};
 use crate::chain::Chain;
 use crate::diag::{SourceProblem, count};
 use crate::lint::plan::review;
@@ -364,7 +364,7 @@ impl Run<'_> {
             Err(e @ RunError::Interrupted { .. }) => {
                 Err(Report::new(Interrupted { message: format!("{}: {e}", config.name), help: again.into() }))
             }
-            Err(e) => Err(report(format!("{}: {e}", config.name), again)),
+            Err(e) => Err(report_error(Some(&config.name), e, again)),
         }
     }
 }

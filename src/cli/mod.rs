@@ -32,7 +32,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::Report;
 
-use crate::project::{Project, ProjectError, TenantConfig};
+use crate::project::{Project, TenantConfig};
 pub(crate) use crate::tenant::AnyTenant;
 use crate::tenant::{OpenError, OpenOptions, TenantError};
 pub use ui::Ui;
@@ -185,6 +185,7 @@ pub fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli.command, &ui)) {
+        Ok(_) if ui.failed() => ExitCode::from(1),
         Ok(Done(code)) => ExitCode::from(code),
         Err(report) => {
             ui.error(&report);
@@ -262,20 +263,48 @@ async fn run(command: Command, ui: &Ui) -> Result<Done, Report> {
     }
 }
 
-/// A library error as a diagnostic with a help line.
+/// A message of the command's own as a diagnostic with a help line. A library error is kept
+/// whole instead ([`report_error`]).
 pub(crate) fn report(error: impl std::fmt::Display, help: impl std::fmt::Display) -> Report {
     miette::miette!(help = help.to_string(), "{error}")
 }
 
-impl From<ProjectError> for Report {
-    fn from(e: ProjectError) -> Report {
-        match e {
-            ProjectError::Invalid(p) => Report::new(*p),
-            other => {
-                let help = other.help();
-                report(other, help)
-            }
+/// A library error with the help line the command gives it, kept whole rather than turned into
+/// text: printed as `{context}: {error}` (or the error alone), with the causes in its source
+/// chain that its message does not already say, and its code found for JSON documents.
+pub(crate) fn report_error<E>(context: Option<&str>, error: E, help: impl std::fmt::Display) -> Report
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    Report::new(Helped { context: context.map(str::to_string), error: Box::new(error), help: help.to_string() })
+}
+
+/// See [`report_error`].
+#[derive(Debug)]
+struct Helped {
+    context: Option<String>,
+    error: Box<dyn std::error::Error + Send + Sync>,
+    help: String,
+}
+
+impl std::fmt::Display for Helped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.context {
+            Some(c) => write!(f, "{c}: {}", self.error),
+            None => write!(f, "{}", self.error),
         }
+    }
+}
+
+impl std::error::Error for Helped {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.error)
+    }
+}
+
+impl miette::Diagnostic for Helped {
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(&self.help))
     }
 }
 
@@ -362,7 +391,7 @@ pub(crate) fn diff_report(e: crate::diff::DiffError) -> Report {
         }
         other => other.help(),
     };
-    report(format!("the code cannot be applied to the tenant: {e}"), help)
+    report_error(Some("the code cannot be applied to the tenant"), e, help)
 }
 
 /// Where the command runs from, for relative paths in messages.

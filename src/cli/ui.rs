@@ -12,11 +12,18 @@ use super::Format;
 pub struct Ui {
     pub format: Format,
     pub verbose: u8,
+    /// A JSON document could not be written: the run fails (exit 1) however it ends.
+    failed: std::cell::Cell<bool>,
 }
 
 impl Ui {
     pub fn new(format: Format, verbose: u8) -> Ui {
-        Ui { format, verbose }
+        Ui { format, verbose, failed: std::cell::Cell::new(false) }
+    }
+
+    /// Whether a result could not be written ([`Ui::document`]).
+    pub fn failed(&self) -> bool {
+        self.failed.get()
     }
 
     pub fn json(&self) -> bool {
@@ -43,11 +50,20 @@ impl Ui {
         }
     }
 
-    /// The one JSON document, in JSON mode.
+    /// The one JSON document, in JSON mode. Should it not serialise, the error goes to stderr
+    /// and the run fails: stdout is never silently left empty.
     pub fn document(&self, value: &Value) {
         if self.json() {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(value).unwrap_or_default());
+            match json_text(value) {
+                Ok(text) => {
+                    let mut out = std::io::stdout().lock();
+                    let _ = writeln!(out, "{text}");
+                }
+                Err(report) => {
+                    self.failed.set(true);
+                    let _ = writeln!(std::io::stderr().lock(), "{report:?}");
+                }
+            }
         }
     }
 
@@ -84,13 +100,26 @@ impl Ui {
                 }
             }
             _ => {
-                let _ = writeln!(err, "{report:?}");
+                let _ = match printed(report) {
+                    Some(shown) => writeln!(err, "{shown:?}"),
+                    None => writeln!(err, "{report:?}"),
+                };
             }
         }
         if self.json() {
             self.document(&error_document(report));
         }
     }
+}
+
+/// `value` as pretty JSON text, or an error (never an empty text).
+pub fn json_text(value: &impl serde::Serialize) -> Result<String, Report> {
+    serde_json::to_string_pretty(value).map_err(|e| {
+        super::report(
+            format!("cannot write the JSON document: {e}"),
+            "this is a bug in liminal: please report it with the command",
+        )
+    })
 }
 
 /// The located problems a report is: one, or the list it gathers.
@@ -100,6 +129,9 @@ fn located(report: &Report) -> (Option<&SourceProblem>, Option<&Problems>) {
     }
     if let Some(crate::chain::ChainError::Invalid(p)) = report.downcast_ref::<crate::chain::ChainError>() {
         return (None, Some(p));
+    }
+    if let Some(crate::project::ProjectError::Invalid(p)) = report.downcast_ref::<crate::project::ProjectError>() {
+        return (Some(p), None);
     }
     (report.downcast_ref::<SourceProblem>(), None)
 }
@@ -121,12 +153,99 @@ pub fn error_document(report: &Report) -> Value {
         (None, None) => report.related().map(|r| r.map(problem).collect()).unwrap_or_default(),
     };
     if let Some(map) = error.as_object_mut() {
-        if let Some(e) = report.downcast_ref::<crate::tenant::TenantError>() {
+        if let Some(e) = report.chain().find_map(|e| e.downcast_ref::<crate::tenant::TenantError>()) {
             map.insert("code".into(), json!(e.code()));
         }
         map.insert("problems".into(), Value::Array(problems));
     }
     json!({ "error": error })
+}
+
+/// A report as printed: its message, then the causes in its source chain that the message does
+/// not already say. An error here names its cause in its own message (`taking the lease failed:
+/// GET … failed with 503: …`), so the causes down to the last one the message names are not
+/// printed again; the ones below it are. Diagnostics that point into a file (labels, source
+/// code, related problems) are printed as they are (`None`).
+fn printed(report: &Report) -> Option<Report> {
+    let d: &dyn Diagnostic = report.as_ref();
+    if d.labels().is_some() || d.source_code().is_some() || d.related().is_some() || d.diagnostic_source().is_some() {
+        return None;
+    }
+    let message = d.to_string();
+    let causes: Vec<String> = report.chain().skip(1).map(|e| e.to_string()).collect();
+    let said = causes.iter().rposition(|c| message.contains(c.as_str())).map_or(0, |i| i + 1);
+    Some(Report::new(Printed::of(d, causes[said..].to_vec())))
+}
+
+/// What [`printed`] shows of a diagnostic: its words, with the causes to print after them.
+#[derive(Debug)]
+struct Printed {
+    message: String,
+    code: Option<String>,
+    help: Option<String>,
+    url: Option<String>,
+    severity: Option<miette::Severity>,
+    cause: Option<Box<Cause>>,
+}
+
+impl Printed {
+    fn of(d: &dyn Diagnostic, causes: Vec<String>) -> Printed {
+        let cause = causes.into_iter().rev().fold(None, |next, text| Some(Box::new(Cause { text, next })));
+        Printed {
+            message: d.to_string(),
+            code: d.code().map(|c| c.to_string()),
+            help: d.help().map(|h| h.to_string()),
+            url: d.url().map(|u| u.to_string()),
+            severity: d.severity(),
+            cause,
+        }
+    }
+}
+
+impl std::fmt::Display for Printed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Printed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref().map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl Diagnostic for Printed {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn std::fmt::Display>)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.url.as_ref().map(|u| Box::new(u) as Box<dyn std::fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.severity
+    }
+}
+
+/// One cause of a [`Printed`] report, as text.
+#[derive(Debug)]
+struct Cause {
+    text: String,
+    next: Option<Box<Cause>>,
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.next.as_deref().map(|c| c as &(dyn std::error::Error + 'static))
+    }
 }
 
 /// A located problem: its message without the place, and the place.
@@ -151,4 +270,40 @@ pub fn problem(d: &dyn Diagnostic) -> Value {
         "line": null,
         "column": null,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenant::{HttpError, TenantError};
+
+    fn causes(report: &Report) -> Vec<String> {
+        report.chain().skip(1).map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn causes_the_message_already_names_are_not_printed_again() {
+        let wire = crate::wire::WireError::new("/items", "expected an array");
+        let http = HttpError::wire(reqwest::Method::GET, "/api/v2/x", wire);
+        let report = Report::new(TenantError::from(http));
+        assert_eq!(causes(&report).len(), 2, "the chain is kept: the HttpError and its WireError");
+        let shown = printed(&report).unwrap();
+        assert_eq!(shown.to_string(), "GET /api/v2/x failed: /items: expected an array");
+        assert!(causes(&shown).is_empty());
+        let source: crate::tenant::Cause = Box::new(std::io::Error::other("disk on fire"));
+        let e = TenantError::Internal { message: "a read task stopped".into(), source: Some(source) };
+        assert_eq!(causes(&printed(&Report::new(e)).unwrap()), ["disk on fire"]);
+    }
+
+    #[test]
+    fn the_json_code_is_found_through_the_source_chain() {
+        let e = crate::lock::LockError::Tenant(TenantError::internal("the tenant state was not read"));
+        let report = super::super::report_error(Some("dev"), e, "try again");
+        let doc = error_document(&report);
+        assert_eq!(doc["error"]["code"], "tenant::internal");
+        assert_eq!(doc["error"]["help"], "try again");
+        assert!(
+            doc["error"]["message"].as_str().unwrap().starts_with("dev: taking the lease failed: the tenant state")
+        );
+    }
 }

@@ -7,7 +7,7 @@ use miette::Report;
 use serde_json::json;
 
 use super::tenant_arg::TenantArg;
-use super::{AnyTenant, Done, Ui, open_tenant, project, report};
+use super::{AnyTenant, Done, Ui, open_tenant, project, report, report_error};
 use crate::lock::{self, FileLock, Lease};
 use crate::project::{TenantConfig, TenantKind};
 
@@ -35,7 +35,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let mut tenant = open_tenant(config, ui)?;
     let broken = lock::unlock(&mut tenant, &args.lock_id).await.map_err(|e| {
         let help = e.help(&config.name);
-        report(e, help)
+        report_error(None, e, help)
     })?;
     ui.document(&json!({ "tenant": config.name, "unlocked": broken.id, "holder": broken.holder, "pid": broken.pid, "command": broken.command }));
     ui.line(format!("Broke the {} on {}.", broken.describe(), config.name));
@@ -70,7 +70,7 @@ pub(crate) async fn take(
 ) -> Result<Guard, Report> {
     let refuse = |e: lock::LockError| {
         let help = e.help(&config.name);
-        report(format!("{}: {e}", config.name), help)
+        report_error(Some(&config.name), e, help)
     };
     match &config.kind {
         TenantKind::Local { path } => Ok(Guard::File(lock::lock_file(path, command, wait).map_err(refuse)?)),

@@ -19,6 +19,7 @@ use super::http::{ApiError, Family, Reply, Req, decode_form};
 use super::store::Inner;
 use super::{admin, auth, dropdowns, fields, reference, schemas};
 use crate::schema::EntityType;
+use crate::wire::BenchlingNames;
 
 /// Bodies larger than this are refused (Benchling's limit is 100 MB; ours only needs schemas).
 const MAX_BODY: usize = 16 * 1024 * 1024;

@@ -28,7 +28,7 @@ use super::store::{Inner, Task};
 use crate::schema::rules::{self, FieldName, FieldTypeProblem};
 use crate::schema::{EntityType, FieldType};
 use crate::state::{Schema, TenantState};
-use crate::wire::{self, FieldInput, TaskLink, TaskStatus};
+use crate::wire::{self, BenchlingFieldType, BenchlingNames, FieldInput, TaskLink, TaskStatus};
 
 /// `GET …/{id}/field-definitions/items` (unpaginated; `archived.anyOf` filters).
 pub(crate) fn list(state: &TenantState, schema: usize, req: &Req) -> Result<Reply, ApiError> {
@@ -43,12 +43,13 @@ pub(crate) fn list(state: &TenantState, schema: usize, req: &Req) -> Result<Repl
 }
 
 /// The input type a link to a schema of type `t` must have, for the typed link types.
-fn typed_link_matches(input_type: &str, t: EntityType) -> bool {
+fn typed_link_matches(input_type: BenchlingFieldType, t: EntityType) -> bool {
+    use BenchlingFieldType as B;
     match input_type {
-        "ENTITY_LINK" | "TRANSLATION_LINK" | "TRANSCRIPTION_LINK" => true,
-        "DNA_PART_LINK" => t == EntityType::DnaSequence,
-        "RNA_PART_LINK" => t == EntityType::RnaSequence,
-        other => t.link_input_type() == Some(other),
+        B::EntityLink | B::TranslationLink | B::TranscriptionLink => true,
+        B::DnaPartLink => t == EntityType::DnaSequence,
+        B::RnaPartLink => t == EntityType::RnaSequence,
+        other => B::link_to(t) == Some(other),
     }
 }
 
@@ -92,7 +93,7 @@ pub(crate) fn check_items(
                 if !rules::may_link_to(target.entity_type) {
                     return Err(ApiError::bad_request(format!("{at}: a field cannot link to entry schema `{id}`")));
                 }
-                if !typed_link_matches(&item.input_type, target.entity_type) {
+                if !typed_link_matches(item.input_type, target.entity_type) {
                     return Err(ApiError::bad_request(format!(
                         "{at}: a {} field cannot link to `{id}`, a {} schema",
                         item.input_type, target.entity_type

@@ -78,24 +78,17 @@ impl Default for EmulatorConfig {
 }
 
 /// The emulator could not start or stopped abnormally.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum EmulatorError {
     #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    #[diagnostic(help("pick another port with --port, or 0 for any free port"))]
     Bind { port: u16, source: std::io::Error },
     #[error("cannot load the emulator state: {0}")]
+    #[diagnostic(help("fix or remove the file given with --state"))]
     State(String),
     #[error("the emulator stopped with an error: {0}")]
+    #[diagnostic(help("run it again; if it persists, report it with the output above"))]
     Serve(String),
-}
-
-impl EmulatorError {
-    pub fn help(&self) -> &'static str {
-        match self {
-            EmulatorError::Bind { .. } => "pick another port with --port, or 0 for any free port",
-            EmulatorError::State(_) => "fix or remove the file given with --state",
-            EmulatorError::Serve(_) => "run it again; if it persists, report it with the output above",
-        }
-    }
 }
 
 /// Shared by every request.

@@ -17,7 +17,7 @@ use super::store::Inner;
 use crate::schema::EntityType;
 use crate::schema::rules::{self, SchemaName, SchemaNames};
 use crate::state::TenantState;
-use crate::wire::{self, SchemaUpdate};
+use crate::wire::{self, BenchlingNames, SchemaUpdate};
 
 pub(crate) fn route(inner: &mut Inner, t: EntityType, req: &Req, rest: &[&str]) -> Result<Reply, ApiError> {
     let writable = || {

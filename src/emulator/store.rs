@@ -11,8 +11,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::faults::Faults;
-use crate::state::TenantState;
-use crate::tenant::local::{state_json, write_atomic};
+use crate::state::{TenantState, file};
 use crate::wire::TaskStatus;
 
 /// An async task started by `:set-field-definitions`. The change is applied when the task
@@ -73,8 +72,7 @@ impl Store {
         }
         inner.dirty = false;
         match &self.state_file {
-            Some(path) => state_json(&inner.state)
-                .and_then(|text| write_atomic(path, &text))
+            Some(path) => file::write(path, &inner.state)
                 .map_err(|e| format!("cannot write the state file {}: {e}", path.display())),
             None => Ok(()),
         }
@@ -83,9 +81,8 @@ impl Store {
 
 /// The state in `path`, or an empty tenant when the file does not exist.
 pub(crate) fn load_state(path: &Path) -> Result<TenantState, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: not a tenant state: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TenantState::new()),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-    }
+    file::read(path).map_err(|e| match e {
+        file::ReadError::Parse(e) => format!("{}: not a tenant state: {e}", path.display()),
+        file::ReadError::Io(e) => format!("cannot read {}: {e}", path.display()),
+    })
 }

@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 
+use crate::schema::rules;
 use crate::schema::{EntityType, SEQUENCE_CONSTRAINTS};
 use crate::state::{Dropdown, DropdownOption, Schema};
 use crate::wire::{DropdownUpdate, SchemaUpdate, WireError};
@@ -35,7 +36,7 @@ pub(crate) fn apply_schema_update(schema: &mut Schema, u: &SchemaUpdate) -> Resu
                         format!("field `{id}` is not a field of `{}`", schema.warehouse_name),
                     ));
                 };
-                if p.kind.needs_parent_link() && !f.parent_link {
+                if !rules::part_accepts_field(p.kind, f.parent_link) {
                     return Err(WireError::new(
                         "body.nameTemplate",
                         format!("a {} part needs a parent-link field; `{}` is not", p.kind, f.warehouse_name),
@@ -148,9 +149,8 @@ pub(crate) fn apply_dropdown_update(
         let omitted =
             d.options.iter().filter(|o| !seen.contains(&o.id)).map(|o| DropdownOption { archived: true, ..o.clone() });
         let all: Vec<DropdownOption> = listed.into_iter().chain(omitted).collect();
-        let mut names = HashSet::new();
-        if let Some(dup) = all.iter().find(|o| !names.insert(o.name.as_str())) {
-            return Err(WireError::new("body.options", format!("option name `{}` is used twice", dup.name)));
+        if let Some(dup) = rules::first_repeated(all.iter().map(|o| o.name.as_str())) {
+            return Err(WireError::new("body.options", format!("option name `{dup}` is used twice")));
         }
         d.options =
             all.into_iter().map(|o| if o.id.is_empty() { DropdownOption { id: new_id(), ..o } } else { o }).collect();

@@ -38,30 +38,23 @@ pub use python::PyFile;
 use revision::PyRevision;
 
 /// Why the project cannot be imported at all.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ImportError {
     #[error("{} is not a Python Liminal project: {missing} is missing", root.display())]
+    #[diagnostic(help(
+        "name the folder that holds liminal/env.py and liminal/versions/ (where you run Python `liminal`)"
+    ))]
     NotAProject { root: PathBuf, missing: &'static str },
     #[error("cannot read {}: {source}", path.display())]
+    #[diagnostic(help("check that the folder exists and is readable"))]
     Read {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
     #[error(transparent)]
+    #[diagnostic(help("this is a bug in liminal; please report it"))]
     Yaml(#[from] crate::generate::YamlError),
-}
-
-impl ImportError {
-    pub fn help(&self) -> &'static str {
-        match self {
-            ImportError::NotAProject { .. } => {
-                "name the folder that holds liminal/env.py and liminal/versions/ (where you run Python `liminal`)"
-            }
-            ImportError::Read { .. } => "check that the folder exists and is readable",
-            ImportError::Yaml(_) => "this is a bug in liminal; please report it",
-        }
-    }
 }
 
 /// What to import.

@@ -177,44 +177,6 @@ vocabulary! {
 pub const SEQUENCE_CONSTRAINTS: [&str; 3] = ["bases", "amino_acids_ignore_case", "amino_acids_exact_match"];
 
 impl EntityType {
-    /// The v3 path segment, e.g. `custom-entity-schema`.
-    pub fn endpoint(self) -> &'static str {
-        match self {
-            EntityType::CustomEntity => "custom-entity-schema",
-            EntityType::DnaSequence => "dna-sequence-schema",
-            EntityType::DnaOligo => "dna-oligo-schema",
-            EntityType::RnaOligo => "rna-oligo-schema",
-            EntityType::RnaSequence => "rna-sequence-schema",
-            EntityType::AaSequence => "aa-sequence-schema",
-            EntityType::Entry => "entry-schema",
-            EntityType::Mixture => "mixture-schema",
-            EntityType::Molecule => "molecule-schema",
-        }
-    }
-
-    /// The v3 `__typename` of a schema of this type.
-    pub fn typename(self) -> &'static str {
-        match self {
-            EntityType::CustomEntity => "CustomEntitySchema",
-            EntityType::DnaSequence => "DnaSequenceSchema",
-            EntityType::DnaOligo => "DnaOligoSchema",
-            EntityType::RnaOligo => "RnaOligoSchema",
-            EntityType::RnaSequence => "RnaSequenceSchema",
-            EntityType::AaSequence => "AaSequenceSchema",
-            EntityType::Entry => "EntrySchema",
-            EntityType::Mixture => "MixtureSchema",
-            EntityType::Molecule => "MoleculeSchema",
-        }
-    }
-
-    pub fn from_endpoint(segment: &str) -> Option<EntityType> {
-        EntityType::ALL.iter().copied().find(|t| t.endpoint() == segment)
-    }
-
-    pub fn from_typename(name: &str) -> Option<EntityType> {
-        EntityType::ALL.iter().copied().find(|t| t.typename() == name)
-    }
-
     /// DNA/RNA sequences and oligos.
     pub fn is_nt_sequence(self) -> bool {
         matches!(self, EntityType::DnaSequence | EntityType::RnaSequence | EntityType::DnaOligo | EntityType::RnaOligo)
@@ -223,21 +185,6 @@ impl EntityType {
     /// nt sequences plus AA sequences.
     pub fn is_sequence(self) -> bool {
         self.is_nt_sequence() || self == EntityType::AaSequence
-    }
-
-    /// The v3 input `type` of an `entity_link` field that targets a schema of this type.
-    pub fn link_input_type(self) -> Option<&'static str> {
-        Some(match self {
-            EntityType::AaSequence => "AA_SEQUENCE_LINK",
-            EntityType::CustomEntity => "CUSTOM_ENTITY_LINK",
-            EntityType::DnaOligo => "DNA_OLIGO_LINK",
-            EntityType::DnaSequence => "DNA_SEQUENCE_LINK",
-            EntityType::Mixture => "MIXTURE_LINK",
-            EntityType::Molecule => "MOLECULE_LINK",
-            EntityType::RnaOligo => "RNA_OLIGO_LINK",
-            EntityType::RnaSequence => "RNA_SEQUENCE_LINK",
-            EntityType::Entry => return None,
-        })
     }
 }
 
@@ -342,13 +289,5 @@ mod tests {
         assert_eq!(to_snake_case("Second: change/with-punct!"), "second_change_with_punct");
         assert_eq!(to_snake_case("Initial init revision"), "initial_init_revision");
         assert_eq!(to_snake_case("  "), "");
-    }
-
-    #[test]
-    fn endpoints_round_trip() {
-        for t in EntityType::ALL {
-            assert_eq!(EntityType::from_endpoint(t.endpoint()), Some(*t));
-            assert_eq!(EntityType::from_typename(t.typename()), Some(*t));
-        }
     }
 }

@@ -107,7 +107,7 @@ pub(crate) fn schema_name_clash<'a, T>(
 /// The names of a field that no other field of its schema may share, archived fields included
 /// (L§5.1 UpdateEntitySchemaField "already used by another field, archived or active", L§7.1
 /// #182; B§5.2 `:set-field-definitions` "400 on duplicate `systemName` or `name`").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum FieldName {
     Name,
     WarehouseName,
@@ -152,6 +152,31 @@ pub(crate) fn field_type_problem(entity_type: EntityType, t: FieldType) -> Optio
         _ => true,
     };
     (!allowed).then_some(FieldTypeProblem::SequenceOnly)
+}
+
+/// What a field definition may carry beyond its type and names; which ones a type has (L§7.2:
+/// "`dropdown` if and only if the type is DROPDOWN", `unit_name` only on INTEGER and DECIMAL,
+/// `decimal_places` only on DECIMAL, `entity_link` and `parent_link` only on ENTITY_LINK,
+/// TRANSLATION_LINK, TRANSCRIPTION_LINK and PART_LINK, `is_multi` not on the non-multi types).
+/// The code model refuses the others; a change of type drops them, as Benchling does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldProperty {
+    IsMulti,
+    Dropdown,
+    EntityLink,
+    ParentLink,
+    Unit,
+    DecimalPlaces,
+}
+
+pub(crate) fn type_has(t: FieldType, p: FieldProperty) -> bool {
+    match p {
+        FieldProperty::IsMulti => t.is_multi_capable(),
+        FieldProperty::Dropdown => t == FieldType::Dropdown,
+        FieldProperty::EntityLink | FieldProperty::ParentLink => t.takes_entity_link(),
+        FieldProperty::Unit => t.is_numeric(),
+        FieldProperty::DecimalPlaces => t == FieldType::Decimal,
+    }
 }
 
 /// A field may link to a schema of this type: never to an entry schema (use `entry_link`

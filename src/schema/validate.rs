@@ -1,11 +1,15 @@
 //! Every rule Liminal enforces on schemas, fields and dropdowns (reference §7), on the plain
 //! model. Each problem names the item, the field and the key it is about, so that the YAML loader
-//! can point at the line and column and the Rhai constructors can name the argument.
+//! can point at the line and column and the Rhai constructors can name the argument. The rules
+//! that `Op::apply` and the emulator share are asked of the rule book ([`super::rules`]); this
+//! module words them as located problems.
 
 use std::collections::BTreeMap;
 
-use super::rules::{self, FieldTypeProblem, OptionProblem, PrefixProblem, SchemaName, SchemaNames};
-use super::{CodeModel, DropdownDef, EntityType, FieldDef, FieldType, SEQUENCE_CONSTRAINTS, SchemaDef, SchemaProps};
+use super::rules::{
+    self, FieldName, FieldProperty as Has, FieldTypeProblem, OptionProblem, PrefixProblem, SchemaName, SchemaNames,
+};
+use super::{CodeModel, DropdownDef, EntityType, FieldDef, SEQUENCE_CONSTRAINTS, SchemaDef, SchemaProps};
 
 /// What a problem is about: indices into [`CodeModel::schemas`] / [`CodeModel::dropdowns`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +95,7 @@ pub fn validate_field(entity_type: EntityType, f: &FieldDef) -> Vec<(&'static st
 fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> {
     let mut out = Vec::new();
     let t = f.field_type;
-    match (t == FieldType::Dropdown, &f.dropdown) {
+    match (rules::type_has(t, Has::Dropdown), &f.dropdown) {
         (true, None) => out.push((
             "dropdown",
             format!("field `{}` has type dropdown but names no dropdown", f.warehouse_name),
@@ -104,7 +108,7 @@ fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> 
         )),
         _ => {}
     }
-    if f.unit.is_some() && !t.is_numeric() {
+    if f.unit.is_some() && !rules::type_has(t, Has::Unit) {
         out.push((
             "unit",
             format!("field `{}` has a unit but type `{t}`", f.warehouse_name),
@@ -112,7 +116,7 @@ fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> 
         ));
     }
     if let Some(p) = f.decimal_places {
-        if t != FieldType::Decimal {
+        if !rules::type_has(t, Has::DecimalPlaces) {
             out.push((
                 "decimal_places",
                 format!("field `{}` has decimal_places but type `{t}`", f.warehouse_name),
@@ -126,7 +130,7 @@ fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> 
             ));
         }
     }
-    if f.entity_link.is_some() && !t.takes_entity_link() {
+    if f.entity_link.is_some() && !rules::type_has(t, Has::EntityLink) {
         out.push((
             "entity_link",
             format!("field `{}` has entity_link but type `{t}`", f.warehouse_name),
@@ -134,7 +138,7 @@ fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> 
                 .into(),
         ));
     }
-    if f.parent_link && !t.takes_entity_link() {
+    if f.parent_link && !rules::type_has(t, Has::ParentLink) {
         out.push((
             "parent_link",
             format!("field `{}` is a parent link but has type `{t}`", f.warehouse_name),
@@ -142,7 +146,7 @@ fn field_property_problems(f: &FieldDef) -> Vec<(&'static str, String, String)> 
                 .into(),
         ));
     }
-    if f.is_multi && !t.is_multi_capable() {
+    if f.is_multi && !rules::type_has(t, Has::IsMulti) {
         out.push((
             "is_multi",
             format!("field `{}` of type `{t}` cannot hold several values", f.warehouse_name),
@@ -259,13 +263,13 @@ fn mixture_problems(at: Target, p: &SchemaProps) -> Vec<Problem> {
 fn field_problems(index: usize, s: &SchemaDef) -> Vec<Problem> {
     let mut out = Vec::new();
     let p = &s.props;
-    let mut wh: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen: BTreeMap<(FieldName, &str), usize> = BTreeMap::new();
     for (j, f) in s.fields.iter().enumerate() {
         for (key, message, help) in validate_field(p.entity_type, f) {
             out.push(Problem::new(Target::Field(index, j), Some(key), message, help));
         }
-        if let Some(first) = first_of(&mut wh, &f.warehouse_name, j) {
+        // The rule book's two unique names, reported warehouse name first.
+        if let Some(first) = first_of(&mut seen, (FieldName::WarehouseName, &f.warehouse_name), j) {
             out.push(
                 Problem::new(
                     Target::Field(index, j),
@@ -279,7 +283,7 @@ fn field_problems(index: usize, s: &SchemaDef) -> Vec<Problem> {
                 .first_at(Target::Field(index, first), Some("warehouse_name")),
             );
         }
-        if let Some(first) = first_of(&mut names, &f.name, j) {
+        if let Some(first) = first_of(&mut seen, (FieldName::Name, &f.name), j) {
             out.push(
                 Problem::new(
                     Target::Field(index, j),

@@ -1,5 +1,5 @@
 //! The local tenant: a [`TenantState`] in a JSON file, replaced atomically (temporary file +
-//! rename) by each write.
+//! rename) by each write ([`crate::state::file`], which the emulator's state file shares).
 //!
 //! Writes: a call to `apply` or `set_revision` is one write. Inside a batch
 //! ([`Tenant::begin_batch`], which `upgrade` and `downgrade` open around their plan) the file is
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use super::{ApplyError, Tenant, TenantError};
 use crate::op::Op;
 use crate::settings::TenantSettings;
-use crate::state::{TenantState, Undo};
+use crate::state::{TenantState, Undo, file};
 
 /// Inside a batch, the longest the file lags behind the last recorded revision.
 const BATCH_WRITE_INTERVAL: Duration = Duration::from_secs(1);
@@ -64,11 +64,10 @@ impl LocalTenant {
 
     fn load(&mut self) -> Result<&mut TenantState, TenantError> {
         if self.state.is_none() {
-            let mut state: TenantState = match std::fs::read_to_string(&self.path) {
-                Ok(text) => serde_json::from_str(&text).map_err(|e| self.err(not_a_state(&e)))?,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => TenantState::new(),
-                Err(e) => return Err(self.err(e)),
-            };
+            let mut state = file::read(&self.path).map_err(|e| match e {
+                file::ReadError::Io(e) => self.err(e),
+                file::ReadError::Parse(e) => self.err(not_a_state(&e)),
+            })?;
             if let Some(settings) = self.settings {
                 state.settings = settings;
             }
@@ -84,11 +83,8 @@ impl LocalTenant {
     /// Write the state in memory; when the write fails, forget it (the next call reads the file
     /// again, so the tenant stays what the file holds).
     fn write(&mut self) -> Result<(), TenantError> {
-        let text = match self.state.as_deref() {
-            Some(state) => state_json(state),
-            None => return Ok(()),
-        };
-        if let Err(e) = text.and_then(|text| write_atomic(&self.path, &text)) {
+        let Some(state) = self.state.as_deref() else { return Ok(()) };
+        if let Err(e) = file::write(&self.path, state) {
             self.state = None;
             self.dirty = false;
             return Err(self.err(e));
@@ -128,37 +124,13 @@ impl LocalTenant {
     }
 }
 
-/// The state as the local tenant file holds it: pretty JSON with a final newline. An error
-/// (never an empty text) when it cannot be serialised, so that no caller writes an empty file
-/// over a tenant.
-pub fn state_json(state: &TenantState) -> std::io::Result<String> {
-    let mut text = serde_json::to_string_pretty(state).map_err(std::io::Error::other)?;
-    text.push('\n');
-    Ok(text)
-}
-
-/// Write `text` to `path` atomically (temporary file in the same folder + rename).
-pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        // Do not leave a half-written temporary file behind (a full disk stays full otherwise).
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 impl Tenant for LocalTenant {
     async fn read(&mut self) -> Result<TenantState, TenantError> {
         Ok(self.load()?.clone())
     }
 
     async fn revision(&mut self) -> Result<Option<String>, TenantError> {
-        self.load()?.revision().map_err(TenantError::Remote)
+        self.load()?.revision().map_err(TenantError::from)
     }
 
     async fn apply(&mut self, ops: &[Op], done: &mut (dyn FnMut(usize) + Send)) -> Result<(), ApplyError> {

@@ -21,20 +21,76 @@ pub mod open;
 pub use needs::Needs;
 pub use open::{AnyTenant, OpenError, OpenOptions};
 
+pub use benchling::{HttpError, HttpSource};
+
 use crate::op::{Op, OpError};
-use crate::state::TenantState;
+use crate::state::{RevisionFields, TenantState};
+use crate::wire::WireError;
 
 /// A tenant could not be read or written.
-#[derive(Debug, thiserror::Error)]
+///
+/// Each variant keeps what caused it: an [`HttpError`] (method, path, status, the start of the
+/// answer, or the transport failure) for a request that failed, the [`WireError`] of an answer
+/// liminal cannot read. Its message says it all on one line (a cause it names is not printed
+/// again below it); its [`TenantError::code`] is data for tools (JSON error documents), not
+/// printed above the message.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum TenantError {
     #[error("cannot read or write the local tenant file {path}: {message}")]
+    #[diagnostic(help("check the path under `local:` in liminal.yaml and the folder's permissions"))]
     File { path: std::path::PathBuf, message: String },
     #[error("the tenant's `liminal_remote` schema is not as liminal expects: {0}")]
-    Remote(String),
+    #[diagnostic(help("fix the liminal_remote schema in Benchling so it has exactly one active revision_id field"))]
+    Remote(#[source] RemoteError),
+    /// A request failed (a status that is not a success, or no answer at all).
     #[error("{0}")]
-    Http(String),
+    #[diagnostic(help("check the tenant's url and your network; run with -v to see each request"))]
+    Http(#[source] Box<HttpError>),
+    /// The tenant refused the credentials (401, or the token exchange failed).
     #[error("{0}")]
-    Auth(String),
+    #[diagnostic(help("check the credentials' environment variables named in liminal.yaml"))]
+    Auth(#[source] Box<HttpError>),
+    /// The tenant answered, but not as Benchling's API says it does: a body liminal cannot read,
+    /// a list or a task that contradicts what was just sent.
+    #[error("{message}")]
+    #[diagnostic(help("check the tenant's url and your network; run with -v to see each request"))]
+    Answer {
+        message: String,
+        #[source]
+        source: Option<WireError>,
+    },
+    /// The connection to the tenant cannot be set up (its url, the HTTP client).
+    #[error("{message}")]
+    #[diagnostic(help("check the tenant's url and your network; run with -v to see each request"))]
+    Connect {
+        message: String,
+        #[source]
+        source: Option<Cause>,
+    },
+    /// A bug in liminal: one of its own invariants does not hold (not something the tenant or
+    /// the network did).
+    #[error("{message}")]
+    #[diagnostic(help(
+        "this is a bug in liminal, not a problem with the tenant: please report it with the command and its output (-v shows each request)"
+    ))]
+    Internal {
+        message: String,
+        #[source]
+        source: Option<Cause>,
+    },
+}
+
+/// Any underlying error, kept as a source.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// What is wrong with the tenant's `liminal_remote` schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RemoteError {
+    #[error(transparent)]
+    RevisionFields(#[from] RevisionFields),
+    /// A lease written to `liminal_remote` read back as something else.
+    #[error("the lease written to `{field}` did not read back (found {found})")]
+    LeaseNotReadBack { field: &'static str, found: String },
 }
 
 impl TenantError {
@@ -43,28 +99,51 @@ impl TenantError {
         match self {
             TenantError::File { .. } => "tenant::file",
             TenantError::Remote(_) => "tenant::liminal_remote",
-            TenantError::Http(_) => "tenant::http",
+            TenantError::Http(_) | TenantError::Answer { .. } | TenantError::Connect { .. } => "tenant::http",
             TenantError::Auth(_) => "tenant::auth",
+            TenantError::Internal { .. } => "tenant::internal",
         }
     }
 
-    pub fn help(&self) -> &'static str {
+    /// The help line (the diagnostic's `help`).
+    pub fn help(&self) -> String {
+        miette::Diagnostic::help(self).map(|h| h.to_string()).unwrap_or_default()
+    }
+
+    /// An answer liminal cannot use, with no underlying error.
+    pub fn answer(message: impl Into<String>) -> TenantError {
+        TenantError::Answer { message: message.into(), source: None }
+    }
+
+    /// A broken invariant of liminal's own (a bug), with no underlying error.
+    pub fn internal(message: impl Into<String>) -> TenantError {
+        TenantError::Internal { message: message.into(), source: None }
+    }
+
+    /// The failed request, if that is what this is.
+    pub fn http(&self) -> Option<&HttpError> {
         match self {
-            TenantError::File { .. } => "check the path under `local:` in liminal.yaml and the folder's permissions",
-            TenantError::Remote(_) => {
-                "fix the liminal_remote schema in Benchling so it has exactly one active revision_id field"
-            }
-            TenantError::Http(_) => "check the tenant's url and your network; run with -v to see each request",
-            TenantError::Auth(_) => "check the credentials' environment variables named in liminal.yaml",
+            TenantError::Http(e) | TenantError::Auth(e) => Some(e),
+            _ => None,
         }
     }
 }
 
-/// Printed with its help line; its [`TenantError::code`] is data for tools (JSON error
-/// documents), not printed above the message.
-impl miette::Diagnostic for TenantError {
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(TenantError::help(self)))
+impl From<HttpError> for TenantError {
+    fn from(e: HttpError) -> TenantError {
+        if e.status == Some(401) { TenantError::Auth(Box::new(e)) } else { TenantError::Http(Box::new(e)) }
+    }
+}
+
+impl From<RemoteError> for TenantError {
+    fn from(e: RemoteError) -> TenantError {
+        TenantError::Remote(e)
+    }
+}
+
+impl From<RevisionFields> for TenantError {
+    fn from(e: RevisionFields) -> TenantError {
+        TenantError::Remote(e.into())
     }
 }
 
@@ -73,10 +152,18 @@ impl miette::Diagnostic for TenantError {
 pub enum ApplyError {
     /// The operation itself is not possible on the tenant (nothing was sent for it).
     #[error("operation {index} failed: {error}")]
-    Op { index: usize, error: OpError },
+    Op {
+        index: usize,
+        #[source]
+        error: OpError,
+    },
     /// The tenant failed while applying it.
     #[error("operation {index} failed: {error}")]
-    Tenant { index: usize, error: TenantError },
+    Tenant {
+        index: usize,
+        #[source]
+        error: TenantError,
+    },
 }
 
 impl ApplyError {

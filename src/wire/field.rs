@@ -12,148 +12,10 @@
 
 use serde_json::{Map, Value, json};
 
+use super::names::{BenchlingFieldType, BenchlingFieldType as B, BenchlingNames};
 use super::{WireError, archive_reason, as_obj, no_nulls, only_keys, opt_bool, opt_str, opt_u64, req_str};
 use crate::schema::{EntityType, FieldType};
 use crate::state::{Field, TenantState};
-
-/// Every v3 input `type` (2026-08 spec and liminal 5.1.0, plus the 2026-10 SDK's `DECIMAL` and
-/// `ATTACHMENT_LINK`).
-const INPUT_TYPES: &[&str] = &[
-    "TEXT",
-    "LONG_TEXT",
-    "INTEGER",
-    "FLOAT",
-    "DECIMAL",
-    "BOOLEAN",
-    "DATE",
-    "DATE_TIME",
-    "JSON",
-    "DROPDOWN",
-    "BLOB_LINK",
-    "ATTACHMENT_LINK",
-    "ENTRY_LINK",
-    "STORAGE_LINK",
-    "ENTITY_LINK",
-    "AA_SEQUENCE_LINK",
-    "ANTIBODY_LINK",
-    "CUSTOM_ENTITY_LINK",
-    "DNA_OLIGO_LINK",
-    "DNA_SEQUENCE_LINK",
-    "EQUIPMENT_LINK",
-    "MIXTURE_LINK",
-    "MOLECULE_LINK",
-    "OLIGO_CONJUGATE_LINK",
-    "OLIGO_DUPLEX_LINK",
-    "RNA_OLIGO_LINK",
-    "RNA_SEQUENCE_LINK",
-    "DNA_PART_LINK",
-    "RNA_PART_LINK",
-    "TRANSCRIPTION_LINK",
-    "TRANSLATION_LINK",
-    "ASSAY_REQUEST_LINK",
-    "ASSAY_RESULT_LINK",
-    "ASSAY_RUN_LINK",
-    "FIELDSET_LINK",
-    "SYSTEM_CATEGORY_LINK",
-];
-
-/// Liminal's `is_schema_link`: links to one specific schema; they take `isParent`.
-fn is_schema_link(t: &str) -> bool {
-    matches!(
-        t,
-        "AA_SEQUENCE_LINK"
-            | "ANTIBODY_LINK"
-            | "CUSTOM_ENTITY_LINK"
-            | "DNA_OLIGO_LINK"
-            | "DNA_SEQUENCE_LINK"
-            | "EQUIPMENT_LINK"
-            | "MIXTURE_LINK"
-            | "MOLECULE_LINK"
-            | "OLIGO_CONJUGATE_LINK"
-            | "OLIGO_DUPLEX_LINK"
-            | "RNA_OLIGO_LINK"
-            | "RNA_SEQUENCE_LINK"
-            | "DNA_PART_LINK"
-            | "RNA_PART_LINK"
-            | "TRANSCRIPTION_LINK"
-            | "TRANSLATION_LINK"
-    )
-}
-
-/// Liminal's `requires_link_definition_id`: the key must be present, possibly null.
-fn requires_link_definition_id(t: &str) -> bool {
-    is_schema_link(t)
-        || matches!(
-            t,
-            "STORAGE_LINK"
-                | "ASSAY_REQUEST_LINK"
-                | "ASSAY_RESULT_LINK"
-                | "ASSAY_RUN_LINK"
-                | "FIELDSET_LINK"
-                | "SYSTEM_CATEGORY_LINK"
-        )
-}
-
-fn supports_is_multi(t: &str) -> bool {
-    requires_link_definition_id(t)
-        || matches!(t, "DROPDOWN" | "BLOB_LINK" | "ATTACHMENT_LINK" | "ENTRY_LINK" | "ENTITY_LINK")
-}
-
-fn is_numeric(t: &str) -> bool {
-    matches!(t, "INTEGER" | "FLOAT" | "DECIMAL")
-}
-
-fn supports_display_precision(t: &str) -> bool {
-    matches!(t, "FLOAT" | "DECIMAL")
-}
-
-/// Input types that name an entity schema of one type; with a target they are Liminal's
-/// `entity_link` (liminal's `get_entity_types` plus the types it maps to ENTITY_LINK anyway).
-fn is_entity_schema_link(t: &str) -> bool {
-    matches!(
-        t,
-        "ENTITY_LINK"
-            | "CUSTOM_ENTITY_LINK"
-            | "AA_SEQUENCE_LINK"
-            | "DNA_SEQUENCE_LINK"
-            | "MIXTURE_LINK"
-            | "DNA_OLIGO_LINK"
-            | "RNA_OLIGO_LINK"
-            | "RNA_SEQUENCE_LINK"
-            | "MOLECULE_LINK"
-    )
-}
-
-/// Liminal's type for an input type, given whether it links to a schema.
-fn field_type_of_input(t: &str, linked: bool) -> FieldType {
-    if linked && is_entity_schema_link(t) {
-        return FieldType::EntityLink;
-    }
-    match t {
-        "TEXT" => FieldType::Text,
-        "LONG_TEXT" => FieldType::LongText,
-        "INTEGER" => FieldType::Integer,
-        "FLOAT" | "DECIMAL" => FieldType::Decimal,
-        "BOOLEAN" => FieldType::Boolean,
-        "DATE" => FieldType::Date,
-        "DATE_TIME" => FieldType::Datetime,
-        "JSON" => FieldType::Json,
-        "DROPDOWN" => FieldType::Dropdown,
-        "BLOB_LINK" | "ATTACHMENT_LINK" => FieldType::BlobLink,
-        "ENTRY_LINK" => FieldType::EntryLink,
-        "STORAGE_LINK" => FieldType::StorageLink,
-        "CUSTOM_ENTITY_LINK" => FieldType::CustomEntityLink,
-        "AA_SEQUENCE_LINK" => FieldType::AaSequenceLink,
-        "DNA_SEQUENCE_LINK" => FieldType::DnaSequenceLink,
-        "MIXTURE_LINK" => FieldType::MixtureLink,
-        "DNA_PART_LINK" | "RNA_PART_LINK" => FieldType::PartLink,
-        "TRANSCRIPTION_LINK" => FieldType::TranscriptionLink,
-        "TRANSLATION_LINK" => FieldType::TranslationLink,
-        // Antibody, assay, equipment, fieldset, molecule, oligo, RNA sequence, system category:
-        // liminal has no own type for these and calls them ENTITY_LINK.
-        _ => FieldType::EntityLink,
-    }
-}
 
 /// The entity type of the schema a field links to, when the link is to a known schema.
 fn target_type(state: &TenantState, field: &Field) -> Option<EntityType> {
@@ -166,114 +28,13 @@ fn target_type(state: &TenantState, field: &Field) -> Option<EntityType> {
 /// The v3 input `type` of a stored field (liminal's `map_field_type_to_field_definition_input_type`).
 /// An `entity_link` whose target is unknown is sent as `ENTITY_LINK` with its
 /// `linkDefinitionId`, so the server rejects the dangling id instead of us dropping it.
-pub fn field_input_type(state: &TenantState, field: &Field) -> &'static str {
-    match field.field_type {
-        FieldType::Text => "TEXT",
-        FieldType::LongText => "LONG_TEXT",
-        FieldType::Integer => "INTEGER",
-        FieldType::Decimal => "FLOAT",
-        FieldType::Boolean => "BOOLEAN",
-        FieldType::Date => "DATE",
-        FieldType::Datetime => "DATE_TIME",
-        FieldType::Json => "JSON",
-        FieldType::Dropdown => "DROPDOWN",
-        FieldType::BlobLink => "BLOB_LINK",
-        FieldType::EntryLink => "ENTRY_LINK",
-        FieldType::StorageLink => "STORAGE_LINK",
-        FieldType::EntityLink => {
-            target_type(state, field).and_then(EntityType::link_input_type).unwrap_or("ENTITY_LINK")
-        }
-        FieldType::CustomEntityLink => "CUSTOM_ENTITY_LINK",
-        FieldType::AaSequenceLink => "AA_SEQUENCE_LINK",
-        FieldType::DnaSequenceLink => "DNA_SEQUENCE_LINK",
-        FieldType::MixtureLink => "MIXTURE_LINK",
-        FieldType::PartLink => match target_type(state, field) {
-            Some(EntityType::RnaSequence) => "RNA_PART_LINK",
-            _ => "DNA_PART_LINK",
-        },
-        FieldType::TranslationLink => "TRANSLATION_LINK",
-        FieldType::TranscriptionLink => "TRANSCRIPTION_LINK",
-    }
+pub fn field_input_type(state: &TenantState, field: &Field) -> BenchlingFieldType {
+    BenchlingFieldType::sent_as(field.field_type, target_type(state, field))
 }
 
 /// The output `__typename` of a stored field (liminal's `map_field_type_to_field_definition_type`).
 pub fn field_typename(state: &TenantState, field: &Field) -> &'static str {
-    match field.field_type {
-        FieldType::Text => "TextFieldDefinition",
-        FieldType::LongText => "LongTextFieldDefinition",
-        FieldType::Integer => "IntegerFieldDefinition",
-        FieldType::Decimal => "FloatFieldDefinition",
-        FieldType::Boolean => "BooleanFieldDefinition",
-        FieldType::Date => "DateFieldDefinition",
-        FieldType::Datetime => "DateTimeFieldDefinition",
-        FieldType::Json => "JsonFieldDefinition",
-        FieldType::Dropdown => "DropdownLinkFieldDefinition",
-        FieldType::BlobLink => "BlobLinkFieldDefinition",
-        FieldType::EntryLink => "EntryLinkFieldDefinition",
-        FieldType::StorageLink => "StorableLinkFieldDefinition",
-        FieldType::EntityLink => match target_type(state, field) {
-            Some(EntityType::AaSequence) => "AaSequenceLinkFieldDefinition",
-            Some(EntityType::CustomEntity) => "CustomEntityLinkFieldDefinition",
-            Some(EntityType::DnaOligo) => "DnaOligoLinkFieldDefinition",
-            Some(EntityType::DnaSequence) => "DnaSequenceLinkFieldDefinition",
-            Some(EntityType::Entry) => "EntryLinkFieldDefinition",
-            Some(EntityType::Mixture) => "MixtureLinkFieldDefinition",
-            Some(EntityType::Molecule) => "MoleculeLinkFieldDefinition",
-            Some(EntityType::RnaOligo) => "RnaOligoLinkFieldDefinition",
-            Some(EntityType::RnaSequence) => "RnaSequenceLinkFieldDefinition",
-            None => "AnyEntityLinkFieldDefinition",
-        },
-        FieldType::CustomEntityLink => "CustomEntityLinkFieldDefinition",
-        FieldType::AaSequenceLink => "AaSequenceLinkFieldDefinition",
-        FieldType::DnaSequenceLink => "DnaSequenceLinkFieldDefinition",
-        FieldType::MixtureLink => "MixtureLinkFieldDefinition",
-        FieldType::PartLink => match target_type(state, field) {
-            Some(EntityType::RnaSequence) => "RnaPartLinkFieldDefinition",
-            _ => "DnaPartLinkFieldDefinition",
-        },
-        FieldType::TranslationLink => "TranslationLinkFieldDefinition",
-        FieldType::TranscriptionLink => "TranscriptionLinkFieldDefinition",
-    }
-}
-
-/// Liminal's type for an output `__typename` (before the "links to a schema" normalisation).
-fn field_type_of_typename(typename: &str) -> Option<FieldType> {
-    Some(match typename {
-        "TextFieldDefinition" => FieldType::Text,
-        "LongTextFieldDefinition" => FieldType::LongText,
-        "IntegerFieldDefinition" => FieldType::Integer,
-        "FloatFieldDefinition" | "DecimalFieldDefinition" => FieldType::Decimal,
-        "BooleanFieldDefinition" => FieldType::Boolean,
-        "DateFieldDefinition" => FieldType::Date,
-        "DateTimeFieldDefinition" => FieldType::Datetime,
-        "JsonFieldDefinition" => FieldType::Json,
-        "DropdownLinkFieldDefinition" => FieldType::Dropdown,
-        "BlobLinkFieldDefinition" | "AttachmentLinkFieldDefinition" => FieldType::BlobLink,
-        "EntryLinkFieldDefinition" => FieldType::EntryLink,
-        "StorableLinkFieldDefinition" => FieldType::StorageLink,
-        "CustomEntityLinkFieldDefinition" => FieldType::CustomEntityLink,
-        "AaSequenceLinkFieldDefinition" => FieldType::AaSequenceLink,
-        "DnaSequenceLinkFieldDefinition" => FieldType::DnaSequenceLink,
-        "MixtureLinkFieldDefinition" => FieldType::MixtureLink,
-        "DnaPartLinkFieldDefinition" | "RnaPartLinkFieldDefinition" => FieldType::PartLink,
-        "TranscriptionLinkFieldDefinition" => FieldType::TranscriptionLink,
-        "TranslationLinkFieldDefinition" => FieldType::TranslationLink,
-        "AnyEntityLinkFieldDefinition"
-        | "AntibodyLinkFieldDefinition"
-        | "AssayRequestLinkFieldDefinition"
-        | "AssayResultLinkFieldDefinition"
-        | "AssayRunLinkFieldDefinition"
-        | "DnaOligoLinkFieldDefinition"
-        | "EquipmentLinkFieldDefinition"
-        | "FieldsetLinkFieldDefinition"
-        | "MoleculeLinkFieldDefinition"
-        | "OligoConjugateLinkFieldDefinition"
-        | "OligoDuplexLinkFieldDefinition"
-        | "RnaSequenceLinkFieldDefinition"
-        | "RnaOligoLinkFieldDefinition"
-        | "SystemCategoryLinkFieldDefinition" => FieldType::EntityLink,
-        _ => return None,
-    })
+    BenchlingFieldType::rendered_as(field.field_type, target_type(state, field)).typename()
 }
 
 /// `linkDefinition.__typename` values that are entity schemas (Entry is not one, as in liminal).
@@ -302,16 +63,16 @@ pub fn field_to_v3(state: &TenantState, field: &Field) -> Value {
     m.insert("derivationType".into(), json!("DIRECT"));
     m.insert("description".into(), json!(field.tooltip));
     m.insert("__typename".into(), json!(field_typename(state, field)));
-    if supports_is_multi(input) {
+    if input.supports_is_multi() {
         m.insert("isMulti".into(), json!(field.is_multi));
     }
-    if is_schema_link(input) {
+    if input.is_schema_link() {
         m.insert("isParent".into(), json!(field.parent_link));
     }
-    if input == "DROPDOWN" {
+    if input == B::Dropdown {
         let link = field.link.as_ref().map(|id| json!({ "__typename": "Dropdown", "id": id }));
         m.insert("linkDefinition".into(), link.unwrap_or(Value::Null));
-    } else if requires_link_definition_id(input) || input == "ENTITY_LINK" {
+    } else if input.requires_link_definition_id() || input == B::EntityLink {
         let link = field
             .link
             .as_deref()
@@ -319,13 +80,13 @@ pub fn field_to_v3(state: &TenantState, field: &Field) -> Value {
             .map(|s| json!({ "__typename": s.entity_type.typename(), "id": s.id }));
         m.insert("linkDefinition".into(), link.unwrap_or(Value::Null));
     }
-    if is_numeric(input) {
+    if input.is_numeric() {
         m.insert("numericMin".into(), Value::Null);
         m.insert("numericMax".into(), Value::Null);
         let unit = field.unit.as_ref().map(|id| json!({ "__typename": "Unit", "id": id }));
         m.insert("unit".into(), unit.unwrap_or(Value::Null));
     }
-    if supports_display_precision(input) {
+    if input.supports_display_precision() {
         m.insert("displayPrecision".into(), json!(field.decimal_places));
     }
     Value::Object(m)
@@ -337,9 +98,9 @@ pub fn field_from_v3(v: &Value) -> Result<Field, WireError> {
     let at = "field";
     let m = as_obj(v, at)?;
     let typename = req_str(m, "__typename", at)?;
-    let base = field_type_of_typename(&typename)
+    let kind = BenchlingFieldType::from_typename(&typename)
         .ok_or_else(|| WireError::new(format!("{at}.__typename"), format!("unknown field typename `{typename}`")))?;
-    let (mut field_type, mut link) = (base, None);
+    let (mut links_to_schema, mut link) = (false, None);
     if let Some(def) = m.get("linkDefinition").filter(|v| !v.is_null()) {
         let d = as_obj(def, "field.linkDefinition")?;
         let link_typename = req_str(d, "__typename", "field.linkDefinition")?;
@@ -347,19 +108,11 @@ pub fn field_from_v3(v: &Value) -> Result<Field, WireError> {
         if link_typename == "Dropdown" {
             link = Some(id);
         } else if is_entity_schema_typename(&link_typename) {
-            if matches!(
-                base,
-                FieldType::EntityLink
-                    | FieldType::CustomEntityLink
-                    | FieldType::AaSequenceLink
-                    | FieldType::DnaSequenceLink
-                    | FieldType::MixtureLink
-            ) {
-                field_type = FieldType::EntityLink;
-            }
+            links_to_schema = true;
             link = Some(id);
         }
     }
+    let field_type = kind.field_type(links_to_schema);
     let unit = match m.get("unit").filter(|v| !v.is_null()) {
         Some(u) => Some(req_str(as_obj(u, "field.unit")?, "id", "field.unit")?),
         None => None,
@@ -406,7 +159,7 @@ pub fn field_input(state: &TenantState, field: &Field, existing: bool) -> Value 
     }
     m.insert("name".into(), json!(field.name));
     m.insert("systemName".into(), json!(field.warehouse_name));
-    m.insert("type".into(), json!(t));
+    m.insert("type".into(), json!(t.input()));
     m.insert("isRequired".into(), json!(field.required));
     if let Some(tip) = &field.tooltip {
         m.insert("description".into(), json!(tip));
@@ -415,26 +168,26 @@ pub fn field_input(state: &TenantState, field: &Field, existing: bool) -> Value 
         m.insert("archived".into(), json!(true));
         m.insert("archiveReason".into(), json!(super::ARCHIVE_REASON));
     }
-    if supports_is_multi(t) {
+    if t.supports_is_multi() {
         m.insert("isMulti".into(), json!(field.is_multi));
     }
-    if is_schema_link(t) {
+    if t.is_schema_link() {
         m.insert("isParent".into(), json!(field.parent_link));
     }
-    if requires_link_definition_id(t) || (t == "ENTITY_LINK" && field.link.is_some()) {
+    if t.requires_link_definition_id() || (t == B::EntityLink && field.link.is_some()) {
         m.insert("linkDefinitionId".into(), json!(field.link));
     }
-    if t == "DROPDOWN"
+    if t == B::Dropdown
         && let Some(id) = &field.link
     {
         m.insert("dropdownId".into(), json!(id));
     }
-    if is_numeric(t)
+    if t.is_numeric()
         && let Some(unit) = &field.unit
     {
         m.insert("unitId".into(), json!(unit));
     }
-    if supports_display_precision(t)
+    if t.supports_display_precision()
         && let Some(p) = field.decimal_places
     {
         m.insert("displayPrecision".into(), json!(p));
@@ -448,7 +201,7 @@ pub struct FieldInput {
     /// The existing field this item updates; `None` creates a field.
     pub id: Option<String>,
     /// The v3 input `type` as sent, so the server can check it against the link target.
-    pub input_type: String,
+    pub input_type: BenchlingFieldType,
     /// The field described; `field.id` is the item's `id`, or empty for a new field.
     pub field: Field,
     /// `archiveReason` when the item is archived.
@@ -485,10 +238,10 @@ pub fn parse_field_input(v: &Value, at: &str) -> Result<FieldInput, WireError> {
     only_keys(m, FIELD_INPUT_KEYS, at)?;
     no_nulls(m, &["linkDefinitionId"], at)?;
     let t = req_str(m, "type", at)?;
-    let Some(t) = INPUT_TYPES.iter().copied().find(|k| *k == t) else {
+    let Some(t) = BenchlingFieldType::from_input(&t) else {
         return Err(WireError::new(
             format!("{at}.type"),
-            format!("unknown field type `{t}`; expected one of: {}", INPUT_TYPES.join(", ")),
+            format!("unknown field type `{t}`; expected one of: {}", BenchlingFieldType::inputs()),
         ));
     };
     let not_for = |key: &str, ok: bool| -> Result<(), WireError> {
@@ -498,19 +251,19 @@ pub fn parse_field_input(v: &Value, at: &str) -> Result<FieldInput, WireError> {
             Ok(())
         }
     };
-    not_for("isMulti", supports_is_multi(t))?;
-    not_for("isParent", is_schema_link(t))?;
-    not_for("linkDefinitionId", requires_link_definition_id(t) || t == "ENTITY_LINK")?;
-    not_for("dropdownId", t == "DROPDOWN")?;
-    not_for("unitId", is_numeric(t))?;
-    not_for("numericMin", is_numeric(t))?;
-    not_for("numericMax", is_numeric(t))?;
-    not_for("displayPrecision", supports_display_precision(t))?;
-    if requires_link_definition_id(t) && !m.contains_key("linkDefinitionId") {
+    not_for("isMulti", t.supports_is_multi())?;
+    not_for("isParent", t.is_schema_link())?;
+    not_for("linkDefinitionId", t.requires_link_definition_id() || t == B::EntityLink)?;
+    not_for("dropdownId", t == B::Dropdown)?;
+    not_for("unitId", t.is_numeric())?;
+    not_for("numericMin", t.is_numeric())?;
+    not_for("numericMax", t.is_numeric())?;
+    not_for("displayPrecision", t.supports_display_precision())?;
+    if t.requires_link_definition_id() && !m.contains_key("linkDefinitionId") {
         return Err(WireError::new(at, format!("a {t} field needs `linkDefinitionId` (null for any schema)")));
     }
     let link = match t {
-        "DROPDOWN" => Some(req_str(m, "dropdownId", at)?),
+        B::Dropdown => Some(req_str(m, "dropdownId", at)?),
         _ => opt_str(m, "linkDefinitionId", at)?,
     };
     let name = req_str(m, "name", at)?;
@@ -527,7 +280,7 @@ pub fn parse_field_input(v: &Value, at: &str) -> Result<FieldInput, WireError> {
         id: id.clone().unwrap_or_default(),
         name,
         warehouse_name,
-        field_type: field_type_of_input(t, link.is_some() && t != "DROPDOWN"),
+        field_type: t.field_type(link.is_some() && t != B::Dropdown),
         required,
         is_multi: opt_bool(m, "isMulti", at)?.unwrap_or(false),
         parent_link: opt_bool(m, "isParent", at)?.unwrap_or(false),
@@ -542,5 +295,5 @@ pub fn parse_field_input(v: &Value, at: &str) -> Result<FieldInput, WireError> {
     } else {
         None
     };
-    Ok(FieldInput { id, input_type: t.to_string(), field, archive_reason })
+    Ok(FieldInput { id, input_type: t, field, archive_reason })
 }

@@ -14,6 +14,9 @@
 //! - *input* parsers (`parse_*`) read request bodies; they are strict (unknown keys, wrong types
 //!   and nulls are errors) because Benchling's input schemas are `additionalProperties: false`.
 //!
+//! Benchling's own words (a schema family's path segment and `__typename`, its field types) are
+//! in `names` ([`BenchlingNames`], [`BenchlingFieldType`]), mapped there once to the code model's.
+//!
 //! What [`TenantState`](crate::state::TenantState) does not keep is rendered with a fixed value:
 //! timestamps are [`TIMESTAMP`], archive reasons are [`ARCHIVE_REASON`], `numericMin/Max` are
 //! null. Our state has no place for them and liminal never compares them.
@@ -21,6 +24,7 @@
 mod dropdown;
 mod field;
 mod misc;
+mod names;
 mod schema;
 
 use serde_json::{Map, Value};
@@ -38,6 +42,7 @@ pub use misc::{
     parse_token_response, polling_path, registries_from_v2, registries_to_v2, task_json, task_link, token_response,
     unit_types_to_v2, units_from_v2, v2_error, v3_problem,
 };
+pub use names::{BenchlingFieldType, BenchlingNames};
 pub use schema::{
     NameTemplateInput, ParsedSchema, SchemaCreate, SchemaUpdate, create_schema_body, parse_schema_create,
     parse_schema_update, schema_from_v3, schema_to_v3, schema_update_body,

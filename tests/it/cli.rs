@@ -787,7 +787,8 @@ impl liminal::tenant::Tenant for StopsAfter {
         match self.k.take() {
             Some(k) if k < ops.len() => {
                 self.inner.apply(&ops[..k], done).await?;
-                let error = liminal::tenant::TenantError::Http("the connection was lost".into());
+                let lost = liminal::tenant::HttpError::decode(reqwest::Method::POST, "/x", "the connection was lost");
+                let error = liminal::tenant::TenantError::from(lost);
                 Err(liminal::tenant::ApplyError::Tenant { index: k, error })
             }
             _ => self.inner.apply(ops, done).await,

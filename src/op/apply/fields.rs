@@ -2,8 +2,8 @@
 
 use super::{field_index, resolve_field, schema_index};
 use crate::op::{FieldPatch, OpError};
-use crate::schema::rules::{self, FieldName};
-use crate::schema::{FieldDef, FieldType};
+use crate::schema::FieldDef;
+use crate::schema::rules::{self, FieldName, FieldProperty as Has};
 use crate::state::{Field, TenantState};
 
 /// `create_field`: a new field at `index`, or Liminal's unarchive of an archived one with the same properties.
@@ -158,21 +158,23 @@ pub(super) fn reorder(state: &mut TenantState, schema: &str, fields: &[String]) 
 /// Drop properties the field's (possibly new) type does not have, as Benchling does when the
 /// type of a field changes.
 fn normalise_for_type(f: &mut FieldDef) {
-    let t = f.field_type;
-    if !t.is_multi_capable() {
+    let has = |p| rules::type_has(f.field_type, p);
+    if !has(Has::IsMulti) {
         f.is_multi = false;
     }
-    if t != FieldType::Dropdown {
+    if !has(Has::Dropdown) {
         f.dropdown = None;
     }
-    if !t.takes_entity_link() {
+    if !has(Has::EntityLink) {
         f.entity_link = None;
+    }
+    if !has(Has::ParentLink) {
         f.parent_link = false;
     }
-    if !t.is_numeric() {
+    if !has(Has::Unit) {
         f.unit = None;
     }
-    if t != FieldType::Decimal {
+    if !has(Has::DecimalPlaces) {
         f.decimal_places = None;
     }
 }

@@ -191,3 +191,48 @@ fn dropdown_rules() {
     assert_eq!(dropdown_name_clash(others, "Sizes"), Some(2));
     assert_eq!(dropdown_name_clash(others, "sizes"), None);
 }
+
+/// L§7.2 validation: `dropdown` iff DROPDOWN; `unit_name` only on INTEGER and DECIMAL;
+/// `decimal_places` only on DECIMAL; `entity_link` and `parent_link` only on ENTITY_LINK,
+/// TRANSLATION_LINK, TRANSCRIPTION_LINK and PART_LINK; no `is_multi` on TEXT, LONG_TEXT, DECIMAL,
+/// INTEGER, DATE, DATETIME, BOOLEAN and JSON.
+#[test]
+fn field_properties_per_type() {
+    use FieldProperty as P;
+    let with = |p| {
+        let all = [
+            F::Text,
+            F::LongText,
+            F::Integer,
+            F::Decimal,
+            F::Boolean,
+            F::Date,
+            F::Datetime,
+            F::Dropdown,
+            F::BlobLink,
+            F::EntryLink,
+            F::StorageLink,
+            F::EntityLink,
+            F::CustomEntityLink,
+            F::AaSequenceLink,
+            F::DnaSequenceLink,
+            F::MixtureLink,
+            F::PartLink,
+            F::TranslationLink,
+            F::TranscriptionLink,
+            F::Json,
+        ];
+        all.into_iter().filter(|t| type_has(*t, p)).collect::<Vec<_>>()
+    };
+    assert_eq!(with(P::Dropdown), [F::Dropdown]);
+    assert_eq!(with(P::Unit), [F::Integer, F::Decimal]);
+    assert_eq!(with(P::DecimalPlaces), [F::Decimal]);
+    let links = [F::EntityLink, F::PartLink, F::TranslationLink, F::TranscriptionLink];
+    assert_eq!(with(P::EntityLink), links);
+    assert_eq!(with(P::ParentLink), links);
+    let single = [F::Text, F::LongText, F::Decimal, F::Integer, F::Date, F::Datetime, F::Boolean, F::Json];
+    for t in single {
+        assert!(!type_has(t, P::IsMulti), "{t}");
+    }
+    assert_eq!(with(P::IsMulti).len(), 20 - single.len());
+}

@@ -89,7 +89,7 @@ impl HttpTenant {
             let mut after = match &self.cache {
                 Some(s) => s.clone(),
                 None => {
-                    let error = TenantError::Http("the tenant state was not read".into());
+                    let error = TenantError::internal("the tenant state was not read");
                     return Err(ApplyError::Tenant { index: i, error });
                 }
             };
@@ -133,7 +133,7 @@ impl HttpTenant {
     /// Set fields of `liminal_remote` in one write ([`crate::tenant::set_remote_fields`]).
     pub(super) async fn write_remote_fields(&mut self, values: &[(&str, &str)]) -> Result<bool, TenantError> {
         let Some(mut after) = self.cache.clone() else {
-            return Err(TenantError::Http("the tenant's revision was not read".into()));
+            return Err(TenantError::internal("the tenant's revision was not read"));
         };
         if !crate::tenant::set_remote_fields(&mut after, values) {
             return Ok(false);
@@ -168,7 +168,7 @@ impl HttpTenant {
     async fn push(&mut self, mut after: TenantState) -> Result<(), TenantError> {
         let HttpTenant { client, config, cache, unresolved, .. } = self;
         let Some(mirror) = cache.as_mut() else {
-            return Err(TenantError::Http("the tenant state was not read".into()));
+            return Err(TenantError::internal("the tenant state was not read"));
         };
         // Creating a schema or a dropdown needs the registry (and its organization): read it
         // only then. Creates are appended, so a longer list means one.

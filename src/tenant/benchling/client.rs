@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use super::auth::{Credentials, Token};
 use super::events::{Event, ObserverHandle, RetryReason};
-use super::http_error::{HttpError, describe_transport, error_message};
+use super::http_error::{HttpError, describe_transport};
 use super::request::{Payload, Reply, Request, RequestRecord, query_text};
 pub use super::retry::Kind;
 use super::retry::RetryPolicy;
@@ -83,17 +83,23 @@ pub const CONNECT_WAIT: Duration = Duration::from_millis(500);
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client, TenantError> {
         let base = config.base_url.trim_end_matches('/').to_string();
-        let url = reqwest::Url::parse(&base)
-            .map_err(|e| TenantError::Http(format!("the tenant url `{base}` is not a valid URL: {e}")))?;
+        let url = reqwest::Url::parse(&base).map_err(|e| TenantError::Connect {
+            message: format!("the tenant url `{base}` is not a valid URL: {e}"),
+            source: Some(Box::new(e)),
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(TenantError::Http(format!("the tenant url `{base}` must start with https:// (or http://)")));
+            let message = format!("the tenant url `{base}` must start with https:// (or http://)");
+            return Err(TenantError::Connect { message, source: None });
         }
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(CONNECT_TIMEOUT))
             .user_agent(concat!("liminal/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| TenantError::Http(format!("cannot start the HTTP client: {e}")))?;
+            .map_err(|e| TenantError::Connect {
+                message: format!("cannot start the HTTP client: {e}"),
+                source: Some(Box::new(e)),
+            })?;
         let host = match (url.host_str(), url.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
             (Some(h), None) => h.to_string(),
@@ -172,8 +178,8 @@ impl Client {
                 page = page.query("nextToken", t.clone());
             }
             let reply = self.send(&page).await?;
-            let items = wire::list_items(&reply.body, key)
-                .map_err(|e| HttpError::decode(req.method.clone(), &req.path, e.to_string()))?;
+            let items =
+                wire::list_items(&reply.body, key).map_err(|e| HttpError::wire(req.method.clone(), &req.path, e))?;
             out.extend(items.iter().cloned());
             match wire::next_token(&reply.body) {
                 Some(t) => {
@@ -250,17 +256,18 @@ impl Client {
                 Ok(Err((status, hint, body))) => {
                     let again = retryable(status, req.kind);
                     let reason = if status == 429 { RetryReason::RateLimited } else { RetryReason::Status(status) };
-                    (HttpError::new(req, Some(status), error_message(&body)), hint, again, reason)
+                    (HttpError::status(req, status, &body), hint, again, reason)
                 }
                 // A refused connection never reached the server; anything else might have.
-                Err((message, connect)) => {
+                Err(transport) => {
+                    let (message, connect) = (describe_transport(&transport), transport.is_connect());
                     let reason = if connect {
                         RetryReason::Unreachable { host: self.0.host.clone(), message: message.clone() }
                     } else {
                         RetryReason::Transport(message.clone())
                     };
                     let message = if connect { format!("cannot reach {}: {message}", self.0.host) } else { message };
-                    let mut e = HttpError::new(req, None, message);
+                    let mut e = HttpError::transport(req, message, transport);
                     e.outcome_unknown &= !connect;
                     (e, None, connect || req.kind == Kind::Read, reason)
                 }
@@ -296,13 +303,12 @@ impl Client {
     }
 
     /// One HTTP exchange, logged. `Ok(Err(..))` is a non-success response: its status, the
-    /// server's wait hint and its body; `Err` is a transport failure and whether it happened
-    /// while connecting.
+    /// server's wait hint and its body; `Err` is a transport failure.
     async fn exchange(
         &self,
         req: &Request,
         auth: &str,
-    ) -> Result<Result<Reply, (u16, Option<Duration>, String)>, (String, bool)> {
+    ) -> Result<Result<Reply, (u16, Option<Duration>, String)>, reqwest::Error> {
         let mut builder = self.0.http.request(req.method.clone(), self.url(&req.path)).header(AUTHORIZATION, auth);
         if !req.query.is_empty() {
             builder = builder.query(&req.query);
@@ -325,12 +331,12 @@ impl Client {
         let started = Instant::now();
         let result = builder.send().await;
         let (status, outcome) = match result {
-            Err(e) => (None, Err((describe_transport(&e), e.is_connect()))),
+            Err(e) => (None, Err(e)),
             Ok(resp) => {
                 let status = resp.status();
                 let hint = retry_hint(status.as_u16(), resp.headers());
                 match resp.text().await {
-                    Err(e) => (Some(status.as_u16()), Err((describe_transport(&e), false))),
+                    Err(e) => (Some(status.as_u16()), Err(e)),
                     Ok(text) => (Some(status.as_u16()), Ok(self.reply(req, status, hint, text))),
                 }
             }

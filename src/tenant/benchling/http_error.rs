@@ -1,13 +1,14 @@
 //! A request that did not succeed, and the readable part of an error answer.
 
 use std::fmt;
+use std::sync::Arc;
 
 use reqwest::Method;
 use serde_json::Value;
 
 use super::request::Request;
 use super::retry::Kind;
-use crate::tenant::TenantError;
+use crate::wire::WireError;
 
 /// A request that did not succeed.
 #[derive(Debug, Clone)]
@@ -16,9 +17,30 @@ pub struct HttpError {
     pub path: String,
     /// The HTTP status, when a response arrived.
     pub status: Option<u16>,
+    /// What went wrong, in words: the server's message (from its error body), the transport
+    /// failure, or what is wrong with the answer.
     pub message: String,
+    /// The start of the answer's body as it came back (at most [`BODY_EXCERPT`] characters),
+    /// when an answer that is not a success came back.
+    pub body: Option<String>,
+    /// What failed underneath, kept as the error's source.
+    pub source: Option<HttpSource>,
     /// A write that may or may not have reached the tenant (timeout, 500, 502, 504).
     pub outcome_unknown: bool,
+}
+
+/// How much of an error body an [`HttpError`] keeps.
+pub const BODY_EXCERPT: usize = 300;
+
+/// What failed underneath a request.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum HttpSource {
+    /// No (complete) answer: reqwest's error, without the URL (it would show the query).
+    #[error(transparent)]
+    Transport(Arc<reqwest::Error>),
+    /// An answer that does not have the shape Benchling's API gives it.
+    #[error(transparent)]
+    Answer(WireError),
 }
 
 impl fmt::Display for HttpError {
@@ -30,7 +52,11 @@ impl fmt::Display for HttpError {
     }
 }
 
-impl std::error::Error for HttpError {}
+impl std::error::Error for HttpError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl HttpError {
     pub(super) fn new(req: &Request, status: Option<u16>, message: impl Into<String>) -> HttpError {
@@ -40,19 +66,52 @@ impl HttpError {
             path: req.path.clone(),
             status,
             message: message.into(),
+            body: None,
+            source: None,
             outcome_unknown,
         }
     }
 
+    /// An answer that is not a success: its status, the server's message and the start of the body.
+    pub(super) fn status(req: &Request, status: u16, body: &str) -> HttpError {
+        let excerpt: String = body.trim().chars().take(BODY_EXCERPT).collect();
+        HttpError { body: Some(excerpt), ..HttpError::new(req, Some(status), error_message(body)) }
+    }
+
+    /// No (complete) answer: `message` says what happened, `error` is kept as the source.
+    pub(super) fn transport(req: &Request, message: impl Into<String>, error: reqwest::Error) -> HttpError {
+        let source = Some(HttpSource::Transport(Arc::new(error.without_url())));
+        HttpError { source, ..HttpError::new(req, None, message) }
+    }
+
     /// A response that was not the JSON expected.
     pub fn decode(method: Method, path: &str, message: impl Into<String>) -> HttpError {
-        HttpError { method, path: path.to_string(), status: None, message: message.into(), outcome_unknown: false }
+        HttpError {
+            method,
+            path: path.to_string(),
+            status: None,
+            message: message.into(),
+            body: None,
+            source: None,
+            outcome_unknown: false,
+        }
     }
-}
 
-impl From<HttpError> for TenantError {
-    fn from(e: HttpError) -> TenantError {
-        if e.status == Some(401) { TenantError::Auth(e.to_string()) } else { TenantError::Http(e.to_string()) }
+    /// [`HttpError::decode`] for an answer whose shape is wrong: the message is the
+    /// [`WireError`]'s, kept as the source.
+    pub fn wire(method: Method, path: &str, error: WireError) -> HttpError {
+        HttpError {
+            source: Some(HttpSource::Answer(error.clone())),
+            ..HttpError::decode(method, path, error.to_string())
+        }
+    }
+
+    /// The transport error, when no (complete) answer arrived.
+    pub fn transport_error(&self) -> Option<&reqwest::Error> {
+        match &self.source {
+            Some(HttpSource::Transport(e)) => Some(e),
+            _ => None,
+        }
     }
 }
 
@@ -109,6 +168,7 @@ pub(super) fn describe_transport(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tenant::TenantError;
 
     #[test]
     fn both_error_envelopes() {
@@ -131,5 +191,20 @@ mod tests {
         assert!(!HttpError::new(&post, Some(429), "t").outcome_unknown);
         let e = HttpError::new(&post, Some(400), "bad");
         assert_eq!(e.to_string(), "POST /x failed with 400: bad");
+    }
+
+    #[test]
+    fn a_tenant_error_keeps_the_request_that_failed_as_its_source() {
+        let post = Request::write(Method::POST, "/x", Value::Null, Kind::Create);
+        let e = TenantError::from(HttpError::status(&post, 503, r#"{"error":{"message":"busy"}}"#));
+        assert_eq!(e.to_string(), "POST /x failed with 503: busy");
+        assert_eq!(e.code(), "tenant::http");
+        let source = std::error::Error::source(&e).map(|s| s.to_string());
+        assert_eq!(source.as_deref(), Some("POST /x failed with 503: busy"));
+        let http = e.http().unwrap();
+        assert_eq!((http.status, http.body.as_deref()), (Some(503), Some(r#"{"error":{"message":"busy"}}"#)));
+        let denied = TenantError::from(HttpError::status(&post, 401, "no"));
+        assert_eq!((denied.code(), denied.http().and_then(|h| h.status)), ("tenant::auth", Some(401)));
+        assert_eq!(TenantError::internal("x").code(), "tenant::internal");
     }
 }

@@ -33,6 +33,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 pub use auth::Credentials;
+pub use http_error::{HttpError, HttpSource};
 pub use request::RequestRecord;
 pub use retry::RetryPolicy;
 
@@ -130,7 +131,7 @@ pub struct HttpTenant {
 }
 
 fn not_read() -> TenantError {
-    TenantError::Http("the tenant state was not read".into())
+    TenantError::internal("the tenant state was not read")
 }
 
 /// A state that knows nothing but what is filled in: every list unread.
@@ -410,7 +411,7 @@ impl Tenant for HttpTenant {
                 self.lookup_remote().await?;
             }
         }
-        self.cache.as_ref().ok_or_else(not_read)?.revision().map_err(TenantError::Remote)
+        self.cache.as_ref().ok_or_else(not_read)?.revision().map_err(TenantError::from)
     }
 
     async fn apply(&mut self, ops: &[Op], done: &mut (dyn FnMut(usize) + Send)) -> Result<(), ApplyError> {

@@ -14,13 +14,13 @@ use super::request::Request;
 use crate::schema::{EntityType, REMOTE_SCHEMA};
 use crate::state::{Dropdown, DropdownOption, Field, Registry, Unit};
 use crate::tenant::TenantError;
-use crate::wire::{self, ParsedSchema, WireError};
+use crate::wire::{self, BenchlingNames, ParsedSchema, WireError};
 
 /// `archived.anyOf=true,false`: archived items are part of the state.
 const ANY_ARCHIVED: (&str, &str) = ("archived.anyOf", "true,false");
 
 fn bad_answer(path: &str, e: WireError) -> TenantError {
-    TenantError::Http(format!("unexpected answer from GET {path}: {e}"))
+    wire_error("GET", path, e)
 }
 
 /// Run `jobs` concurrently (the client bounds how many requests are in flight) and return
@@ -37,7 +37,10 @@ where
     }
     let mut out: Vec<Option<T>> = (0..n).map(|_| None).collect();
     while let Some(joined) = set.join_next().await {
-        let (i, result) = joined.map_err(|e| TenantError::Http(format!("a read task stopped: {e}")))?;
+        let (i, result) = joined.map_err(|e| TenantError::Internal {
+            message: format!("a read task stopped: {e}"),
+            source: Some(Box::new(e)),
+        })?;
         out[i] = Some(result?);
     }
     Ok(out.into_iter().flatten().collect())
@@ -99,7 +102,7 @@ pub async fn registry(client: &Client) -> Result<Registry, TenantError> {
     let mut all = wire::registries_from_v2(&reply.body).map_err(|e| bad_answer(REGISTRIES_PATH, e))?;
     match all.len() {
         1 => Ok(all.remove(0)),
-        n => Err(TenantError::Http(format!(
+        n => Err(TenantError::answer(format!(
             "GET {REGISTRIES_PATH} lists {n} registries; liminal (like Liminal) needs exactly one"
         ))),
     }
@@ -174,5 +177,5 @@ async fn per_type(client: &Client, types: Vec<EntityType>) -> Result<Vec<ParsedS
 
 /// A JSON answer's `items` that failed to parse, for callers outside this module.
 pub fn wire_error(method: &str, path: &str, e: WireError) -> TenantError {
-    TenantError::Http(format!("unexpected answer from {method} {path}: {e}"))
+    TenantError::Answer { message: format!("unexpected answer from {method} {path}: {e}"), source: Some(e) }
 }

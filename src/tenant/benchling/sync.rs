@@ -19,7 +19,7 @@ use super::retry::RetryPolicy;
 use crate::schema::{EntityType, SEQUENCE_CONSTRAINTS};
 use crate::state::{Dropdown, Field, Schema, TenantState};
 use crate::tenant::TenantError;
-use crate::wire::{self, TaskStatus};
+use crate::wire::{self, BenchlingNames, TaskStatus};
 
 const DROPDOWN_CREATE_PATH: &str = "/api/v2/dropdowns";
 
@@ -122,7 +122,9 @@ impl Sync<'_> {
             // It did not land: a transient failure is worth another try, a server error is not.
             let transient = matches!(e.status, None | Some(502 | 504));
             if !transient || attempt >= policy.max_retries {
-                return Err(TenantError::Http(format!("{e} (checked: it was not created)")));
+                let mut e = e;
+                e.message.push_str(" (checked: it was not created)");
+                return Err(TenantError::Http(Box::new(e)));
             }
             tokio::time::sleep(policy.delay(attempt, None)).await;
             attempt += 1;
@@ -160,7 +162,7 @@ impl Sync<'_> {
         let mut renames = HashMap::from([(d.id.clone(), created.id.clone())]);
         for o in &d.options {
             let real = by_name.get(o.name.as_str()).ok_or_else(|| {
-                TenantError::Http(format!("dropdown `{}` was created without its option `{}`", d.name, o.name))
+                TenantError::answer(format!("dropdown `{}` was created without its option `{}`", d.name, o.name))
             })?;
             renames.insert(o.id.clone(), real.to_string());
         }
@@ -178,7 +180,7 @@ impl Sync<'_> {
             return Ok(());
         }
         if self.mirror.unread.options.contains(&self.mirror.dropdowns[mi].id) {
-            return Err(TenantError::Http(format!(
+            return Err(TenantError::internal(format!(
                 "refusing to send the options of `{}`: they were not read (a bug in liminal's partial reads)",
                 self.mirror.dropdowns[mi].name
             )));
@@ -275,7 +277,7 @@ impl Sync<'_> {
         if self.mirror.unread.fields.contains(&self.mirror.schemas[mi].id) {
             // The request replaces the whole field list: never send one built from fields that
             // were not read.
-            return Err(TenantError::Http(format!(
+            return Err(TenantError::internal(format!(
                 "refusing to send the fields of `{}`: they were not read (a bug in liminal's partial reads)",
                 self.mirror.schemas[mi].warehouse_name
             )));
@@ -326,7 +328,7 @@ impl Sync<'_> {
             match status {
                 TaskStatus::Completed => return Ok(body.get("result").cloned().unwrap_or(Value::Null)),
                 TaskStatus::Failed => {
-                    return Err(TenantError::Http(format!(
+                    return Err(TenantError::answer(format!(
                         "Benchling's task {} (set field definitions) failed: {message}",
                         link.task_id
                     )));
@@ -335,7 +337,7 @@ impl Sync<'_> {
             }
             if started.elapsed() >= self.poll.limit {
                 self.uncertain = true;
-                return Err(TenantError::Http(format!(
+                return Err(TenantError::answer(format!(
                     "Benchling's task {} (set field definitions) did not finish within {} s",
                     link.task_id,
                     self.poll.limit.as_secs()
@@ -359,7 +361,10 @@ impl Sync<'_> {
         let mut renames = HashMap::new();
         for f in pending {
             let real = by_name.get(f.warehouse_name.as_str()).ok_or_else(|| {
-                TenantError::Http(format!("field `{}` was created but schema {id} does not list it", f.warehouse_name))
+                TenantError::answer(format!(
+                    "field `{}` was created but schema {id} does not list it",
+                    f.warehouse_name
+                ))
             })?;
             renames.insert(f.id.clone(), real.to_string());
         }
@@ -385,7 +390,7 @@ impl Sync<'_> {
         let mut renames = HashMap::new();
         for o in pending {
             let real = by_name.get(o.name.as_str()).ok_or_else(|| {
-                TenantError::Http(format!("option `{}` was created but dropdown {id} does not list it", o.name))
+                TenantError::answer(format!("option `{}` was created but dropdown {id} does not list it", o.name))
             })?;
             renames.insert(o.id.clone(), real.to_string());
         }

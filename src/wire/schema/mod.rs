@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::field::{FieldInput, field_input, parse_field_input};
+use super::names::BenchlingNames;
 use super::{WireError, archive_reason, as_arr, as_obj, kind, no_nulls, only_keys, opt_bool, opt_str, req_str};
 use crate::schema::{EntityType, MixtureConfig, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS};
 use crate::state::{Field, Schema, StoredPart, TenantState};
