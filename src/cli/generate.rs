@@ -24,7 +24,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let model = code_from_state(&state);
     let mut written = Vec::new();
     let mut skipped = Vec::new();
-    let files = files(&model).map_err(|e| report(e, "this is a bug in liminal; please report it"))?;
+    let files = files(&model).map_err(|e| report_error(None, e, "this is a bug in liminal; please report it"))?;
     for (path, text) in files {
         let full = project.schemas_dir.join(&path);
         if full.exists() && !args.overwrite {
