@@ -106,7 +106,7 @@ fn write_project(dir: &Path, tenants: &str, revisions: &[Revision], code: &Tenan
         });
         std::fs::write(dir.join("versions").join(format!("{id}_revision_{i}.rhai")), text).unwrap();
     }
-    for (path, text) in files(&code_from_state(code)) {
+    for (path, text) in files(&code_from_state(code)).expect("generate") {
         let path = dir.join("schemas").join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();

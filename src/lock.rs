@@ -151,7 +151,7 @@ impl LockError {
                 lease.id
             ),
             LockError::HeldLocal { .. } => "wait for that run to finish (`--lock-timeout 2m` waits)".into(),
-            LockError::Tenant(e) => e.help(),
+            LockError::Tenant(e) => miette::Diagnostic::help(e).map(|h| h.to_string()).unwrap_or_default(),
             LockError::File { .. } => "check the permissions of the tenant file's folder".into(),
             LockError::NotHeld { .. } => "copy the lease id from the message of the run that refused".into(),
         }

@@ -17,8 +17,8 @@ pub const SCHEMA_FILE: &str = "schema.json";
 pub const DEFINITIONS_FILE: &str = "liminal.d.rhai";
 
 /// Why a project could not be set up. Nothing is written before the refusals (`Exists`,
-/// `HasRevisions`, `Gitignore`). The I/O error is part of the message (as the command line has
-/// always printed it), not a source the diagnostic would print a second time.
+/// `HasRevisions`, `Gitignore`). The I/O error is the source (the message says it too, so it
+/// is printed once).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ScaffoldError {
     #[error("{CONFIG_FILE} already exists here")]
@@ -29,13 +29,21 @@ pub enum ScaffoldError {
     HasRevisions,
     #[error("cannot read .gitignore: {0}")]
     #[diagnostic(help("init adds `.liminal/` to it: fix or move the file, then run `liminal init` again"))]
-    Gitignore(io::Error),
-    #[error("cannot create {what}: {error}")]
+    Gitignore(#[source] io::Error),
+    #[error("cannot create {what}: {source}")]
     #[diagnostic(help("check the folder's permissions"))]
-    Create { what: String, error: io::Error },
-    #[error("cannot write {}: {error}", path.display())]
+    Create {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
     #[diagnostic(help("check the folder's permissions"))]
-    Write { path: PathBuf, error: io::Error },
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Chain(#[from] ChainError),
@@ -82,7 +90,7 @@ pub fn init(root: &Path, created: PrimitiveDateTime) -> Result<Scaffolded, Scaff
     };
     let create = |what: &str| {
         let what = what.to_string();
-        move |error| ScaffoldError::Create { what, error }
+        move |source| ScaffoldError::Create { what, source }
     };
     std::fs::create_dir_all(root.join("schemas")).map_err(create("schemas/"))?;
     std::fs::create_dir_all(&versions).map_err(create("versions/"))?;
@@ -140,8 +148,8 @@ pub fn write_editor_files(root: &Path, schemas_dir: &Path, only_missing: bool) -
         if only_missing && path.exists() {
             continue;
         }
-        if let Err(error) = crate::state::file::write_atomic(&path, &text) {
-            return Err(ScaffoldError::Write { path, error });
+        if let Err(source) = crate::state::file::write_atomic(&path, &text) {
+            return Err(ScaffoldError::Write { path, source });
         }
         written.push(path.strip_prefix(root).unwrap_or(&path).display().to_string());
     }

@@ -144,6 +144,20 @@ impl Schema {
         }
     }
 
+    /// Store the code model's schema properties: the inverse of [`TenantState::view`] for them.
+    /// The entity type is fixed when the schema is created, and the constraint (field ids) is the
+    /// caller's to resolve.
+    pub(crate) fn set_props(&mut self, p: &SchemaProps) {
+        self.name.clone_from(&p.name);
+        self.warehouse_name.clone_from(&p.warehouse_name);
+        self.prefix.clone_from(&p.prefix);
+        self.naming_strategies.clone_from(&p.naming_strategies);
+        self.use_registry_id_as_label = p.use_registry_id_as_label;
+        self.include_registry_id_in_chips = p.include_registry_id_in_chips;
+        self.show_bases_in_expanded_view = p.show_bases_in_expanded_view;
+        self.mixture_schema_config = p.mixture_schema_config;
+    }
+
     pub fn field(&self, warehouse_name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.warehouse_name == warehouse_name)
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use miette::Report;
 use serde_json::json;
 
-use super::{Done, Ui, report};
+use super::{Done, Ui, report_error};
 use crate::diag::Problems;
 use crate::import::write::{Target, Written, plan, write};
 use crate::import::{Conversion, Options, convert, find_root};
@@ -35,7 +35,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let root = find_root(&args.path).map_err(Report::new)?;
     let conversion = convert(&root, &Options { models: args.models.clone() }).map_err(Report::new)?;
     let cwd = std::env::current_dir()
-        .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a folder"))?;
+        .map_err(|e| report_error(Some("cannot read the current folder"), e, "cd into a folder"))?;
     let target = Target::around(&cwd)?;
     // Refuse before writing anything: files an earlier import wrote, and revisions of another chain.
     let plan = plan(&conversion, &target, args.overwrite).map_err(Report::new)?;

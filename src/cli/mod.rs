@@ -315,7 +315,7 @@ pub(crate) fn tenant_report(e: TenantError) -> Report {
 /// The project around the current folder.
 pub(crate) fn project() -> Result<Project, Report> {
     let cwd = std::env::current_dir()
-        .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a project"))?;
+        .map_err(|e| report_error(Some("cannot read the current folder"), e, "cd into a project"))?;
     let project = Project::discover(&cwd)?;
     for (dir, recursive, ext) in
         [(&project.schemas_dir, true, &["yaml", "yml"][..]), (&project.versions_dir, false, &["rhai"][..])]

@@ -264,8 +264,11 @@ mod tests {
         let yaml = "kind: entity_schema\nname: Notebook\nwarehouse_name: notebook\nprefix: NB\nentity_type: entry\nfields:\n  - {warehouse_name: notes, name: Notes, type: text}\n";
         let code = crate::schema::load_str(std::path::Path::new("notebook.yaml"), yaml).unwrap();
         assert_eq!(diff(&code, &state).unwrap(), vec![]);
-        let generated: Vec<String> =
-            crate::generate::files(&crate::generate::code_from_state(&state)).into_iter().map(|(_, t)| t).collect();
+        let generated: Vec<String> = crate::generate::files(&crate::generate::code_from_state(&state))
+            .unwrap()
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
         let code = crate::schema::load_str(std::path::Path::new("g.yaml"), &generated.join("---\n")).unwrap();
         assert_eq!(diff(&code, &state).unwrap(), vec![]);
 

@@ -54,6 +54,9 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    #[diagnostic(help("this is a bug in liminal; please report it"))]
+    Yaml(#[from] crate::generate::YamlError),
 }
 
 /// What to import.
@@ -167,7 +170,7 @@ pub fn convert(root: &Path, options: &Options) -> Result<Conversion, ImportError
                 Ok(modules) => {
                     let (model, problems) = model::Models::read(root, &modules).convert();
                     out.problems.extend(problems);
-                    out.schema_files = crate::generate::files(&model);
+                    out.schema_files = crate::generate::files(&model)?;
                     out.model = model;
                 }
                 Err(p) => out.problems.push(p),

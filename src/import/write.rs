@@ -112,12 +112,26 @@ impl Conversion {
     }
 }
 
-/// A file the import could not write (the I/O error in the message, as [`ScaffoldError`]).
+/// A file the import could not read or write (the I/O error is the source; the message says it
+/// too, so it is printed once).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum WriteError {
-    #[error("cannot write {}: {error}", display_path(path))]
+    #[error("cannot write {}: {source}", display_path(path))]
     #[diagnostic(help("check the folder's permissions"))]
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `.gitignore` that exists but cannot be read is not taken for an empty one (and
+    /// overwritten).
+    #[error("cannot read {}: {source}", display_path(path))]
+    #[diagnostic(help("import adds `.liminal/` to it: fix or move the file, then run `liminal import` again"))]
+    Gitignore {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Editor(#[from] ScaffoldError),
@@ -139,15 +153,20 @@ pub struct Written {
 pub fn write(conversion: &Conversion, target: &Target, plan: &Plan) -> Result<Written, WriteError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |error| WriteError::Io { path, error }
+        move |source| WriteError::Io { path, source }
     };
     let mut written = Vec::new();
     if target.new {
         let config = target.root.join(CONFIG_FILE);
         let text = super::project_config(&conversion.tenants);
-        crate::state::file::write_atomic(&config, &text).map_err(io(&config))?;
+        // Read before writing anything: a .gitignore that exists but cannot be read stops here.
         let gitignore = target.root.join(".gitignore");
-        let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
+        let existing = match std::fs::read_to_string(&gitignore) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(source) => return Err(WriteError::Gitignore { path: gitignore, source }),
+        };
+        crate::state::file::write_atomic(&config, &text).map_err(io(&config))?;
         if let Some(text) = crate::scaffold::ignore_liminal(&existing) {
             std::fs::write(&gitignore, text).map_err(io(&gitignore))?;
         }
@@ -238,6 +257,16 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dir.path().join(".gitignore")).unwrap(), ".liminal/\n");
         let pizza = std::fs::read_to_string(dir.path().join("schemas/pizza.yaml")).unwrap();
         assert_eq!(pizza, "# yaml-language-server: $schema=schema.json\nname: Pizza\n");
+    }
+
+    #[test]
+    fn an_unreadable_gitignore_stops_a_new_project_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (c, t) = (conversion(), target(dir.path()));
+        std::fs::write(dir.path().join(".gitignore"), b"\xff\xfe").unwrap();
+        let e = write(&c, &t, &plan(&c, &t, false).unwrap()).unwrap_err();
+        assert!(matches!(e, WriteError::Gitignore { .. }), "{e}");
+        assert!(!dir.path().join(CONFIG_FILE).exists() && !t.versions_dir.exists());
     }
 
     #[test]

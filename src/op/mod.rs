@@ -9,7 +9,6 @@
 mod apply;
 mod patch;
 pub mod present;
-mod values;
 
 use std::fmt;
 
@@ -18,12 +17,12 @@ use serde::Serialize;
 use crate::schema::{DropdownDef, FieldDef, NameTemplate, SchemaDef};
 use crate::state::{TenantState, Undo};
 
-pub use patch::{FieldPatch, SchemaPatch};
-pub(crate) use values::type_name;
-pub use values::{
+pub(crate) use crate::schema::codec::json::type_name;
+pub use crate::schema::codec::json::{
     ValueError, field_def_from_json, field_def_to_json, schema_def_from_json, schema_def_to_json, template_from_json,
     template_to_json,
 };
+pub use patch::{FieldPatch, SchemaPatch};
 
 /// One migration operation. Schemas and fields are named by warehouse name, dropdowns and
 /// options by display name, as in Liminal. Indexes are 0-based.

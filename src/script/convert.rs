@@ -1,7 +1,7 @@
 //! Operations as calls: every [`Op`] is one constructor call `name(arg, ...)` whose arguments are
 //! JSON-shaped values. [`op_to_call`] and [`op_from_call`] are inverse of each other; the renderer
 //! prints the first, the sandbox builds ops with the second, so what is written is what is read.
-//! Map payloads (schemas, fields, patches, name templates) go through `op::values`, the one
+//! Map payloads (schemas, fields, patches, name templates) go through `schema::codec`, the one
 //! mapping between payloads and the keys users write.
 
 use rhai::{Array, Dynamic, Map as RhaiMap};

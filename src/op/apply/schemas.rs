@@ -131,11 +131,7 @@ pub(super) fn create(state: &mut TenantState, def: &SchemaDef) -> Result<(), OpE
         fields.push(resolve_field(state, p.entity_type, f, fid)?);
     }
     let Some(schema) = state.schemas.last_mut() else { return Ok(()) };
-    schema.naming_strategies = p.naming_strategies.clone();
-    schema.use_registry_id_as_label = p.use_registry_id_as_label;
-    schema.include_registry_id_in_chips = p.include_registry_id_in_chips;
-    schema.show_bases_in_expanded_view = p.show_bases_in_expanded_view;
-    schema.mixture_schema_config = p.mixture_schema_config;
+    schema.set_props(p);
     schema.fields = fields;
     schema.constraint = constraint_ids(schema, &p.constraint_fields)?;
     Ok(())
@@ -198,16 +194,8 @@ pub(super) fn update(state: &mut TenantState, schema: &str, patch: &SchemaPatch)
     }
     let constraint = constraint_ids(s, &view.props.constraint_fields)?;
     let mut s = state.schemas.at_mut(i);
-    let v = view.props;
-    s.name = v.name;
-    s.warehouse_name = v.warehouse_name;
-    s.prefix = v.prefix;
-    s.naming_strategies = v.naming_strategies;
-    s.use_registry_id_as_label = v.use_registry_id_as_label;
-    s.include_registry_id_in_chips = v.include_registry_id_in_chips;
+    s.set_props(&view.props);
     s.constraint = constraint;
-    s.show_bases_in_expanded_view = v.show_bases_in_expanded_view;
-    s.mixture_schema_config = v.mixture_schema_config;
     Ok(())
 }
 

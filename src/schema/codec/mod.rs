@@ -7,6 +7,10 @@
 //! The update sets are named ([`Shape::SchemaUpdate`], [`Shape::FieldUpdate`]): each key says
 //! whether an update may change it, so reordering a table cannot change what a revision may say.
 
+pub(crate) mod json;
+pub(crate) mod patch;
+pub(crate) mod yaml;
+
 /// What a key holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Type {

@@ -1,17 +1,17 @@
-//! Operation payloads as JSON-shaped values: the one mapping between our types and the keys
-//! users write (YAML keys), used to render Rhai literals, to read Rhai maps back and for
-//! `--format json` output. Defaults are left out when writing; unknown keys, wrong types and bad
-//! enum values are errors naming the key.
+//! The code model as JSON-shaped values: the one mapping between our types and the keys users
+//! write (YAML keys, through the tables of [`super`]), used to render Rhai literals, to read Rhai
+//! maps back, for `--format json` output and, as YAML, for `generate-files`. Defaults are left
+//! out when writing; unknown keys, wrong types and bad enum values are errors naming the key.
 
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use super::{FieldPatch, SchemaPatch};
-use crate::schema::codec::Shape;
+use super::Shape;
+use super::patch::{FieldPatch, SchemaPatch};
 use crate::schema::{
-    EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType, SchemaDef,
-    SchemaProps,
+    DropdownDef, EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType,
+    SchemaDef, SchemaProps,
 };
 
 /// A payload value that does not fit: which key, what is wrong, what to do.
@@ -23,7 +23,7 @@ pub struct ValueError {
     pub help: String,
 }
 
-fn err(key: &str, message: String, help: impl Into<String>) -> ValueError {
+pub(crate) fn err(key: &str, message: String, help: impl Into<String>) -> ValueError {
     ValueError { key: Some(key.to_string()), message, help: help.into() }
 }
 
@@ -40,13 +40,13 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 }
 
 /// Reads keys off a map, remembering which were used so that the rest are reported unknown.
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     what: &'static str,
     map: &'a Map<String, Value>,
 }
 
 impl<'a> Reader<'a> {
-    fn new(shape: Shape, v: &'a Value) -> Result<Reader<'a>, ValueError> {
+    pub(crate) fn new(shape: Shape, v: &'a Value) -> Result<Reader<'a>, ValueError> {
         let (what, allowed) = (shape.what(), shape.names());
         match v {
             Value::Object(map) => {
@@ -73,15 +73,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn has(&self, key: &str) -> bool {
+    pub(crate) fn has(&self, key: &str) -> bool {
         self.map.contains_key(key)
     }
 
-    fn raw(&self, key: &str) -> Option<&'a Value> {
+    pub(crate) fn raw(&self, key: &str) -> Option<&'a Value> {
         self.map.get(key)
     }
 
-    fn required_str(&self, key: &str) -> Result<String, ValueError> {
+    pub(crate) fn required_str(&self, key: &str) -> Result<String, ValueError> {
         match self.map.get(key) {
             None | Some(Value::Null) => {
                 Err(err(key, format!("{} needs `{key}`", self.what), format!("add `{key}: \"...\"`")))
@@ -90,7 +90,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn opt_str(&self, key: &str) -> Result<Option<String>, ValueError> {
+    pub(crate) fn opt_str(&self, key: &str) -> Result<Option<String>, ValueError> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -100,7 +100,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn bool(&self, key: &str) -> Result<Option<bool>, ValueError> {
+    pub(crate) fn bool(&self, key: &str) -> Result<Option<bool>, ValueError> {
         match self.map.get(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -110,7 +110,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn opt_u8(&self, key: &str) -> Result<Option<u8>, ValueError> {
+    pub(crate) fn opt_u8(&self, key: &str) -> Result<Option<u8>, ValueError> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => match n.as_u64() {
@@ -123,7 +123,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn enum_value<T: std::str::FromStr<Err = crate::schema::UnknownValue>>(
+    pub(crate) fn enum_value<T: std::str::FromStr<Err = crate::schema::UnknownValue>>(
         &self,
         key: &str,
     ) -> Result<Option<T>, ValueError> {
@@ -133,7 +133,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn strings(&self, key: &str) -> Result<Option<Vec<String>>, ValueError> {
+    pub(crate) fn strings(&self, key: &str) -> Result<Option<Vec<String>>, ValueError> {
         match self.map.get(key) {
             None => Ok(None),
             Some(v) => strings(key, v).map(Some),
@@ -157,58 +157,34 @@ pub(crate) fn strings(key: &str, v: &Value) -> Result<Vec<String>, ValueError> {
     }
 }
 
-fn opt_json<T: Into<Value>>(v: Option<T>) -> Value {
+pub(crate) fn opt_json<T: Into<Value>>(v: Option<T>) -> Value {
     v.map_or(Value::Null, Into::into)
 }
 
+/// A field's map: identity and type, then the keys that differ from their defaults, in the
+/// codec's order.
 pub fn field_def_to_json(f: &FieldDef) -> Value {
-    let mut m = Map::new();
-    m.insert("warehouse_name".into(), json!(f.warehouse_name));
-    m.insert("name".into(), json!(f.name));
-    m.insert("type".into(), json!(f.field_type.as_str()));
-    for (k, v) in [("required", f.required), ("is_multi", f.is_multi), ("parent_link", f.parent_link)] {
-        if v {
-            m.insert(k.into(), json!(true));
-        }
-    }
-    for (k, v) in
-        [("dropdown", &f.dropdown), ("entity_link", &f.entity_link), ("tooltip", &f.tooltip), ("unit", &f.unit)]
-    {
-        if let Some(v) = v {
-            m.insert(k.into(), json!(v));
-        }
-    }
-    if let Some(d) = f.decimal_places {
-        m.insert("decimal_places".into(), json!(d));
-    }
+    let mut m = FieldPatch::written(f);
     if f.archived {
         m.insert("archived".into(), json!(true));
     }
-    Value::Object(m)
+    in_codec_order(Shape::Field, m)
 }
 
+/// A field: `type`, `warehouse_name` and `name` are required, the other keys read as
+/// `update_field` reads them (and `archived`).
 pub fn field_def_from_json(v: &Value) -> Result<FieldDef, ValueError> {
     let r = Reader::new(Shape::Field, v)?;
     let field_type = r
         .enum_value::<FieldType>("type")?
         .ok_or_else(|| err("type", "a field needs `type`".into(), "add `type: \"text\"` (or another field type)"))?;
-    Ok(FieldDef {
-        warehouse_name: r.required_str("warehouse_name")?,
-        name: r.required_str("name")?,
-        field_type,
-        required: r.bool("required")?.unwrap_or(false),
-        is_multi: r.bool("is_multi")?.unwrap_or(false),
-        parent_link: r.bool("parent_link")?.unwrap_or(false),
-        dropdown: r.opt_str("dropdown")?,
-        entity_link: r.opt_str("entity_link")?,
-        tooltip: r.opt_str("tooltip")?,
-        unit: r.opt_str("unit")?,
-        decimal_places: r.opt_u8("decimal_places")?,
-        archived: r.bool("archived")?.unwrap_or(false),
-    })
+    let mut f = FieldDef::new(&r.required_str("warehouse_name")?, &r.required_str("name")?, field_type);
+    FieldPatch::read(&r)?.apply_to(&mut f);
+    f.archived = r.bool("archived")?.unwrap_or(false);
+    Ok(f)
 }
 
-fn mixture_to_json(m: &MixtureConfig) -> Value {
+pub(crate) fn mixture_to_json(m: &MixtureConfig) -> Value {
     json!({
         "allow_measured_ingredients": m.allow_measured_ingredients,
         "component_lot_storage_enabled": m.component_lot_storage_enabled,
@@ -216,7 +192,7 @@ fn mixture_to_json(m: &MixtureConfig) -> Value {
     })
 }
 
-fn mixture_from_json(v: &Value) -> Result<Option<MixtureConfig>, ValueError> {
+pub(crate) fn mixture_from_json(v: &Value) -> Result<Option<MixtureConfig>, ValueError> {
     if v.is_null() {
         return Ok(None);
     }
@@ -228,47 +204,73 @@ fn mixture_from_json(v: &Value) -> Result<Option<MixtureConfig>, ValueError> {
     }))
 }
 
-fn naming_to_json(n: &BTreeSet<NamingStrategy>) -> Value {
+pub(crate) fn naming_to_json(n: &BTreeSet<NamingStrategy>) -> Value {
     Value::Array(n.iter().map(|s| json!(s.as_str())).collect())
 }
 
-fn naming_from_json(v: &Value) -> Result<BTreeSet<NamingStrategy>, ValueError> {
+pub(crate) fn naming_from_json(v: &Value) -> Result<BTreeSet<NamingStrategy>, ValueError> {
     strings("naming_strategies", v)?
         .iter()
         .map(|s| s.parse::<NamingStrategy>().map_err(|e| err("naming_strategies", e.message(), e.help())))
         .collect()
 }
 
-fn set_to_json(s: &BTreeSet<String>) -> Value {
+pub(crate) fn set_to_json(s: &BTreeSet<String>) -> Value {
     Value::Array(s.iter().map(|s| json!(s)).collect())
 }
 
 /// `create_schema`'s map: schema keys and `fields`; no name template (that is its own op).
 pub fn schema_def_to_json(s: &SchemaDef) -> Value {
-    let p = &s.props;
-    let mut m = Map::new();
-    m.insert("name".into(), json!(p.name));
-    m.insert("warehouse_name".into(), json!(p.warehouse_name));
-    m.insert("prefix".into(), json!(p.prefix));
-    m.insert("entity_type".into(), json!(p.entity_type.as_str()));
-    m.insert("naming_strategies".into(), naming_to_json(&p.naming_strategies));
-    if p.use_registry_id_as_label {
-        m.insert("use_registry_id_as_label".into(), json!(true));
-    }
-    if p.include_registry_id_in_chips {
-        m.insert("include_registry_id_in_chips".into(), json!(true));
-    }
-    if !p.constraint_fields.is_empty() {
-        m.insert("constraint_fields".into(), set_to_json(&p.constraint_fields));
-    }
-    if p.show_bases_in_expanded_view {
-        m.insert("show_bases_in_expanded_view".into(), json!(true));
-    }
-    if let Some(mix) = &p.mixture_schema_config {
-        m.insert("mixture_schema_config".into(), mixture_to_json(mix));
-    }
+    Value::Object(schema_map(s))
+}
+
+fn schema_map(s: &SchemaDef) -> Map<String, Value> {
+    let mut m = SchemaPatch::written(&s.props);
     m.insert("fields".into(), Value::Array(s.fields.iter().map(field_def_to_json).collect()));
-    Value::Object(m)
+    m
+}
+
+/// An entity schema as an item of a schema file (`generate-files`): `create_schema`'s keys, the
+/// name template unless it is empty, `archived` when set, in the codec's order; defaults left
+/// out, `naming_strategies` too when it is the default or the schema is an entry (which has none).
+pub(crate) fn schema_item_to_json(s: &SchemaDef) -> Value {
+    let mut keys = schema_map(s);
+    keys.insert("kind".into(), json!("entity_schema"));
+    let defaults: BTreeSet<NamingStrategy> = NamingStrategy::defaults().into_iter().collect();
+    if s.props.entity_type == EntityType::Entry || s.props.naming_strategies == defaults {
+        keys.remove("naming_strategies");
+    }
+    if !s.name_template.is_empty() {
+        let mut t = template_map(&s.name_template);
+        if !s.name_template.order_name_parts_by_sequence {
+            t.remove("order_name_parts_by_sequence");
+        }
+        keys.insert("name_template".into(), Value::Object(t));
+    }
+    if s.archived {
+        keys.insert("archived".into(), json!(true));
+    }
+    in_codec_order(Shape::Item, keys)
+}
+
+/// A dropdown as an item of a schema file.
+pub(crate) fn dropdown_item_to_json(d: &DropdownDef) -> Value {
+    let keys = Map::from_iter([
+        ("kind".to_string(), json!("dropdown")),
+        ("name".to_string(), json!(d.name)),
+        ("options".to_string(), json!(d.options)),
+    ]);
+    in_codec_order(Shape::Dropdown, keys)
+}
+
+fn in_codec_order(shape: Shape, mut keys: Map<String, Value>) -> Value {
+    let mut out = Map::new();
+    for k in shape.names() {
+        if let Some(v) = keys.remove(k) {
+            out.insert(k.to_string(), v);
+        }
+    }
+    Value::Object(out)
 }
 
 pub fn schema_def_from_json(v: &Value) -> Result<SchemaDef, ValueError> {
@@ -291,16 +293,8 @@ pub fn schema_def_from_json(v: &Value) -> Result<SchemaDef, ValueError> {
         &r.required_str("prefix")?,
         entity_type,
     );
-    if let Some(n) = r.raw("naming_strategies") {
-        props.naming_strategies = naming_from_json(n)?;
-    }
-    props.use_registry_id_as_label = r.bool("use_registry_id_as_label")?.unwrap_or(false);
-    props.include_registry_id_in_chips = r.bool("include_registry_id_in_chips")?.unwrap_or(false);
-    props.constraint_fields = r.strings("constraint_fields")?.unwrap_or_default().into_iter().collect();
-    props.show_bases_in_expanded_view = r.bool("show_bases_in_expanded_view")?.unwrap_or(false);
-    if let Some(mix) = r.raw("mixture_schema_config") {
-        props.mixture_schema_config = mixture_from_json(mix)?;
-    }
+    // The other properties read as `update_schema` reads them.
+    SchemaPatch::read(&r)?.apply_to(&mut props);
     let fields = match r.raw("fields") {
         None | Some(Value::Null) => vec![],
         Some(Value::Array(items)) => items.iter().map(field_def_from_json).collect::<Result<_, _>>()?,
@@ -316,6 +310,10 @@ pub fn schema_def_from_json(v: &Value) -> Result<SchemaDef, ValueError> {
 }
 
 pub fn template_to_json(t: &NameTemplate) -> Value {
+    Value::Object(template_map(t))
+}
+
+fn template_map(t: &NameTemplate) -> Map<String, Value> {
     let parts: Vec<Value> = t
         .parts
         .iter()
@@ -331,7 +329,10 @@ pub fn template_to_json(t: &NameTemplate) -> Value {
             Value::Object(m)
         })
         .collect();
-    json!({ "parts": parts, "order_name_parts_by_sequence": t.order_name_parts_by_sequence })
+    Map::from_iter([
+        ("parts".to_string(), Value::Array(parts)),
+        ("order_name_parts_by_sequence".to_string(), json!(t.order_name_parts_by_sequence)),
+    ])
 }
 
 /// `set_name_template`'s map. It replaces the whole template, so `parts` must be named: Liminal's
@@ -373,135 +374,6 @@ pub fn template_from_json(v: &Value) -> Result<NameTemplate, ValueError> {
     Ok(NameTemplate { parts, order_name_parts_by_sequence: r.bool("order_name_parts_by_sequence")?.unwrap_or(false) })
 }
 
-impl SchemaPatch {
-    pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        if let Some(v) = &self.name {
-            m.insert("name".into(), json!(v));
-        }
-        if let Some(v) = &self.warehouse_name {
-            m.insert("warehouse_name".into(), json!(v));
-        }
-        if let Some(v) = &self.prefix {
-            m.insert("prefix".into(), json!(v));
-        }
-        if let Some(v) = &self.entity_type {
-            m.insert("entity_type".into(), json!(v.as_str()));
-        }
-        if let Some(v) = &self.naming_strategies {
-            m.insert("naming_strategies".into(), naming_to_json(v));
-        }
-        if let Some(v) = self.use_registry_id_as_label {
-            m.insert("use_registry_id_as_label".into(), json!(v));
-        }
-        if let Some(v) = self.include_registry_id_in_chips {
-            m.insert("include_registry_id_in_chips".into(), json!(v));
-        }
-        if let Some(v) = &self.constraint_fields {
-            m.insert("constraint_fields".into(), set_to_json(v));
-        }
-        if let Some(v) = self.show_bases_in_expanded_view {
-            m.insert("show_bases_in_expanded_view".into(), json!(v));
-        }
-        if let Some(v) = &self.mixture_schema_config {
-            m.insert("mixture_schema_config".into(), v.as_ref().map_or(Value::Null, mixture_to_json));
-        }
-        Value::Object(m)
-    }
-
-    pub fn from_json(v: &Value) -> Result<SchemaPatch, ValueError> {
-        let r = Reader::new(Shape::SchemaUpdate, v)?;
-        let mut p = SchemaPatch {
-            name: r.opt_str("name")?,
-            warehouse_name: r.opt_str("warehouse_name")?,
-            prefix: r.opt_str("prefix")?,
-            entity_type: r.enum_value("entity_type")?,
-            naming_strategies: None,
-            use_registry_id_as_label: r.bool("use_registry_id_as_label")?,
-            include_registry_id_in_chips: r.bool("include_registry_id_in_chips")?,
-            constraint_fields: r.strings("constraint_fields")?.map(|v| v.into_iter().collect()),
-            show_bases_in_expanded_view: r.bool("show_bases_in_expanded_view")?,
-            mixture_schema_config: None,
-        };
-        if let Some(n) = r.raw("naming_strategies") {
-            p.naming_strategies = Some(naming_from_json(n)?);
-        }
-        if let Some(m) = r.raw("mixture_schema_config") {
-            p.mixture_schema_config = Some(mixture_from_json(m)?);
-        }
-        if p.is_empty() {
-            return Err(ValueError {
-                key: None,
-                message: "update_schema changes nothing".into(),
-                help: "name at least one key to change, e.g. #{ name: \"New name\" }".into(),
-            });
-        }
-        Ok(p)
-    }
-}
-
-impl FieldPatch {
-    pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        if let Some(v) = &self.name {
-            m.insert("name".into(), json!(v));
-        }
-        if let Some(v) = &self.warehouse_name {
-            m.insert("warehouse_name".into(), json!(v));
-        }
-        if let Some(v) = &self.field_type {
-            m.insert("type".into(), json!(v.as_str()));
-        }
-        for (k, v) in [("required", self.required), ("is_multi", self.is_multi), ("parent_link", self.parent_link)] {
-            if let Some(v) = v {
-                m.insert(k.into(), json!(v));
-            }
-        }
-        for (k, v) in [
-            ("dropdown", &self.dropdown),
-            ("entity_link", &self.entity_link),
-            ("tooltip", &self.tooltip),
-            ("unit", &self.unit),
-        ] {
-            if let Some(v) = v {
-                m.insert(k.into(), opt_json(v.clone()));
-            }
-        }
-        if let Some(v) = self.decimal_places {
-            m.insert("decimal_places".into(), opt_json(v));
-        }
-        Value::Object(m)
-    }
-
-    pub fn from_json(v: &Value) -> Result<FieldPatch, ValueError> {
-        let r = Reader::new(Shape::FieldUpdate, v)?;
-        let nullable = |k: &str| -> Result<Option<Option<String>>, ValueError> {
-            if r.has(k) { Ok(Some(r.opt_str(k)?)) } else { Ok(None) }
-        };
-        let p = FieldPatch {
-            name: r.opt_str("name")?,
-            warehouse_name: r.opt_str("warehouse_name")?,
-            field_type: r.enum_value("type")?,
-            required: r.bool("required")?,
-            is_multi: r.bool("is_multi")?,
-            parent_link: r.bool("parent_link")?,
-            dropdown: nullable("dropdown")?,
-            entity_link: nullable("entity_link")?,
-            tooltip: nullable("tooltip")?,
-            unit: nullable("unit")?,
-            decimal_places: if r.has("decimal_places") { Some(r.opt_u8("decimal_places")?) } else { None },
-        };
-        if p.is_empty() {
-            return Err(ValueError {
-                key: None,
-                message: "update_field changes nothing".into(),
-                help: "name at least one key to change, e.g. #{ required: true }".into(),
-            });
-        }
-        Ok(p)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -532,13 +404,5 @@ mod tests {
         assert_eq!(e.key.as_deref(), Some("parts"));
         let t = NameTemplate { parts: vec![], order_name_parts_by_sequence: false };
         assert_eq!(template_from_json(&template_to_json(&t)), Ok(t));
-    }
-
-    #[test]
-    fn patch_round_trips_with_nulls() {
-        let p = FieldPatch { tooltip: Some(None), required: Some(true), ..Default::default() };
-        assert_eq!(FieldPatch::from_json(&p.to_json()), Ok(p));
-        let s = SchemaPatch { mixture_schema_config: Some(None), name: Some("x".into()), ..Default::default() };
-        assert_eq!(SchemaPatch::from_json(&s.to_json()), Ok(s));
     }
 }
