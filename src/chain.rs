@@ -186,6 +186,15 @@ impl Chain {
         self.find_position(id_or_prefix).map(|i| &self.revisions[i])
     }
 
+    /// The revision `head`, `base`, an id or a unique prefix of one names (`show`, `stamp`).
+    pub fn named(&self, name: &str) -> Result<&Script, IdError> {
+        match name {
+            "head" => Ok(self.head()),
+            "base" => Ok(self.base()),
+            id => self.find(id),
+        }
+    }
+
     /// The position of the revision a full id or a unique prefix names.
     pub fn find_position(&self, id_or_prefix: &str) -> Result<usize, IdError> {
         if let Some(i) = self.position(id_or_prefix) {

@@ -55,6 +55,11 @@ fn loads_a_linear_chain_base_to_head() {
     assert_eq!(chain.base().header().message, "r0");
     assert_eq!(chain.position(R[2]), Some(2));
     assert!(chain.get("bbbbbbbbbbbb").is_none());
+    assert_eq!(chain.named("head").unwrap().header().revision, R[3]);
+    assert_eq!(chain.named("base").unwrap().header().revision, R[0]);
+    assert_eq!(chain.named("aaaaaaaaaaa2").unwrap().header().revision, R[2]);
+    assert!(matches!(chain.named("aaaa"), Err(IdError::Ambiguous { .. })));
+    assert!(matches!(chain.named("bbbb"), Err(IdError::Unknown(_))));
     let marks: Vec<Vec<&str>> = chain.revisions().iter().map(|s| chain.marks(s)).collect();
     assert_eq!(marks, [vec!["base"], vec![], vec![], vec!["head"]]);
     let words: Vec<&str> = R.iter().filter_map(|r| chain.standing(Some(R[1]), r)).map(Standing::word).collect();

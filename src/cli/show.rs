@@ -25,11 +25,7 @@ pub struct Args {
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
-    let script = match args.revision.as_str() {
-        "head" => chain.head(),
-        "base" => chain.base(),
-        id => chain.find(id).map_err(Report::new)?,
-    };
+    let script = chain.named(&args.revision).map_err(Report::new)?;
     let h = script.header();
     let rel = relative(&project, script.path());
     let position = chain.position(&h.revision).unwrap_or(0);

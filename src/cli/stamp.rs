@@ -26,19 +26,15 @@ pub struct Args {
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
-    let id = match args.revision.as_str() {
-        "head" => chain.head().header().revision.clone(),
-        "base" => chain.base().header().revision.clone(),
-        id => match chain.find(id) {
-            Ok(s) => s.header().revision.clone(),
-            Err(e @ crate::chain::IdError::Ambiguous { .. }) => return Err(Report::new(e)),
-            Err(crate::chain::IdError::Unknown(_)) => {
-                return Err(report(
-                    format!("{id} is not a revision of this project"),
-                    "use a revision id from `liminal history`, or head / base",
-                ));
-            }
-        },
+    let id = match chain.named(&args.revision) {
+        Ok(s) => s.header().revision.clone(),
+        Err(e @ crate::chain::IdError::Ambiguous { .. }) => return Err(Report::new(e)),
+        Err(crate::chain::IdError::Unknown(id)) => {
+            return Err(report(
+                format!("{id} is not a revision of this project"),
+                "use a revision id from `liminal history`, or head / base",
+            ));
+        }
     };
     let (config, mut tenant) = args.tenant.open(&project, ui)?;
     let before = tenant.revision().await.map_err(tenant_report)?;
