@@ -13,6 +13,7 @@ use super::{AnyTenant, Done, Ui, load_chain, project, relative, report_error, te
 use crate::chain::Chain;
 use crate::diag::{SourceProblem, count};
 use crate::lint::plan::review;
+use crate::lock::Guard;
 use crate::migrate::prepare::{self, PrepareError};
 use crate::migrate::{PlanStep, PreflightError, RunError, run as run_plan};
 use crate::project::Project;
@@ -186,34 +187,11 @@ async fn execute(
             let help = "run the same command again".to_string();
             return Err(Report::new(Interrupted { message, help }));
         }
-        let base = chain.base().header().revision.clone();
-        let command = if direction == Direction::Upgrade { "upgrade" } else { "downgrade" };
-        guard = Some(take(&mut tenant, config, command, wait, &base, ui).await?);
-        // Another run may have moved the tenant while this one waited for it.
-        let now = tenant.revision().await.map_err(tenant_report);
-        let moved = now.as_ref().is_ok_and(|now| prepare::moved(current.as_deref(), now.as_deref(), &base));
-        let replanned = match now {
-            Err(e) => Some(Err(e)),
-            Ok(now) if moved => {
-                ui.status(format!(
-                    "{} is now at {}; planning from there.",
-                    config.name,
-                    now.as_deref().unwrap_or("no revision")
-                ));
-                current = now;
-                Some(make_plan(current.as_deref()))
-            }
-            Ok(_) => None,
-        };
-        match replanned {
-            Some(Ok(p)) => plan = p,
-            Some(Err(e)) => {
-                if let Some(g) = guard.take() {
-                    give_back(&mut tenant, g, config, ui).await;
-                }
-                return Err(e);
-            }
-            None => {}
+        let held = Held { chain: &chain, config, direction, target, wait };
+        let (g, replanned) = held.take(&mut tenant, &mut current, ui).await?;
+        guard = Some(g);
+        if let Some(p) = replanned {
+            plan = p;
         }
     }
     let result = if plan.is_empty() {
@@ -233,6 +211,51 @@ async fn execute(
         give_back(&mut tenant, g, config, ui).await;
     }
     result
+}
+
+/// What taking a tenant for a run needs to know.
+struct Held<'a> {
+    chain: &'a Chain,
+    config: &'a crate::project::TenantConfig,
+    direction: Direction,
+    target: &'a str,
+    wait: std::time::Duration,
+}
+
+impl<'a> Held<'a> {
+    /// Take the tenant's lock; when another run moved the tenant while this one waited for it,
+    /// `current` becomes where it is now and the plan from there comes back.
+    async fn take(
+        &self,
+        tenant: &mut AnyTenant,
+        current: &mut Option<String>,
+        ui: &Ui,
+    ) -> Result<(Guard, Option<crate::chain::Plan<'a>>), Report> {
+        let Held { chain, config, direction, target, wait } = *self;
+        let base = chain.base().header().revision.clone();
+        let command = if direction == Direction::Upgrade { "upgrade" } else { "downgrade" };
+        let guard = take(tenant, config, command, wait, &base, ui).await?;
+        let replanned = match tenant.revision().await {
+            Err(e) => Err(tenant_report(e)),
+            Ok(now) if prepare::moved(current.as_deref(), now.as_deref(), &base) => {
+                ui.status(format!(
+                    "{} is now at {}; planning from there.",
+                    config.name,
+                    now.as_deref().unwrap_or("no revision")
+                ));
+                *current = now;
+                prepare::plan(chain, direction, current.as_deref(), target).map(Some).map_err(Report::new)
+            }
+            Ok(_) => Ok(None),
+        };
+        match replanned {
+            Ok(plan) => Ok((guard, plan)),
+            Err(e) => {
+                give_back(tenant, guard, config, ui).await;
+                Err(e)
+            }
+        }
+    }
 }
 
 /// A run stopped by a signal: the process exits with [`crate::interrupt::EXIT_CODE`].
