@@ -397,6 +397,24 @@ pub async fn bookkeep<T: Tenant>(tenant: &mut T, values: &[(&str, &str)]) -> Res
     tenant.write_remote(values).await.map(|_| ()).map_err(|_| error)
 }
 
+/// `stamp`: record `revision` on the tenant without running anything. Stamping says where the
+/// tenant stands, so a record of an interrupted upgrade by an earlier version no longer holds:
+/// one write records the revision, clears that record and, when `leased`, releases the lease.
+/// Returns the revision that record named, if there was one.
+pub async fn stamp<T: Tenant>(tenant: &mut T, revision: &str, leased: bool) -> Result<Option<String>, TenantError> {
+    let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
+    let interrupted = marker.as_deref().and_then(|m| m.split_once('+')).map(|(r, _)| r.to_string());
+    let mut values: Vec<(&str, &str)> = vec![(REMOTE_FIELD, revision)];
+    if interrupted.is_some() {
+        values.push((PROGRESS_FIELD, NO_PROGRESS));
+    }
+    if leased {
+        values.push((lock::LOCK_FIELD, lock::FREE));
+    }
+    bookkeep(tenant, &values).await?;
+    Ok(interrupted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,6 +444,20 @@ mod tests {
         let mut state = TenantState::new();
         state.set_revision("bbbbbbbbbbbb");
         state
+    }
+
+    /// A stamp records the revision and clears an old version's record of an interrupted
+    /// upgrade, saying which revision it named.
+    #[tokio::test]
+    async fn a_stamp_records_the_revision_and_clears_an_old_progress_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tenant = crate::tenant::local::LocalTenant::new(dir.path().join("dev.json"));
+        assert_eq!(stamp(&mut tenant, "aaaaaaaaaaaa", false).await.unwrap(), None);
+        assert_eq!(tenant.revision().await.unwrap().as_deref(), Some("aaaaaaaaaaaa"));
+        tenant.write_remote(&[(PROGRESS_FIELD, "bbbbbbbbbbbb+2@abc")]).await.unwrap();
+        assert_eq!(stamp(&mut tenant, "bbbbbbbbbbbb", false).await.unwrap().as_deref(), Some("bbbbbbbbbbbb"));
+        assert_eq!(tenant.remote_field(PROGRESS_FIELD, true).await.unwrap().as_deref(), Some(NO_PROGRESS));
+        assert_eq!(tenant.revision().await.unwrap().as_deref(), Some("bbbbbbbbbbbb"));
     }
 
     /// The tenant shows the first operations: they are skipped, whatever marker there is.

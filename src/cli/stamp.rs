@@ -6,9 +6,6 @@ use serde_json::json;
 use super::tenant_arg::TenantArg;
 use super::unlock::{give_back, take};
 use super::{Done, Ui, load_chain, project, report, tenant_report};
-use crate::lock::{FREE, LOCK_FIELD};
-use crate::migrate::{PROGRESS_FIELD, bookkeep};
-use crate::schema::REMOTE_FIELD;
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
@@ -40,24 +37,14 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let before = tenant.revision().await.map_err(tenant_report)?;
     let base = chain.base().header().revision.clone();
     let mut guard = take(&mut tenant, config, "stamp", args.lock_timeout, &base, ui).await?;
-    // Stamping says where the tenant stands: a record of an interrupted upgrade by an earlier
-    // version no longer holds. One write records the revision, clears that record and releases
-    // the lease.
-    let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
-    let interrupted = marker.as_deref().and_then(|m| m.split_once('+')).map(|(r, _)| r.to_string());
-    let mut values: Vec<(&str, &str)> = vec![(REMOTE_FIELD, id.as_str())];
-    if interrupted.is_some() {
-        values.push((PROGRESS_FIELD, "none"));
-    }
     let leased = guard.lease().is_some();
-    if leased {
-        values.push((LOCK_FIELD, FREE));
-    }
-    let written = bookkeep(&mut tenant, &values).await;
-    if let Err(e) = written {
-        give_back(&mut tenant, guard, config, ui).await;
-        return Err(tenant_report(e));
-    }
+    let interrupted = match crate::migrate::stamp(&mut tenant, &id, leased).await {
+        Ok(interrupted) => interrupted,
+        Err(e) => {
+            give_back(&mut tenant, guard, config, ui).await;
+            return Err(tenant_report(e));
+        }
+    };
     drop(guard);
     if let Some(r) = &interrupted {
         ui.status(format!("Cleared the record of an interrupted upgrade to {r}."));
