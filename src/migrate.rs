@@ -355,7 +355,13 @@ async fn run_steps<T: Tenant>(
         // A revision that changes nothing (the empty base of a fresh tenant) is recorded with
         // the next one: stopping in between leaves the tenant as it was.
         if !step.ops.is_empty() || last {
-            let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
+            // A marker that cannot be read fails the record, rather than reading as "none"
+            // (which would leave a stale marker standing).
+            let marker = tenant.remote_field(PROGRESS_FIELD, false).await.map_err(|error| RunError::Record {
+                revision: step.id.clone(),
+                recorded: recorded.clone(),
+                error,
+            })?;
             if marker.as_deref().is_some_and(|m| m != NO_PROGRESS) {
                 values.push((PROGRESS_FIELD, NO_PROGRESS));
             }
