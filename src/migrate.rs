@@ -17,6 +17,8 @@
 //! (`liminal_progress`); that marker is no longer needed, and is cleared by the next record.
 //! Liminal only reads `revision_id`, so it is not disturbed by the extra fields.
 
+pub mod prepare;
+
 use crate::chain::Plan;
 use crate::lock::{self, Lease};
 use crate::op::{Op, OpError};

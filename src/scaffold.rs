@@ -17,7 +17,8 @@ pub const SCHEMA_FILE: &str = "schema.json";
 pub const DEFINITIONS_FILE: &str = "liminal.d.rhai";
 
 /// Why a project could not be set up. Nothing is written before the refusals (`Exists`,
-/// `HasRevisions`, `Gitignore`).
+/// `HasRevisions`, `Gitignore`). The I/O error is the source (the message says it too, so it
+/// is printed once).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ScaffoldError {
     #[error("{CONFIG_FILE} already exists here")]
