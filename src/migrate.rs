@@ -357,7 +357,13 @@ async fn run_steps<T: Tenant>(
         // A revision that changes nothing (the empty base of a fresh tenant) is recorded with
         // the next one: stopping in between leaves the tenant as it was.
         if !step.ops.is_empty() || last {
-            let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
+            // A marker that cannot be read fails the record, rather than reading as "none"
+            // (which would leave a stale marker standing).
+            let marker = tenant.remote_field(PROGRESS_FIELD, false).await.map_err(|error| RunError::Record {
+                revision: step.id.clone(),
+                recorded: recorded.clone(),
+                error,
+            })?;
             if marker.as_deref().is_some_and(|m| m != NO_PROGRESS) {
                 values.push((PROGRESS_FIELD, NO_PROGRESS));
             }
@@ -402,7 +408,8 @@ pub async fn bookkeep<T: Tenant>(tenant: &mut T, values: &[(&str, &str)]) -> Res
 /// one write records the revision, clears that record and, when `leased`, releases the lease.
 /// Returns the revision that record named, if there was one.
 pub async fn stamp<T: Tenant>(tenant: &mut T, revision: &str, leased: bool) -> Result<Option<String>, TenantError> {
-    let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
+    // A marker that cannot be read is an error, not "no marker" (which would leave it standing).
+    let marker = tenant.remote_field(PROGRESS_FIELD, false).await?;
     let interrupted = marker.as_deref().and_then(|m| m.split_once('+')).map(|(r, _)| r.to_string());
     let mut values: Vec<(&str, &str)> = vec![(REMOTE_FIELD, revision)];
     if interrupted.is_some() {

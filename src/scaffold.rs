@@ -124,7 +124,8 @@ pub fn ignore_liminal(existing: &str) -> Option<String> {
 
 /// The JSON Schema text, as written to files (pretty, with a final newline).
 pub fn schema_text() -> Result<String, ScaffoldError> {
-    let mut text = serde_json::to_string_pretty(&crate::schema::json_schema()).map_err(ScaffoldError::Schema)?;
+    let schema = crate::schema::json_schema().map_err(ScaffoldError::Schema)?;
+    let mut text = serde_json::to_string_pretty(&schema).map_err(ScaffoldError::Schema)?;
     text.push('\n');
     Ok(text)
 }
