@@ -94,7 +94,7 @@ pub fn check_created(
         return Ok(());
     }
     let derived = derived_warehouse_name(display_name);
-    let use_it = if crate::schema::validate::valid_warehouse_name(&derived) {
+    let use_it = if crate::schema::rules::valid_warehouse_name(&derived) {
         "use that warehouse name"
     } else {
         "that is no valid warehouse name, so give it a display name that starts with a letter"
@@ -125,7 +125,7 @@ pub fn code_problems(code: &CodeModel, state: &TenantState, tenant: &str) -> Vec
     let help = |derived: String| {
         let use_it = if derived.is_empty() {
             "give it a display name made of letters or digits".to_string()
-        } else if !crate::schema::validate::valid_warehouse_name(&derived) {
+        } else if !crate::schema::rules::valid_warehouse_name(&derived) {
             format!(
                 "`{derived}` is not a valid warehouse name (it must start with a letter or `_`): give it a display name that starts with a letter"
             )

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::fields::{creation_name, holder, position_after_previous, update_field};
 use super::{Builder, DiffError};
 use crate::op::{FieldPatch, Op, SchemaPatch};
+use crate::schema::rules;
 use crate::schema::{FieldDef, NameTemplate, NamingStrategy, SchemaDef};
 
 /// New schemas, link targets first (ties by warehouse name); a link to a schema not created yet
@@ -118,7 +119,8 @@ pub(super) fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffE
         // go right before the template (Liminal: after it, at 140, which cannot apply).
         for part in code.name_template.parts.iter().filter(|p| p.kind.needs_parent_link()) {
             let Some(f) = part.field.as_deref().and_then(|f| code.field(f)) else { continue };
-            if b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name)).is_some_and(|have| !have.parent_link) {
+            let have = b.work.schema(&wh).and_then(|s| s.field(&f.warehouse_name));
+            if have.is_some_and(|have| !rules::part_accepts_field(part.kind, have.parent_link)) {
                 update_field(b, code, f, Some(op.order()))?;
             }
         }
@@ -126,7 +128,7 @@ pub(super) fn diff_schema(b: &mut Builder, code: &SchemaDef) -> Result<(), DiffE
     // Dropping a template-based naming strategy and the template it needs: the strategy goes
     // first, the template right after it (Liminal: the other way, which cannot apply).
     let template_last =
-        code.name_template.parts.is_empty() && view.props.naming_strategies.iter().any(|n| n.is_template_based());
+        code.name_template.parts.is_empty() && rules::needs_name_template(view.props.naming_strategies.iter().copied());
     if let Some(op) = template.clone().filter(|_| !template_last) {
         b.emit(op)?;
     }

@@ -15,6 +15,7 @@ use super::python::{Located, PORT_BY_HAND, PyFile, Value};
 use super::reader::{Kwargs, Reader};
 use super::revision::ExternalNames;
 use crate::diag::SourceProblem;
+use crate::schema::rules::{self, FieldProperty as Has};
 use crate::schema::{CodeModel, DropdownDef, FieldDef, FieldType, NameTemplate, SchemaDef};
 
 /// `Column`'s parameters in order (liminal.orm.column).
@@ -483,16 +484,17 @@ fn column(
             })?);
     }
     // Liminal's `unsupported_field_properties`.
-    if !f.field_type.is_multi_capable() {
+    let has = |p| rules::type_has(f.field_type, p);
+    if !has(Has::IsMulti) {
         f.is_multi = false;
     }
-    if !(f.field_type == FieldType::EntityLink && f.entity_link.is_some()) {
+    if !rules::liminal_keeps_parent_link(f.field_type, f.entity_link.is_some()) {
         f.parent_link = false;
     }
-    if !matches!(f.field_type, FieldType::Integer | FieldType::Decimal) {
+    if !has(Has::Unit) {
         f.unit = None;
     }
-    if f.field_type != FieldType::Decimal {
+    if !has(Has::DecimalPlaces) {
         f.decimal_places = None;
     }
     Ok(f)

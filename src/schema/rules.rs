@@ -12,7 +12,7 @@
 //! Nothing here knows the tenant state: callers pass the names to compare, so the rules serve
 //! the code model (`SchemaDef`) and the stored tenant (`state::Schema`) alike.
 
-use super::{EntityType, FieldType, NamingStrategy, PartType};
+use super::{EntityType, FieldType, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS};
 
 /// Benchling's rule for a warehouse name (its `systemName`, B§2.6 "pattern `[a-z_][a-z0-9_$]*`,
 /// must not start with `bnch$`"): the code model, [`crate::op::Op::apply`], the settings and the
@@ -179,6 +179,13 @@ pub(crate) fn type_has(t: FieldType, p: FieldProperty) -> bool {
     }
 }
 
+/// Liminal's own rule for keeping `parent_link` when it reads a field (L§7.2 "Properties removed
+/// by type", `unsupported_field_properties`: "`parent_link` unless the type is ENTITY_LINK and an
+/// entity_link is set"); the other properties it removes are those [`type_has`] denies.
+pub(crate) fn liminal_keeps_parent_link(t: FieldType, has_entity_link: bool) -> bool {
+    t == FieldType::EntityLink && has_entity_link
+}
+
 /// A field may link to a schema of this type: never to an entry schema (use `entry_link`
 /// without a target; L§7.2 `entity_link`, B§2.6 ENTRY_LINK).
 pub(crate) fn may_link_to(target: EntityType) -> bool {
@@ -203,6 +210,19 @@ pub(crate) fn unit_change_refused<U: PartialEq + ?Sized>(old: Option<&U>, new: O
 pub(crate) fn constraint_blocks_archive(constraint: &[String], field_id: &str) -> bool {
     constraint.iter().any(|c| c == field_id)
 }
+
+/// Whether the sequence constraint `c` (`bases`, `amino_acids_ignore_case`,
+/// `amino_acids_exact_match`) is allowed on schemas of type `t`: `bases` only on nt-sequence types,
+/// the `amino_*` ones only on `aa_sequence` (L§7.1). `None`: `c` is no sequence constraint (it
+/// names a field). At most one sequence constraint is allowed ([`MAX_SEQUENCE_CONSTRAINTS`]).
+pub(crate) fn sequence_constraint_allowed(c: &str, t: EntityType) -> Option<bool> {
+    SEQUENCE_CONSTRAINTS
+        .contains(&c)
+        .then(|| if c == "bases" { t.is_nt_sequence() } else { t == EntityType::AaSequence })
+}
+
+/// L§7.1 "At most one sequence constraint is allowed".
+pub(crate) const MAX_SEQUENCE_CONSTRAINTS: usize = 1;
 
 /// A name-template part of `kind` may name a field that is (`true`) or is not a parent link:
 /// the lot-number and registry-id parts need `isParent` (L§5.1 UpdateEntitySchemaNameTemplate).

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::rules::{
     self, FieldName, FieldProperty as Has, FieldTypeProblem, OptionProblem, PrefixProblem, SchemaName, SchemaNames,
 };
-use super::{CodeModel, DropdownDef, EntityType, FieldDef, SEQUENCE_CONSTRAINTS, SchemaDef, SchemaProps};
+use super::{CodeModel, DropdownDef, EntityType, FieldDef, SchemaDef, SchemaProps};
 
 /// What a problem is about: indices into [`CodeModel::schemas`] / [`CodeModel::dropdowns`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,9 +305,8 @@ fn constraint_problems(at: Target, s: &SchemaDef) -> Vec<Problem> {
     let et = p.entity_type;
     let mut sequence_constraints = 0;
     for c in &p.constraint_fields {
-        if SEQUENCE_CONSTRAINTS.contains(&c.as_str()) {
+        if let Some(ok) = rules::sequence_constraint_allowed(c, et) {
             sequence_constraints += 1;
-            let ok = if c == "bases" { et.is_nt_sequence() } else { et == EntityType::AaSequence };
             if !ok {
                 out.push(Problem::new(
                     at,
@@ -325,7 +324,7 @@ fn constraint_problems(at: Target, s: &SchemaDef) -> Vec<Problem> {
             ));
         }
     }
-    if sequence_constraints > 1 {
+    if sequence_constraints > rules::MAX_SEQUENCE_CONSTRAINTS {
         out.push(Problem::new(
             at,
             Some("constraint_fields"),

@@ -236,3 +236,31 @@ fn field_properties_per_type() {
     }
     assert_eq!(with(P::IsMulti).len(), 20 - single.len());
 }
+
+/// L§7.2 "Properties removed by type": `parent_link` unless the type is ENTITY_LINK and an
+/// entity_link is set.
+#[test]
+fn liminal_keeps_a_parent_link_only_on_a_targeted_entity_link() {
+    assert!(liminal_keeps_parent_link(F::EntityLink, true));
+    assert!(!liminal_keeps_parent_link(F::EntityLink, false));
+    assert!(!liminal_keeps_parent_link(F::PartLink, true));
+    assert!(!liminal_keeps_parent_link(F::Text, false));
+}
+
+/// L§7.1: `constraint_fields` may name `bases` (nt-sequence types only) or the `amino_*`
+/// constraints (`aa_sequence` only), at most one of them; anything else names a field.
+#[test]
+fn sequence_constraints_per_entity_type() {
+    for nt in [E::DnaSequence, E::RnaSequence, E::DnaOligo, E::RnaOligo] {
+        assert_eq!(sequence_constraint_allowed("bases", nt), Some(true), "{nt}");
+        assert_eq!(sequence_constraint_allowed("amino_acids_ignore_case", nt), Some(false), "{nt}");
+    }
+    for aa in ["amino_acids_ignore_case", "amino_acids_exact_match"] {
+        assert_eq!(sequence_constraint_allowed(aa, E::AaSequence), Some(true));
+        assert_eq!(sequence_constraint_allowed(aa, E::CustomEntity), Some(false));
+    }
+    assert_eq!(sequence_constraint_allowed("bases", E::AaSequence), Some(false));
+    assert_eq!(sequence_constraint_allowed("bases", E::Mixture), Some(false));
+    assert_eq!(sequence_constraint_allowed("weight", E::DnaSequence), None);
+    assert_eq!(MAX_SEQUENCE_CONSTRAINTS, 1);
+}
