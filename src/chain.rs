@@ -65,6 +65,17 @@ pub enum Standing {
     Pending,
 }
 
+impl Standing {
+    /// The word `history --verbose` shows.
+    pub fn word(self) -> &'static str {
+        match self {
+            Standing::Applied => "applied",
+            Standing::Current => "current",
+            Standing::Pending => "pending",
+        }
+    }
+}
+
 /// A revision named by a prefix of its id that is not exactly one revision's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum IdError {
@@ -145,6 +156,19 @@ impl Chain {
             std::cmp::Ordering::Equal => Standing::Current,
             std::cmp::Ordering::Greater => Standing::Pending,
         })
+    }
+
+    /// What `history` and `show` mark a revision of the chain with: `head`, `base`, both (a
+    /// chain of one) or neither.
+    pub fn marks(&self, script: &Script) -> Vec<&'static str> {
+        let mut marks = Vec::new();
+        if script.header().revision == self.head().header().revision {
+            marks.push("head");
+        }
+        if script.header().down_revision.is_none() {
+            marks.push("base");
+        }
+        marks
     }
 
     /// How many revisions `upgrade head` would run on a tenant at `current`; `None` when

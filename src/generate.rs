@@ -70,7 +70,7 @@ pub fn files(model: &CodeModel) -> Result<Vec<(std::path::PathBuf, String)>, Yam
     }
     for s in &model.schemas {
         let wh = &s.props.warehouse_name;
-        let name = if crate::schema::validate::valid_warehouse_name(wh) && !wh.contains('$') {
+        let name = if crate::schema::rules::valid_warehouse_name(wh) && !wh.contains('$') {
             wh.clone()
         } else {
             stem(wh, "entity_schema")

@@ -151,7 +151,7 @@ impl LockError {
                 lease.id
             ),
             LockError::HeldLocal { .. } => "wait for that run to finish (`--lock-timeout 2m` waits)".into(),
-            LockError::Tenant(e) => e.help(),
+            LockError::Tenant(e) => miette::Diagnostic::help(e).map(|h| h.to_string()).unwrap_or_default(),
             LockError::File { .. } => "check the permissions of the tenant file's folder".into(),
             LockError::NotHeld { .. } => "copy the lease id from the message of the run that refused".into(),
         }
@@ -357,9 +357,74 @@ fn parse_timestamp(s: &str) -> Option<i64> {
     Some(time::PrimitiveDateTime::new(date, clock).assume_utc().unix_timestamp())
 }
 
+/// What keeps other runs off a tenant while this one runs.
+#[derive(Debug)]
+pub enum Guard {
+    /// The local tenant's OS lock (released when dropped).
+    File(#[allow(dead_code)] FileLock),
+    /// The lease in `liminal_remote`.
+    Lease(Lease),
+}
+
+impl Guard {
+    /// The lease, on Benchling; a local tenant holds none.
+    pub fn lease(&mut self) -> Option<&mut Lease> {
+        match self {
+            Guard::Lease(l) => Some(l),
+            Guard::File(_) => None,
+        }
+    }
+}
+
+/// Take `tenant`, whose liminal.yaml entry is `kind`, for `command`, waiting up to `wait` for
+/// another run: the OS lock of a local tenant's file, else the lease ([`acquire`], which `warn`
+/// tells about leases taken over).
+pub async fn take<T: Tenant>(
+    tenant: &mut T,
+    kind: &crate::project::TenantKind,
+    command: &str,
+    wait: Duration,
+    base: &str,
+    warn: &mut dyn FnMut(String),
+) -> Result<Guard, LockError> {
+    match kind {
+        crate::project::TenantKind::Local { path } => Ok(Guard::File(lock_file(path, command, wait)?)),
+        crate::project::TenantKind::Http { .. } => Ok(Guard::Lease(acquire(tenant, command, wait, base, warn).await?)),
+    }
+}
+
+/// Give the tenant back after a run that did not release it itself: the lease is released (a
+/// local lock goes when dropped). On failure, the lease that is left.
+pub async fn give_back<T: Tenant>(tenant: &mut T, guard: Guard) -> Result<(), (Lease, TenantError)> {
+    match guard {
+        Guard::Lease(lease) => release(tenant, &lease).await.map_err(|e| (lease, e)),
+        Guard::File(_) => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A local tenant is taken with its file's OS lock: a second run is refused, naming the
+    /// first, until the guard goes.
+    #[tokio::test]
+    async fn a_local_tenant_is_taken_with_its_file_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dev.json");
+        let kind = crate::project::TenantKind::Local { path: file.clone() };
+        let mut tenant = crate::tenant::local::LocalTenant::new(&file);
+        let mut warn = |w: String| panic!("no warning expected: {w}");
+        let mut guard = take(&mut tenant, &kind, "upgrade", Duration::ZERO, "base", &mut warn).await.unwrap();
+        assert!(guard.lease().is_none());
+        let second = take(&mut tenant, &kind, "stamp", Duration::ZERO, "base", &mut warn).await;
+        assert!(
+            matches!(&second, Err(LockError::HeldLocal { holder, .. }) if holder.contains("for upgrade")),
+            "{second:?}"
+        );
+        assert!(give_back(&mut tenant, guard).await.is_ok());
+        assert!(take(&mut tenant, &kind, "stamp", Duration::ZERO, "base", &mut warn).await.is_ok());
+    }
     use crate::tenant::Tenant;
 
     #[test]

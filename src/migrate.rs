@@ -17,6 +17,8 @@
 //! (`liminal_progress`); that marker is no longer needed, and is cleared by the next record.
 //! Liminal only reads `revision_id`, so it is not disturbed by the extra fields.
 
+pub mod prepare;
+
 use crate::chain::Plan;
 use crate::lock::{self, Lease};
 use crate::op::{Op, OpError};
@@ -355,7 +357,13 @@ async fn run_steps<T: Tenant>(
         // A revision that changes nothing (the empty base of a fresh tenant) is recorded with
         // the next one: stopping in between leaves the tenant as it was.
         if !step.ops.is_empty() || last {
-            let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
+            // A marker that cannot be read fails the record, rather than reading as "none"
+            // (which would leave a stale marker standing).
+            let marker = tenant.remote_field(PROGRESS_FIELD, false).await.map_err(|error| RunError::Record {
+                revision: step.id.clone(),
+                recorded: recorded.clone(),
+                error,
+            })?;
             if marker.as_deref().is_some_and(|m| m != NO_PROGRESS) {
                 values.push((PROGRESS_FIELD, NO_PROGRESS));
             }

@@ -17,7 +17,8 @@ pub const SCHEMA_FILE: &str = "schema.json";
 pub const DEFINITIONS_FILE: &str = "liminal.d.rhai";
 
 /// Why a project could not be set up. Nothing is written before the refusals (`Exists`,
-/// `HasRevisions`, `Gitignore`).
+/// `HasRevisions`, `Gitignore`). The I/O error is the source (the message says it too, so it
+/// is printed once).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ScaffoldError {
     #[error("{CONFIG_FILE} already exists here")]
@@ -123,7 +124,8 @@ pub fn ignore_liminal(existing: &str) -> Option<String> {
 
 /// The JSON Schema text, as written to files (pretty, with a final newline).
 pub fn schema_text() -> Result<String, ScaffoldError> {
-    let mut text = serde_json::to_string_pretty(&crate::schema::json_schema()).map_err(ScaffoldError::Schema)?;
+    let schema = crate::schema::json_schema().map_err(ScaffoldError::Schema)?;
+    let mut text = serde_json::to_string_pretty(&schema).map_err(ScaffoldError::Schema)?;
     text.push('\n');
     Ok(text)
 }

@@ -2,7 +2,7 @@
 //! with `--drift` how far it would still be from the code after them, and who holds its lock
 //! ([`crate::lock`]: the lease on Benchling, the OS lock of a local tenant's file).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -11,6 +11,7 @@ use crate::lint::check::check_tenant;
 use crate::lock::{FREE, LOCK_FIELD, Lease, lock_path};
 use crate::schema::{CodeModel, REMOTE_SCHEMA};
 use crate::state::TenantState;
+use crate::tenant::{Tenant, TenantError};
 
 /// One tenant's row.
 #[derive(Debug, Clone, Serialize)]
@@ -90,6 +91,75 @@ pub struct TenantRead {
     pub lock: Option<String>,
 }
 
+/// Read one tenant: its revision, the whole state when `whole`, and who holds its lock: the OS
+/// lock of `local_file` for a local tenant, else the lease in `liminal_remote` (which reading the
+/// revision already read).
+pub async fn read<T: Tenant>(
+    tenant: &mut T,
+    whole: bool,
+    local_file: Option<&Path>,
+) -> Result<TenantRead, TenantError> {
+    let revision = tenant.revision().await?;
+    let lock = match local_file {
+        Some(file) => local_lock_holder(file),
+        None => describe_lease(tenant.remote_field(LOCK_FIELD, false).await?.as_deref()),
+    };
+    let state = if whole { Some(tenant.read().await?) } else { None };
+    Ok(TenantRead { revision, state, lock })
+}
+
+/// A tenant's kind in the table: `local` (a file) or `url` (Benchling or the emulator), and the
+/// file of a local one.
+pub fn kind(config: &crate::project::TenantConfig) -> (&'static str, Option<PathBuf>) {
+    match &config.kind {
+        crate::project::TenantKind::Local { path } => ("local", Some(path.clone())),
+        crate::project::TenantKind::Http { .. } => ("url", None),
+    }
+}
+
+impl TenantStatus {
+    /// The row of a tenant that could not be opened or read.
+    pub fn failed(tenant: &str, kind: &'static str, error: String) -> TenantStatus {
+        TenantStatus {
+            tenant: tenant.to_string(),
+            kind,
+            revision: None,
+            pending: None,
+            drift: None,
+            lock: None,
+            error: Some(error),
+        }
+    }
+
+    /// The row in words: tenant, kind, revision, pending, drift (empty without `--drift`), lock.
+    pub fn cells(&self) -> [String; 6] {
+        let unreadable = self.error.is_some();
+        let revision = match (unreadable, &self.revision) {
+            (true, _) => "unreadable".to_string(),
+            (false, Some(rev)) => rev.clone(),
+            (false, None) => "none (base)".into(),
+        };
+        let pending = match (unreadable, self.pending) {
+            (true, _) => "-".to_string(),
+            (false, Some(0)) => "0 (at head)".into(),
+            (false, Some(n)) => n.to_string(),
+            (false, None) => "not in chain".into(),
+        };
+        let drift = match &self.drift {
+            Some(Drift::Differences { count: 0 }) => "in sync".to_string(),
+            Some(Drift::Differences { count }) => crate::diag::count(*count, "difference"),
+            Some(Drift::Unknown { .. }) => "unknown".into(),
+            None => String::new(),
+        };
+        let lock = match (unreadable, &self.lock) {
+            (true, _) => "-".to_string(),
+            (false, Some(holder)) => holder.clone(),
+            (false, None) => "free".into(),
+        };
+        [self.tenant.clone(), self.kind.into(), revision, pending, drift, lock]
+    }
+}
+
 /// The row of a tenant from what was read of it.
 pub fn tenant_status(
     chain: &Chain,
@@ -130,6 +200,39 @@ mod tests {
             remote.fields.push(Field::new(id, value, LOCK_FIELD, FieldType::Text));
         }
         state
+    }
+
+    #[test]
+    fn a_row_in_words() {
+        let row = |revision: Option<&str>, pending, drift, lock: Option<&str>| TenantStatus {
+            tenant: "dev".into(),
+            kind: "local",
+            revision: revision.map(str::to_string),
+            pending,
+            drift,
+            lock: lock.map(str::to_string),
+            error: None,
+        };
+        assert_eq!(row(None, Some(0), None, None).cells(), ["dev", "local", "none (base)", "0 (at head)", "", "free"]);
+        let drifted = row(Some("aaaaaaaaaaaa"), Some(2), Some(Drift::Differences { count: 3 }), Some("upgrade by x"));
+        assert_eq!(drifted.cells(), ["dev", "local", "aaaaaaaaaaaa", "2", "3 differences", "upgrade by x"]);
+        let unknown = Drift::Unknown { reason: "r".into() };
+        assert_eq!(row(Some("bbbbbbbbbbbb"), None, Some(unknown), None).cells()[3..5], ["not in chain", "unknown"]);
+        let in_sync = row(None, Some(0), Some(Drift::Differences { count: 0 }), None);
+        assert_eq!(in_sync.cells()[4], "in sync");
+        let failed = TenantStatus::failed("prod", "url", "no key".into());
+        assert_eq!(failed.cells(), ["prod", "url", "unreadable", "-", "", "-"]);
+    }
+
+    #[tokio::test]
+    async fn a_local_tenant_reads_its_revision_and_its_free_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dev.json");
+        let mut tenant = crate::tenant::local::LocalTenant::new(&file);
+        tenant.set_revision("aaaaaaaaaaaa").await.unwrap();
+        let got = read(&mut tenant, false, Some(&file)).await.unwrap();
+        assert_eq!((got.revision.as_deref(), got.lock, got.state.is_none()), (Some("aaaaaaaaaaaa"), None, true));
+        assert!(read(&mut tenant, true, Some(&file)).await.unwrap().state.is_some());
     }
 
     #[test]

@@ -55,6 +55,10 @@ fn loads_a_linear_chain_base_to_head() {
     assert_eq!(chain.base().header().message, "r0");
     assert_eq!(chain.position(R[2]), Some(2));
     assert!(chain.get("bbbbbbbbbbbb").is_none());
+    let marks: Vec<Vec<&str>> = chain.revisions().iter().map(|s| chain.marks(s)).collect();
+    assert_eq!(marks, [vec!["base"], vec![], vec![], vec!["head"]]);
+    let words: Vec<&str> = R.iter().filter_map(|r| chain.standing(Some(R[1]), r)).map(Standing::word).collect();
+    assert_eq!(words, ["applied", "current", "pending", "pending"]);
 }
 
 #[test]
@@ -278,4 +282,5 @@ fn a_fresh_tenant_on_a_fresh_project_records_the_base() {
     let chain = Chain::load(dir.path()).unwrap();
     assert_eq!(chain.at_head("dev", "dev", None), Ok(AtHead::RecordBase(R[0].to_string())));
     assert_eq!(chain.at_head("dev", "dev", Some(R[0])), Ok(AtHead::Yes));
+    assert_eq!(chain.marks(chain.head()), ["head", "base"]);
 }

@@ -7,9 +7,8 @@ use serde_json::json;
 
 use super::tenant_arg::{self, TenantName};
 use super::{Done, Ui, project, relative, tenant_report};
-use crate::lint::check::{check_project, check_tenant};
-use crate::lint::{Finding, counts, make_strict, suppress};
-use crate::script::Script;
+use crate::lint::check::{check_project, check_tenant_code};
+use crate::lint::{Finding, counts, make_strict};
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
@@ -32,17 +31,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         let (config, mut tenant) = name.open(&project, ui)?;
         let current = tenant.revision().await.map_err(tenant_report)?;
         let state = tenant.read().await.map_err(tenant_report)?;
-        let (mut more, left) = check_tenant(chain, code, &config.name, current.as_deref(), &state);
-        let lint = crate::lint::SCHEMA_INVALID;
-        let code_problems = super::code_problems_for(&project, config, code, &state);
-        // The code does not suit this tenant (a unit it lacks, a warehouse name it does not
-        // allow): that is the problem, located in schemas/; the diff failing on it is not another.
-        if !code_problems.is_empty() {
-            more.retain(|f| f.lint.code != crate::lint::TENANT_DRIFT.code);
-        }
-        more.extend(code_problems.into_iter().map(|p| Finding::from_problem(lint, p)));
-        let scripts: Vec<&Script> = chain.revisions().iter().collect();
-        suppress(&mut more, &scripts);
+        let (more, left) = check_tenant_code(&project, chain, code, &config.name, current.as_deref(), &state);
         findings.extend(more);
         drift = left;
     } else if let Some(name) = &args.tenant {

@@ -8,7 +8,7 @@ use clap_complete::engine::CompletionCandidate;
 use clap_complete::env::Shells;
 use miette::Report;
 
-use super::{Cli, Done, Ui, report};
+use super::{Cli, Done, Ui, report, report_error};
 use crate::project::Project;
 
 /// The environment variable the completion scripts set when they call back.
@@ -40,7 +40,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let mut out = Vec::new();
     shell
         .write_registration(VAR, "liminal", "liminal", "liminal", &mut out)
-        .map_err(|e| report(format!("cannot write the script: {e}"), "try again"))?;
+        .map_err(|e| report_error(Some("cannot write the script"), e, "try again"))?;
     ui.text(&String::from_utf8_lossy(&out));
     Ok(Done::OK)
 }

@@ -17,7 +17,7 @@ pub struct DefinitionsArgs {}
 
 pub fn json_schema(_args: SchemaArgs, ui: &Ui) -> Result<Done, Report> {
     if ui.json() {
-        ui.document(&crate::schema::json_schema());
+        ui.document(&crate::schema::json_schema().map_err(crate::scaffold::ScaffoldError::Schema)?);
     } else {
         ui.text(&schema_text()?);
     }

@@ -4,7 +4,7 @@ use miette::Report;
 use serde_json::json;
 
 use super::tenant_arg::TenantArg;
-use super::{Done, Ui, project, relative, report, tenant_report};
+use super::{Done, Ui, project, relative, report_error, tenant_report};
 use crate::generate::{code_from_state, files};
 use crate::tenant::Tenant;
 
@@ -24,7 +24,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let model = code_from_state(&state);
     let mut written = Vec::new();
     let mut skipped = Vec::new();
-    let files = files(&model).map_err(|e| report(e, "this is a bug in liminal; please report it"))?;
+    let files = files(&model).map_err(|e| report_error(None, e, "this is a bug in liminal; please report it"))?;
     for (path, text) in files {
         let full = project.schemas_dir.join(&path);
         if full.exists() && !args.overwrite {
@@ -32,8 +32,9 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             continue;
         }
         let text = format!("{}{text}", crate::scaffold::modeline(&path));
-        crate::state::file::write_atomic(&full, &text)
-            .map_err(|e| report(format!("cannot write {}: {e}", full.display()), "check the folder's permissions"))?;
+        crate::state::file::write_atomic(&full, &text).map_err(|e| {
+            report_error(Some(&format!("cannot write {}", full.display())), e, "check the folder's permissions")
+        })?;
         written.push(relative(&project, &full));
     }
     // The JSON Schema the files' first line names, unless the project has one already.

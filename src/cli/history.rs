@@ -30,13 +30,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     for script in chain.revisions().iter().rev() {
         let h = script.header();
         let here = current.as_ref().is_some_and(|(_, r)| r.as_deref() == Some(h.revision.as_str()));
-        let mut marks = Vec::new();
-        if h.revision == head {
-            marks.push("head".to_string());
-        }
-        if h.down_revision.is_none() {
-            marks.push("base".to_string());
-        }
+        let mut marks: Vec<String> = chain.marks(script).into_iter().map(str::to_string).collect();
         if here && let Some((name, _)) = &current {
             marks.push(format!("{name} is here"));
         }
@@ -52,12 +46,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             ui.line(format!("    date:   {}", date.as_deref().unwrap_or("not given")));
             ui.line(format!("    file:   {}", relative(&project, script.path()).display()));
             if let (Some((name, _)), Some(standing)) = (&current, standing) {
-                let word = match standing {
-                    crate::chain::Standing::Applied => "applied",
-                    crate::chain::Standing::Current => "current",
-                    crate::chain::Standing::Pending => "pending",
-                };
-                ui.line(format!("    {name}: {word}"));
+                ui.line(format!("    {name}: {}", standing.word()));
             }
         }
         rows.push(json!({

@@ -3,7 +3,7 @@
 use miette::Report;
 use serde_json::json;
 
-use super::{Done, Ui, now, report};
+use super::{Done, Ui, now, report_error};
 use crate::project::CONFIG_FILE;
 
 #[derive(Debug, clap::Args)]
@@ -11,7 +11,7 @@ pub struct Args {}
 
 pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     let root = std::env::current_dir()
-        .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a folder"))?;
+        .map_err(|e| report_error(Some("cannot read the current folder"), e, "cd into a folder"))?;
     let done = crate::scaffold::init(&root, now()).map_err(Report::new)?;
     if done.gitignore_linked {
         ui.status("warning: .gitignore is a symbolic link; init leaves it alone (add `.liminal/` to it yourself)");

@@ -13,7 +13,8 @@ use super::{AnyTenant, Done, Ui, load_chain, project, relative, report_error, te
 use crate::chain::Chain;
 use crate::diag::{SourceProblem, count};
 use crate::lint::plan::review;
-use crate::migrate::{PlanStep, PreflightError, RunError, load_steps, resume, run as run_plan};
+use crate::migrate::prepare::{self, PrepareError};
+use crate::migrate::{PlanStep, PreflightError, RunError, run as run_plan};
 use crate::project::Project;
 use crate::project::TenantKind;
 use crate::script::Direction;
@@ -164,13 +165,7 @@ async fn execute(
     // The plan reads the schema lists in any case: the revision lookup uses them.
     tenant.prepare(&Needs::schema_list());
     let mut current = tenant.revision().await.map_err(tenant_report)?;
-    let make_plan = |current: Option<&str>| {
-        match direction {
-            Direction::Upgrade => chain.plan_upgrade(current, target),
-            Direction::Downgrade => chain.plan_downgrade(current, target),
-        }
-        .map_err(Report::new)
-    };
+    let make_plan = |current: Option<&str>| prepare::plan(&chain, direction, current, target).map_err(Report::new);
     let mut plan = make_plan(current.as_deref())?;
     let nothing_to_do = |plan: &crate::chain::Plan<'_>, current: &Option<String>| {
         ui.line(format!("{} is already at {}; nothing to do.", config.name, plan.to));
@@ -196,10 +191,7 @@ async fn execute(
         guard = Some(take(&mut tenant, config, command, wait, &base, ui).await?);
         // Another run may have moved the tenant while this one waited for it.
         let now = tenant.revision().await.map_err(tenant_report);
-        let moved = match &now {
-            Ok(now) => *now != current && !(current.is_none() && now.as_deref() == Some(base.as_str())),
-            Err(_) => false,
-        };
+        let moved = now.as_ref().is_ok_and(|now| prepare::moved(current.as_deref(), now.as_deref(), &base));
         let replanned = match now {
             Err(e) => Some(Err(e)),
             Ok(now) if moved => {
@@ -252,6 +244,9 @@ pub(crate) struct Interrupted {
     help: String,
 }
 
+/// The help of a run that stopped: running it again resumes it.
+const AGAIN: &str = "run the same command again: it finds on the tenant what was applied and applies the rest";
+
 /// What one tenant's run is about.
 struct Run<'a> {
     direction: Direction,
@@ -273,11 +268,11 @@ impl Run<'_> {
     ) -> Result<serde_json::Value, Report> {
         let Run { direction, chain, project, config, plan, current, dry_run, yes } = *self;
         let started = Instant::now();
-        let mut steps = load_steps(plan).map_err(Report::new)?;
-        // Only what the plan's operations touch (and `liminal_remote`) is read.
-        let needs = crate::migrate::needs(&steps);
-        let state = tenant.read_for(&needs).await.map_err(tenant_report)?;
-        resume(&mut steps, &state).map_err(|e| resume_report(chain, config, direction, &e))?;
+        let steps = prepare::prepare(tenant, plan).await.map_err(|e| match e {
+            PrepareError::Load(problems) => Report::new(problems),
+            PrepareError::Read(e) => tenant_report(e),
+            PrepareError::Resume(e) => resume_report(chain, config, direction, &e),
+        })?;
         if let Some(first) = steps.first()
             && first.skip > 0
         {
@@ -313,58 +308,72 @@ impl Run<'_> {
         if matches!(config.kind, TenantKind::Http { .. }) {
             plan::confirm(ui, &config.name, &review, yes)?;
         }
-        let again = "run the same command again: it finds on the tenant what was applied and applies the rest";
         if crate::interrupt::requested() {
             let message = format!("interrupted before {} was changed", config.name);
-            return Err(Report::new(Interrupted { message, help: again.into() }));
+            return Err(Report::new(Interrupted { message, help: AGAIN.into() }));
         }
 
         let mut reporter = Reporter::new(ui.interactive() && !ui.json(), total_ops);
         let result = run_plan(tenant, &steps, &mut reporter, current.clone(), lease).await;
         reporter.finish();
         match result {
-            Ok(()) => {
-                let secs = started.elapsed().as_secs_f64();
-                let doc = json!({
-                    "tenant": config.name, "from": current, "to": plan.to, "dry_run": false,
-                    "revisions": plan_json(project, &steps),
-                    "plan": plan::review_json(project, &review),
-                    "requests": tenant.requests(), "seconds": secs,
-                });
-                let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
-                let requests = match tenant.requests() {
-                    0 => String::new(),
-                    n => format!(", {}", count(n as usize, "request")),
-                };
-                ui.line(format!(
-                    "{verb} {} from {from} to {}: {}, {}{requests}, {secs:.2}s.",
-                    config.name,
-                    plan.to,
-                    count(steps.len(), "revision"),
-                    count(total_ops, "operation"),
-                ));
-                Ok(doc)
-            }
-            Err(RunError::Op { revision, path, line, column, number, op, error, recorded, applied, total }) => {
+            Ok(()) => Ok(self.done(tenant, &steps, &review, started, ui)),
+            Err(e) => Err(self.failed(e)),
+        }
+    }
+
+    /// A run that went through: its line, and its document.
+    fn done(
+        &self,
+        tenant: &AnyTenant,
+        steps: &[PlanStep],
+        review: &crate::lint::plan::Review,
+        started: Instant,
+        ui: &Ui,
+    ) -> serde_json::Value {
+        let Run { direction, project, config, plan, current, .. } = *self;
+        let secs = started.elapsed().as_secs_f64();
+        let doc = json!({
+            "tenant": config.name, "from": current, "to": plan.to, "dry_run": false,
+            "revisions": plan_json(project, steps),
+            "plan": plan::review_json(project, review),
+            "requests": tenant.requests(), "seconds": secs,
+        });
+        let verb = if direction == Direction::Upgrade { "Upgraded" } else { "Downgraded" };
+        let requests = match tenant.requests() {
+            0 => String::new(),
+            n => format!(", {}", count(n as usize, "request")),
+        };
+        let total_ops: usize = steps.iter().map(|s| s.pending().len()).sum();
+        ui.line(format!(
+            "{verb} {} from {} to {}: {}, {}{requests}, {secs:.2}s.",
+            config.name,
+            current.as_deref().unwrap_or("no revision"),
+            plan.to,
+            count(steps.len(), "revision"),
+            count(total_ops, "operation"),
+        ));
+        doc
+    }
+
+    /// A run that stopped: where, and what the tenant is left with.
+    fn failed(&self, e: RunError) -> Report {
+        let config = self.config;
+        match e {
+            RunError::Op { revision, path, line, column, number, op, error, recorded, applied, total } => {
                 let at = recorded.unwrap_or_else(|| "no revision".into());
                 let help = format!(
-                    "{} is recorded at {at}, with {applied} of the {} of {revision} on it; fix the cause (on the tenant or in the revision), then {again}",
+                    "{} is recorded at {at}, with {applied} of the {} of {revision} on it; fix the cause (on the tenant or in the revision), then {AGAIN}",
                     config.name,
                     count(total, "operation")
                 );
-                Err(located(
-                    chain,
-                    &path,
-                    line,
-                    column,
-                    format!("revision {revision}, operation {number} ({op}) failed: {error}"),
-                    &help,
-                ))
+                let message = format!("revision {revision}, operation {number} ({op}) failed: {error}");
+                located(self.chain, &path, line, column, message, &help)
             }
-            Err(e @ RunError::Interrupted { .. }) => {
-                Err(Report::new(Interrupted { message: format!("{}: {e}", config.name), help: again.into() }))
+            e @ RunError::Interrupted { .. } => {
+                Report::new(Interrupted { message: format!("{}: {e}", config.name), help: AGAIN.into() })
             }
-            Err(e) => Err(report_error(Some(&config.name), e, again)),
+            e => report_error(Some(&config.name), e, AGAIN),
         }
     }
 }

@@ -315,7 +315,7 @@ pub(crate) fn tenant_report(e: TenantError) -> Report {
 /// The project around the current folder.
 pub(crate) fn project() -> Result<Project, Report> {
     let cwd = std::env::current_dir()
-        .map_err(|e| report(format!("cannot read the current folder: {e}"), "cd into a project"))?;
+        .map_err(|e| report_error(Some("cannot read the current folder"), e, "cd into a project"))?;
     let project = Project::discover(&cwd)?;
     for (dir, recursive, ext) in
         [(&project.schemas_dir, true, &["yaml", "yml"][..]), (&project.versions_dir, false, &["rhai"][..])]
@@ -350,36 +350,15 @@ pub(crate) fn now() -> time::PrimitiveDateTime {
     time::PrimitiveDateTime::new(t.date(), time::Time::from_hms(t.hour(), t.minute(), t.second()).unwrap_or(t.time()))
 }
 
-/// The code's problems on the tenant `config` names (custom warehouse names it does not allow),
-/// located in schemas/; empty when there are none.
-pub(crate) fn code_problems_for(
-    project: &Project,
-    config: &TenantConfig,
-    code: &crate::schema::CodeModel,
-    state: &crate::state::TenantState,
-) -> Vec<crate::diag::SourceProblem> {
-    let tenant_problems = |m: &crate::schema::CodeModel| {
-        let mut found = crate::settings::code_problems(m, state, &config.name);
-        found.extend(crate::schema::unit_problems(m, state, &config.name));
-        found
-    };
-    if tenant_problems(code).is_empty() {
-        return Vec::new();
-    }
-    match crate::schema::load_dir_with(&project.schemas_dir, &tenant_problems) {
-        Ok(_) => Vec::new(),
-        Err(p) => p.0,
-    }
-}
-
-/// [`code_problems_for`] as an error, for commands that stop at the first problem.
+/// [`code_problems_for`](crate::lint::check::code_problems_for) as an error, for commands that
+/// stop at the first problem.
 pub(crate) fn check_code_for(
     project: &Project,
     config: &TenantConfig,
     code: &crate::schema::CodeModel,
     state: &crate::state::TenantState,
 ) -> Result<(), Report> {
-    let problems = code_problems_for(project, config, code, state);
+    let problems = crate::lint::check::code_problems_for(project, &config.name, code, state);
     if problems.is_empty() { Ok(()) } else { Err(Report::new(crate::diag::Problems(problems))) }
 }
 

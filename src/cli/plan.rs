@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use miette::Report;
 use serde_json::{Value, json};
 
-use super::{Ui, relative, report};
+use super::{Ui, relative, report, report_error};
 use crate::lint::Severity;
 use crate::lint::plan::Review;
 use crate::migrate::PlanStep;
@@ -146,7 +146,7 @@ pub fn confirm(ui: &Ui, tenant: &str, review: &Review, yes: bool) -> Result<(), 
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| report(format!("cannot read the answer: {e}"), "pass `--yes` instead"))?;
+        .map_err(|e| report_error(Some("cannot read the answer"), e, "pass `--yes` instead"))?;
     if answer.trim() == "yes" {
         Ok(())
     } else {

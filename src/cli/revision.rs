@@ -5,7 +5,7 @@ use miette::Report;
 use serde_json::json;
 
 use super::tenant_arg::{self, TenantName};
-use super::{Done, Ui, diff_report, load_chain, now, project, relative, report, tenant_report};
+use super::{Done, Ui, diff_report, load_chain, now, project, relative, report, report_error, tenant_report};
 use std::path::PathBuf;
 
 use crate::chain::sum::{Recorded, SUM_FILE, record_new_revision};
@@ -132,7 +132,7 @@ fn write(
     }
     .map_err(Report::new)?;
     let path = new.write(&project.versions_dir).map_err(|e| {
-        report(format!("cannot write {}: {e}", new.file_name), "check the versions folder's permissions")
+        report_error(Some(&format!("cannot write {}", new.file_name)), e, "check the versions folder's permissions")
     })?;
     match record_new_revision(chain, &new.file_name, &new.text) {
         Ok(Recorded::Added) => {}

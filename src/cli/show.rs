@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use super::tenant_arg::{self, TenantName};
 use super::{Done, Ui, load_chain, project, relative, tenant_report};
 use crate::chain::create_date;
+use crate::lint::shown_findings;
 use crate::lint::summary::Summary;
-use crate::lint::{Finding, op_finding, run_lints, suppress};
-use crate::script::{Direction, Script};
+use crate::script::Direction;
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
@@ -20,23 +20,6 @@ pub struct Args {
     /// Also say where these tenants stand against it (comma-separated keys or aliases)
     #[arg(long, value_name = "TENANT", value_delimiter = ',', add = tenant_arg::completer())]
     tenant: Vec<TenantName>,
-}
-
-/// The lints shown for a function: what running each operation does, and for a downgrade, an
-/// operation that can never run.
-fn findings(script: &Script, direction: Direction, ops: &[crate::script::LocatedOp]) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for o in ops {
-        let mut lints = run_lints(&o.op);
-        for l in crate::lint::op_lints(&o.op, direction) {
-            if !lints.contains(&l) {
-                lints.push(l);
-            }
-        }
-        out.extend(lints.into_iter().map(|l| op_finding(l, script, direction, o)));
-    }
-    suppress(&mut out, &[script]);
-    out
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
@@ -50,13 +33,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let h = script.header();
     let rel = relative(&project, script.path());
     let position = chain.position(&h.revision).unwrap_or(0);
-    let mut marks = Vec::new();
-    if position + 1 == chain.len() {
-        marks.push("head");
-    }
-    if h.down_revision.is_none() {
-        marks.push("base");
-    }
+    let marks = chain.marks(script);
     let marks = if marks.is_empty() { String::new() } else { format!(" ({})", marks.join(", ")) };
     ui.line(format!("revision {}{marks}: {}", h.revision, h.message));
     ui.line(format!("  parent:   {}", h.down_revision.as_deref().unwrap_or("none (the base)")));
@@ -67,7 +44,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let mut functions = Vec::new();
     for direction in [Direction::Upgrade, Direction::Downgrade] {
         let ops = script.ops(direction).map_err(Report::new)?;
-        let lints = findings(script, direction, &ops);
+        let lints = shown_findings(script, direction, &ops);
         let summary = Summary::of(ops.iter().map(|o| &o.op));
         ui.line(format!("{}() [{summary}]:", direction.function()));
         for (k, o) in ops.iter().enumerate() {

@@ -47,7 +47,14 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     // Stamping says where the tenant stands: a record of an interrupted upgrade by an earlier
     // version no longer holds. One write records the revision, clears that record and releases
     // the lease.
-    let marker = tenant.remote_field(PROGRESS_FIELD, false).await.ok().flatten();
+    // A marker that cannot be read is an error, not "no marker" (which would leave it standing).
+    let marker = match tenant.remote_field(PROGRESS_FIELD, false).await {
+        Ok(marker) => marker,
+        Err(e) => {
+            give_back(&mut tenant, guard, config, ui).await;
+            return Err(tenant_report(e));
+        }
+    };
     let interrupted = marker.as_deref().and_then(|m| m.split_once('+')).map(|(r, _)| r.to_string());
     let mut values: Vec<(&str, &str)> = vec![(REMOTE_FIELD, id.as_str())];
     if interrupted.is_some() {

@@ -3,13 +3,8 @@
 use miette::Report;
 use serde_json::json;
 
-use super::{AnyTenant, Done, Ui, load_chain, open_tenant, project};
-use std::path::PathBuf;
-
-use crate::lock::LOCK_FIELD;
-use crate::project::TenantKind;
-use crate::status::{Drift, TenantRead, TenantStatus, describe_lease, local_lock_holder, tenant_status};
-use crate::tenant::{Tenant, TenantError};
+use super::{Done, Ui, load_chain, open_tenant, project};
+use crate::status::{Drift, TenantStatus, read, tenant_status};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -17,18 +12,6 @@ pub struct Args {
     /// pending revisions (costs a full read on Benchling)
     #[arg(long)]
     drift: bool,
-}
-
-/// Read one tenant: its revision, the whole state when `whole`, and who holds its lock (the
-/// lease is in `liminal_remote`, which reading the revision already read).
-async fn read(mut tenant: AnyTenant, whole: bool, local_file: Option<PathBuf>) -> Result<TenantRead, TenantError> {
-    let revision = tenant.revision().await?;
-    let lock = match &local_file {
-        Some(file) => local_lock_holder(file),
-        None => describe_lease(tenant.remote_field(LOCK_FIELD, false).await?.as_deref()),
-    };
-    let state = if whole { Some(tenant.read().await?) } else { None };
-    Ok(TenantRead { revision, state, lock })
 }
 
 pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
@@ -39,17 +22,13 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let mut tasks = tokio::task::JoinSet::new();
     let mut rows: Vec<Option<TenantStatus>> = vec![None; project.tenants.len()];
     for (i, config) in project.tenants.iter().enumerate() {
-        let kind = if matches!(config.kind, TenantKind::Local { .. }) { "local" } else { "url" };
-        let local_file = match &config.kind {
-            TenantKind::Local { path } => Some(path.clone()),
-            TenantKind::Http { .. } => None,
-        };
+        let (kind, local_file) = crate::status::kind(config);
         match open_tenant(config, ui) {
-            Ok(tenant) => {
+            Ok(mut tenant) => {
                 let whole = args.drift;
-                tasks.spawn(async move { (i, kind, read(tenant, whole, local_file).await) });
+                tasks.spawn(async move { (i, kind, read(&mut tenant, whole, local_file.as_deref()).await) });
             }
-            Err(e) => rows[i] = Some(failed(&config.name, kind, e.to_string())),
+            Err(e) => rows[i] = Some(TenantStatus::failed(&config.name, kind, e.to_string())),
         }
     }
     while let Some(joined) = tasks.join_next().await {
@@ -57,7 +36,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         let name = &project.tenants[i].name;
         rows[i] = Some(match result {
             Ok(read) => tenant_status(&chain, code.as_ref(), name, kind, read, args.drift),
-            Err(e) => failed(name, kind, e.to_string()),
+            Err(e) => TenantStatus::failed(name, kind, e.to_string()),
         });
     }
     let rows: Vec<TenantStatus> = rows.into_iter().flatten().collect();
@@ -72,31 +51,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
         if args.drift { "drift".into() } else { String::new() },
         "lock".into(),
     ]];
-    for r in &rows {
-        let revision = match (&r.error, &r.revision) {
-            (Some(_), _) => "unreadable".to_string(),
-            (None, Some(rev)) => rev.clone(),
-            (None, None) => "none (base)".into(),
-        };
-        let pending = match (&r.error, r.pending) {
-            (Some(_), _) => "-".to_string(),
-            (None, Some(0)) => "0 (at head)".into(),
-            (None, Some(n)) => n.to_string(),
-            (None, None) => "not in chain".into(),
-        };
-        let drift = match &r.drift {
-            Some(Drift::Differences { count: 0 }) => "in sync".to_string(),
-            Some(Drift::Differences { count }) => crate::diag::count(*count, "difference"),
-            Some(Drift::Unknown { .. }) => "unknown".into(),
-            None => String::new(),
-        };
-        let lock = match (&r.error, &r.lock) {
-            (Some(_), _) => "-".to_string(),
-            (None, Some(holder)) => holder.clone(),
-            (None, None) => "free".into(),
-        };
-        table.push(vec![r.tenant.clone(), r.kind.into(), revision, pending, drift, lock]);
-    }
+    table.extend(rows.iter().map(|r| r.cells().to_vec()));
     let widths: Vec<usize> =
         (0..6).map(|c| table.iter().map(|row| row[c].chars().count()).max().unwrap_or(0)).collect();
     for row in &table {
@@ -119,16 +74,4 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     }
     let unreadable = rows.iter().any(|r| r.error.is_some());
     Ok(Done(if unreadable { 1 } else { 0 }))
-}
-
-fn failed(tenant: &str, kind: &'static str, error: String) -> TenantStatus {
-    TenantStatus {
-        tenant: tenant.to_string(),
-        kind,
-        revision: None,
-        pending: None,
-        drift: None,
-        lock: None,
-        error: Some(error),
-    }
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::tenant_arg::TenantArg;
 use super::{AnyTenant, Done, Ui, open_tenant, project, report, report_error};
-use crate::lock::{self, FileLock, Lease};
+use crate::lock::{self, Guard};
 use crate::project::{TenantConfig, TenantKind};
 
 #[derive(Debug, clap::Args)]
@@ -42,24 +42,7 @@ pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     Ok(Done::OK)
 }
 
-/// What keeps other runs off a tenant while this one runs.
-pub(crate) enum Guard {
-    /// The local tenant's OS lock (released when dropped).
-    File(#[allow(dead_code)] FileLock),
-    /// The lease in `liminal_remote`.
-    Lease(Lease),
-}
-
-impl Guard {
-    pub(crate) fn lease(&mut self) -> Option<&mut Lease> {
-        match self {
-            Guard::Lease(l) => Some(l),
-            Guard::File(_) => None,
-        }
-    }
-}
-
-/// Take the tenant for `command`, waiting up to `wait` for another run.
+/// Take the tenant for `command`, waiting up to `wait` for another run ([`lock::take`]).
 pub(crate) async fn take(
     tenant: &mut AnyTenant,
     config: &TenantConfig,
@@ -68,24 +51,16 @@ pub(crate) async fn take(
     base: &str,
     ui: &Ui,
 ) -> Result<Guard, Report> {
-    let refuse = |e: lock::LockError| {
+    let mut warn = |w: String| ui.status(format!("warning: {}: {w}", config.name));
+    lock::take(tenant, &config.kind, command, wait, base, &mut warn).await.map_err(|e| {
         let help = e.help(&config.name);
         report_error(Some(&config.name), e, help)
-    };
-    match &config.kind {
-        TenantKind::Local { path } => Ok(Guard::File(lock::lock_file(path, command, wait).map_err(refuse)?)),
-        TenantKind::Http { .. } => {
-            let mut warn = |w: String| ui.status(format!("warning: {}: {w}", config.name));
-            Ok(Guard::Lease(lock::acquire(tenant, command, wait, base, &mut warn).await.map_err(refuse)?))
-        }
-    }
+    })
 }
 
 /// Give the tenant back after a run that did not release it itself; says so when that fails.
 pub(crate) async fn give_back(tenant: &mut AnyTenant, guard: Guard, config: &TenantConfig, ui: &Ui) {
-    if let Guard::Lease(lease) = guard
-        && let Err(e) = lock::release(tenant, &lease).await
-    {
+    if let Err((lease, e)) = lock::give_back(tenant, guard).await {
         ui.status(format!(
             "warning: releasing the lease on {} failed ({e}); it expires by itself at its end, or run `liminal unlock {} {}`",
             config.name, config.name, lease.id

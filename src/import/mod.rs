@@ -8,7 +8,8 @@
 //! - [`props`] turns Liminal's property classes (fields, schemas, templates) into ours;
 //! - [`ops`] turns Liminal's operation calls into [`Op`]s;
 //! - [`model`] reads the models package into a [`CodeModel`];
-//! - [`env`] reads the tenants env.py connects to, for liminal.yaml.
+//! - [`env`] reads the tenants env.py connects to, for liminal.yaml;
+//! - [`write`] decides what an import may replace and writes it into the project.
 //!
 //! The revisions are converted in chain order while the chain is replayed on an empty state, so
 //! that a conversion that needs to know the tenant (a name-template update that names only some
@@ -22,6 +23,7 @@ mod props;
 mod python;
 mod reader;
 mod revision;
+pub mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

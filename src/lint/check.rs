@@ -6,6 +6,10 @@
 //! replayed from the base ([`crate::chain::replay`]: LM403, LM404, LM302); schemas/ against the
 //! head of the replayed chain (LM503); the sum file (LM6xx). Then `// liminal:nolint` comments
 //! silence what they name.
+//!
+//! Against a tenant ([`check_tenant_code`]): the code suits the tenant ([`code_problems_for`]:
+//! warehouse names it does not allow, units it lacks, located in schemas/), the pending
+//! revisions apply, and the code matches once they did (LM5xx).
 
 use std::path::Path;
 
@@ -13,6 +17,7 @@ use super::*;
 use crate::chain::replay::{Loaded, ReplayEvent, replay_with};
 use crate::chain::sum::{SUM_FILE, SumProblem, sum_path, verify};
 use crate::chain::{Chain, ChainError, read_scripts};
+use crate::diag::SourceProblem;
 use crate::diff::diff;
 use crate::migrate::{load_steps, preflight};
 use crate::project::Project;
@@ -253,5 +258,91 @@ pub fn check_tenant(
             findings.push(Finding::new(TENANT_DRIFT, format!("{tenant}: {e}")).with_help(e.error.help()));
             (findings, None)
         }
+    }
+}
+
+/// The code's problems on the tenant `tenant` whose state is `state` (custom warehouse names it
+/// does not allow, units its dictionary lacks), located in schemas/; empty when there are none.
+pub fn code_problems_for(project: &Project, tenant: &str, code: &CodeModel, state: &TenantState) -> Vec<SourceProblem> {
+    let tenant_problems = |m: &CodeModel| {
+        let mut found = crate::settings::code_problems(m, state, tenant);
+        found.extend(crate::schema::unit_problems(m, state, tenant));
+        found
+    };
+    if tenant_problems(code).is_empty() {
+        return Vec::new();
+    }
+    match crate::schema::load_dir_with(&project.schemas_dir, &tenant_problems) {
+        Ok(_) => Vec::new(),
+        Err(p) => p.0,
+    }
+}
+
+/// `check --tenant`: [`check_tenant`], and the code's problems on the tenant
+/// ([`code_problems_for`]) as findings; `// liminal:nolint` comments of the chain silence what
+/// they name. When the code does not suit the tenant, that is the problem, located in
+/// schemas/: the drift the diff then fails to compute is not another.
+pub fn check_tenant_code(
+    project: &Project,
+    chain: &Chain,
+    code: &CodeModel,
+    tenant: &str,
+    current: Option<&str>,
+    state: &TenantState,
+) -> (Vec<Finding>, Option<usize>) {
+    let (mut findings, drift) = check_tenant(chain, code, tenant, current, state);
+    let code_problems = code_problems_for(project, tenant, code, state);
+    if !code_problems.is_empty() {
+        findings.retain(|f| f.lint.code != TENANT_DRIFT.code);
+    }
+    findings.extend(code_problems.into_iter().map(|p| Finding::from_problem(SCHEMA_INVALID, p)));
+    let scripts: Vec<&crate::script::Script> = chain.revisions().iter().collect();
+    suppress(&mut findings, &scripts);
+    (findings, drift)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    const PIZZA: &str = "kind: entity_schema\nname: Pizza\nwarehouse_name: pizza\nprefix: PZ\nentity_type: custom_entity\nfields:\n  - { warehouse_name: baking, name: Bake time, type: text }\n";
+
+    /// A project whose chain is its base and whose schemas/ holds `yaml`.
+    fn project(yaml: &str) -> (tempfile::TempDir, Project, Chain, CodeModel) {
+        let dir = tempfile::tempdir().unwrap();
+        crate::scaffold::init(dir.path(), datetime!(2026-01-01 00:00:00)).unwrap();
+        std::fs::write(dir.path().join("schemas/pizza.yaml"), yaml).unwrap();
+        let project = Project::discover(dir.path()).unwrap();
+        let chain = Chain::load(&project.versions_dir).unwrap();
+        let code = crate::schema::load_dir(&project.schemas_dir).unwrap();
+        (dir, project, chain, code)
+    }
+
+    fn codes(findings: &[Finding]) -> Vec<&str> {
+        findings.iter().map(|f| f.lint.code).collect()
+    }
+
+    #[test]
+    fn a_warehouse_name_the_tenant_does_not_allow_is_the_code_problem_not_drift() {
+        let (_dir, project, chain, code) = project(PIZZA);
+        let state = TenantState::new();
+        let problems = code_problems_for(&project, "dev", &code, &state);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].file.ends_with("schemas/pizza.yaml") && problems[0].line == 7, "{problems:?}");
+        let (findings, _) = check_tenant_code(&project, &chain, &code, "dev", None, &state);
+        assert_eq!(codes(&findings), [SCHEMA_INVALID.code]);
+    }
+
+    #[test]
+    fn a_tenant_that_allows_it_only_drifts() {
+        let (_dir, project, chain, code) = project(PIZZA);
+        let mut state = TenantState::new();
+        state.settings.custom_warehouse_names = true;
+        assert!(code_problems_for(&project, "dev", &code, &state).is_empty());
+        let (findings, drift) = check_tenant_code(&project, &chain, &code, "dev", None, &state);
+        assert_eq!(codes(&findings), [TENANT_DRIFT.code]);
+        assert!(drift.is_some_and(|d| d > 0), "{drift:?}");
     }
 }

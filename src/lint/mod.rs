@@ -408,6 +408,23 @@ fn code_place(op: &Op, lint: &Lint, places: &CodePlaces) -> Option<Located> {
     }
 }
 
+/// The lints `show` lists for a function of `script`: what running each operation does, and
+/// for a downgrade, an operation that can never run; its `// liminal:nolint` comments applied.
+pub fn shown_findings(script: &Script, direction: Direction, ops: &[LocatedOp]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for o in ops {
+        let mut lints = run_lints(&o.op);
+        for l in op_lints(&o.op, direction) {
+            if !lints.contains(&l) {
+                lints.push(l);
+            }
+        }
+        out.extend(lints.into_iter().map(|l| op_finding(l, script, direction, o)));
+    }
+    suppress(&mut out, &[script]);
+    out
+}
+
 /// A finding about one operation: `revision <id>, upgrade(): <what it does> <lint summary>`.
 pub fn op_finding(lint: &'static Lint, script: &Script, direction: Direction, o: &LocatedOp) -> Finding {
     let message = format!(
@@ -503,6 +520,27 @@ pub fn counts(findings: &[Finding]) -> Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `show` lists an archive once, though both the run lints and the op lints name it.
+    #[test]
+    fn show_lists_each_lint_of_an_operation_once() {
+        let up = vec![Op::ArchiveDropdown { name: "Toppings".into() }];
+        let text = crate::script::render(&crate::script::RevisionText {
+            id: "c3a9cd009713",
+            down_revision: None,
+            message: "archive",
+            create_date: time::macros::datetime!(2026-11-25 19:16:35),
+            upgrade: &up,
+            downgrade: &[],
+        });
+        let script = Script::parse(Path::new("versions/c3a9cd009713_archive.rhai"), text).unwrap();
+        let ops = script.ops(Direction::Upgrade).unwrap();
+        let found = shown_findings(&script, Direction::Upgrade, &ops);
+        let codes: Vec<&str> = found.iter().map(|f| f.lint.code).collect();
+        assert_eq!(codes, [ARCHIVE_DROPDOWN.code]);
+        assert_eq!(found[0].position(), Some((ops[0].line, ops[0].column)));
+        assert!(shown_findings(&script, Direction::Downgrade, &[]).is_empty());
+    }
 
     #[test]
     fn codes_are_unique_and_in_their_group() {

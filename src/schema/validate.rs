@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use super::rules::{
     self, FieldName, FieldProperty as Has, FieldTypeProblem, OptionProblem, PrefixProblem, SchemaName, SchemaNames,
+    WAREHOUSE_NAME_HELP, valid_warehouse_name,
 };
 use super::{CodeModel, DropdownDef, EntityType, FieldDef, SchemaDef, SchemaProps};
 
@@ -49,9 +50,6 @@ fn first_of<K: Ord>(map: &mut BTreeMap<K, usize>, key: K, at: usize) -> Option<u
     map.insert(key, at);
     None
 }
-
-// The rule book's warehouse-name rule, where callers outside `schema` have always found it.
-pub(crate) use super::rules::{WAREHOUSE_NAME_HELP, valid_warehouse_name};
 
 fn prefix_message(prefix: &str) -> Option<String> {
     Some(match rules::prefix_problem(prefix)? {

@@ -58,15 +58,16 @@ impl LocalTenant {
         &self.path
     }
 
-    fn err(&self, e: impl std::fmt::Display) -> TenantError {
-        TenantError::File { path: self.path.clone(), message: e.to_string() }
+    /// A file error: `message` says it in the user's words, `source` is kept underneath.
+    fn err(&self, message: String, source: impl std::error::Error + Send + Sync + 'static) -> TenantError {
+        TenantError::File { path: self.path.clone(), message, source: Some(Box::new(source)) }
     }
 
     fn load(&mut self) -> Result<&mut TenantState, TenantError> {
         if self.state.is_none() {
             let mut state = file::read(&self.path).map_err(|e| match e {
-                file::ReadError::Io(e) => self.err(e),
-                file::ReadError::Parse(e) => self.err(not_a_state(&e)),
+                file::ReadError::Io(e) => self.err(e.to_string(), e),
+                file::ReadError::Parse(e) => self.err(not_a_state(&e), e),
             })?;
             if let Some(settings) = self.settings {
                 state.settings = settings;
@@ -76,7 +77,10 @@ impl LocalTenant {
         }
         match self.state.as_deref_mut() {
             Some(s) => Ok(s),
-            None => Err(TenantError::File { path: self.path.clone(), message: "state not loaded".into() }),
+            None => Err(TenantError::internal(format!(
+                "cannot read or write the local tenant file {}: state not loaded",
+                self.path.display()
+            ))),
         }
     }
 
@@ -87,7 +91,7 @@ impl LocalTenant {
         if let Err(e) = file::write(&self.path, state) {
             self.state = None;
             self.dirty = false;
-            return Err(self.err(e));
+            return Err(self.err(e.to_string(), e));
         }
         self.dirty = false;
         if self.batch.is_some() {

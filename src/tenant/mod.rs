@@ -38,7 +38,13 @@ use crate::wire::WireError;
 pub enum TenantError {
     #[error("cannot read or write the local tenant file {path}: {message}")]
     #[diagnostic(help("check the path under `local:` in liminal.yaml and the folder's permissions"))]
-    File { path: std::path::PathBuf, message: String },
+    File {
+        path: std::path::PathBuf,
+        message: String,
+        /// The I/O or JSON error underneath.
+        #[source]
+        source: Option<Cause>,
+    },
     #[error("the tenant's `liminal_remote` schema is not as liminal expects: {0}")]
     #[diagnostic(help("fix the liminal_remote schema in Benchling so it has exactly one active revision_id field"))]
     Remote(#[source] RemoteError),
@@ -103,11 +109,6 @@ impl TenantError {
             TenantError::Auth(_) => "tenant::auth",
             TenantError::Internal { .. } => "tenant::internal",
         }
-    }
-
-    /// The help line (the diagnostic's `help`).
-    pub fn help(&self) -> String {
-        miette::Diagnostic::help(self).map(|h| h.to_string()).unwrap_or_default()
     }
 
     /// An answer liminal cannot use, with no underlying error.

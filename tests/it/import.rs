@@ -283,6 +283,16 @@ fn a_second_import_needs_overwrite_and_gives_the_same_bytes() {
 }
 
 #[test]
+fn an_unreadable_gitignore_is_left_alone_and_nothing_is_written() {
+    let p = python_project();
+    let bytes = b"target/\n\xff\xfe secrets\n".to_vec();
+    std::fs::write(p.file("rs/.gitignore"), &bytes).unwrap();
+    rs(&p, &["import", "../py"]).fails().err_has("cannot read .gitignore");
+    assert_eq!(std::fs::read(p.file("rs/.gitignore")).unwrap(), bytes);
+    assert!(!p.file("rs/liminal.yaml").exists(), "nothing is written");
+}
+
+#[test]
 fn a_project_with_its_own_base_revision_refuses() {
     let p = python_project();
     rs(&p, &["init"]).ok();

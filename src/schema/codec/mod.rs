@@ -315,7 +315,7 @@ mod tests {
     /// keys, and the codec's types: the two cannot drift apart unnoticed.
     #[test]
     fn the_json_schema_has_the_codecs_keys_and_types() {
-        let schema = crate::schema::json_schema();
+        let schema = crate::schema::json_schema().unwrap();
         let defs = &schema["definitions"];
         for (props, shape) in [
             (&schema["properties"], Shape::Item),

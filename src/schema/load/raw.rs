@@ -171,8 +171,9 @@ pub(super) struct RawField {
 }
 
 /// The JSON Schema (draft 7, what the YAML language server reads best) of one item of a schema
-/// file, generated from the shapes the loader reads.
-pub fn json_schema() -> serde_json::Value {
+/// file, generated from the shapes the loader reads. (Serialised rather than `to_value`d, which
+/// would lose schemars' keyword order; an error is returned, never an empty schema.)
+pub fn json_schema() -> Result<serde_json::Value, serde_json::Error> {
     let generator = schemars::generate::SchemaSettings::draft07().into_generator();
-    serde_json::to_value(generator.into_root_schema_for::<RawItem>()).unwrap_or_default()
+    serde_json::to_value(generator.into_root_schema_for::<RawItem>())
 }
