@@ -8,6 +8,7 @@
 
 pub mod file;
 mod indexed;
+mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,10 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use indexed::{Indexed, ItemMut, Keyed};
 
-use crate::schema::{
-    EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType, REMOTE_FIELD,
-    REMOTE_SCHEMA, SEQUENCE_CONSTRAINTS, SchemaDef, SchemaProps,
-};
+use crate::schema::{EntityType, FieldType, MixtureConfig, NamingStrategy, PartType, REMOTE_FIELD, REMOTE_SCHEMA};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registry {
@@ -142,20 +140,6 @@ impl Schema {
             archived: false,
             fields: vec![],
         }
-    }
-
-    /// Store the code model's schema properties: the inverse of [`TenantState::view`] for them.
-    /// The entity type is fixed when the schema is created, and the constraint (field ids) is the
-    /// caller's to resolve.
-    pub(crate) fn set_props(&mut self, p: &SchemaProps) {
-        self.name.clone_from(&p.name);
-        self.warehouse_name.clone_from(&p.warehouse_name);
-        self.prefix.clone_from(&p.prefix);
-        self.naming_strategies.clone_from(&p.naming_strategies);
-        self.use_registry_id_as_label = p.use_registry_id_as_label;
-        self.include_registry_id_in_chips = p.include_registry_id_in_chips;
-        self.show_bases_in_expanded_view = p.show_bases_in_expanded_view;
-        self.mixture_schema_config = p.mixture_schema_config;
     }
 
     pub fn field(&self, warehouse_name: &str) -> Option<&Field> {
@@ -514,72 +498,6 @@ impl TenantState {
         true
     }
 
-    /// A stored schema in the code model's vocabulary. Links that point at nothing known keep
-    /// their id, so a diff shows them rather than hiding them.
-    pub fn view(&self, s: &Schema) -> SchemaDef {
-        let field_wh = |id: &str| {
-            s.fields.iter().find(|f| f.id == id).map(|f| f.warehouse_name.clone()).unwrap_or_else(|| id.to_string())
-        };
-        let mut props = SchemaProps::new(&s.name, &s.warehouse_name, &s.prefix, s.entity_type);
-        // Entry schemas have no registration naming: Benchling reports none, and code cannot set
-        // any (the key is rejected), so it reads as the default, as Liminal's conversion drops the
-        // unsupported property and falls back to `SchemaProperties`' default. Otherwise an entry
-        // schema would differ from its own code forever.
-        if s.entity_type != EntityType::Entry {
-            props.naming_strategies = s.naming_strategies.clone();
-        }
-        props.use_registry_id_as_label = s.use_registry_id_as_label;
-        props.include_registry_id_in_chips = s.include_registry_id_in_chips;
-        props.constraint_fields = s
-            .constraint
-            .iter()
-            .map(|c| if SEQUENCE_CONSTRAINTS.contains(&c.as_str()) { c.clone() } else { field_wh(c) })
-            .collect();
-        props.show_bases_in_expanded_view = s.show_bases_in_expanded_view;
-        props.mixture_schema_config = s.mixture_schema_config;
-        let name_template = NameTemplate {
-            parts: s
-                .name_template
-                .iter()
-                .map(|p| NamePart { kind: p.kind, value: p.text.clone(), field: p.field_id.as_deref().map(field_wh) })
-                .collect(),
-            order_name_parts_by_sequence: s.order_name_parts_by_sequence,
-        };
-        SchemaDef {
-            props,
-            name_template,
-            archived: s.archived,
-            fields: s.fields.iter().map(|f| self.field_view(f)).collect(),
-        }
-    }
-
-    /// A stored field in the code model's vocabulary.
-    pub fn field_view(&self, f: &Field) -> FieldDef {
-        let (dropdown, entity_link) = match (&f.link, f.field_type) {
-            (Some(id), FieldType::Dropdown) => {
-                (Some(self.dropdown_by_id(id).map(|d| d.name.clone()).unwrap_or_else(|| id.clone())), None)
-            }
-            (Some(id), _) => {
-                (None, Some(self.schema_by_id(id).map(|s| s.warehouse_name.clone()).unwrap_or_else(|| id.clone())))
-            }
-            (None, _) => (None, None),
-        };
-        FieldDef {
-            warehouse_name: f.warehouse_name.clone(),
-            name: f.name.clone(),
-            field_type: f.field_type,
-            required: f.required,
-            is_multi: f.is_multi,
-            parent_link: f.parent_link,
-            dropdown,
-            entity_link,
-            tooltip: f.tooltip.clone(),
-            unit: f.unit.as_ref().map(|id| self.unit_by_id(id).map(|u| u.name.clone()).unwrap_or_else(|| id.clone())),
-            decimal_places: f.decimal_places,
-            archived: f.archived,
-        }
-    }
-
     /// Schemas that belong to the code model: everything but `liminal_remote`.
     pub fn managed_schemas(&self) -> impl Iterator<Item = &Schema> {
         self.schemas.iter().filter(|s| s.warehouse_name != REMOTE_SCHEMA)
@@ -591,20 +509,4 @@ fn remote_field(id: String, revision: &str) -> Field {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn revision_round_trips_through_liminal_remote() {
-        let mut s = TenantState::new();
-        assert_eq!(s.revision(), Ok(None));
-        assert!(s.set_revision("abcdefabcdef"));
-        assert!(!s.set_revision("abcdefabcdef"));
-        assert_eq!(s.revision(), Ok(Some("abcdefabcdef".into())));
-        assert!(s.set_revision("123456789012"));
-        assert_eq!(s.revision(), Ok(Some("123456789012".into())));
-        assert_eq!(s.managed_schemas().count(), 0);
-        let json = serde_json::to_string(&s).unwrap();
-        assert_eq!(serde_json::from_str::<TenantState>(&json).unwrap(), s);
-    }
-}
+mod tests;

@@ -338,4 +338,37 @@ mod tests {
             }
         }
     }
+
+    /// A schema property reaches every layer that the codec does not write itself: the YAML
+    /// loader, `generate-files` and back, and the stored state (`set_props` / `view`). Every flag
+    /// is set on a sequence schema (which supports them all); a flag that one of these layers
+    /// forgets fails here, so a new boolean key cannot be half added.
+    #[test]
+    fn every_schema_flag_reaches_the_loader_the_state_and_generated_files() {
+        use crate::schema::codec::patch::SchemaPatch;
+        let flags: Vec<&str> =
+            Shape::SchemaUpdate.keys().into_iter().filter(|k| k.ty == Type::Flag).map(|k| k.name).collect();
+        assert!(flags.len() >= 3, "{flags:?}");
+        let mut text =
+            "kind: entity_schema\nname: S\nwarehouse_name: s\nprefix: S\nentity_type: dna_sequence\n".to_string();
+        for f in &flags {
+            text.push_str(&format!("{f}: true\n"));
+        }
+        let model = crate::schema::load_str(std::path::Path::new("s.yaml"), &text).unwrap();
+        let def = &model.schemas[0];
+        let written = SchemaPatch::written(&def.props);
+        for f in &flags {
+            assert_eq!(written.get(*f), Some(&serde_json::json!(true)), "the loader drops `{f}`");
+        }
+        let yaml = super::yaml::schema_yaml(def).unwrap();
+        let back = crate::schema::load_str(std::path::Path::new("g.yaml"), &yaml).unwrap();
+        assert_eq!(back.schemas[0].props, def.props, "{yaml}");
+        let mut state = crate::state::TenantState::default();
+        let p = &def.props;
+        let mut stored = crate::state::Schema::new("ts_1".into(), &p.name, &p.warehouse_name, &p.prefix, p.entity_type);
+        stored.set_props(p);
+        state.schemas.push(stored);
+        let s = state.schema("s").unwrap();
+        assert_eq!(state.view(s).props, *p, "set_props or view drops a key");
+    }
 }
