@@ -17,7 +17,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::tenant::benchling::events::{Event, Observer, ObserverHandle, RetryReason};
 
 /// The one set of bars on stderr, shared by every progress display of the run.
-pub fn multi() -> &'static MultiProgress {
+pub(super) fn multi() -> &'static MultiProgress {
     static MULTI: OnceLock<MultiProgress> = OnceLock::new();
     MULTI.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
 }
@@ -35,7 +35,7 @@ fn still_every() -> Duration {
 /// Idle this long, a burst of reads is over: its summary is printed.
 const IDLE: Duration = Duration::from_millis(400);
 
-pub struct Activity {
+pub(super) struct Activity {
     tenant: String,
     interactive: bool,
     still_every: Duration,
@@ -71,7 +71,7 @@ fn is_task_poll(path: &str) -> bool {
 
 impl Activity {
     /// An activity display for `tenant`, and a ticker that keeps it current while the run lasts.
-    pub fn start(tenant: &str, interactive: bool) -> Arc<Activity> {
+    pub(super) fn start(tenant: &str, interactive: bool) -> Arc<Activity> {
         let activity = Arc::new(Activity {
             tenant: tenant.to_string(),
             interactive,
@@ -85,7 +85,7 @@ impl Activity {
         activity
     }
 
-    pub fn observer(self: &Arc<Activity>) -> ObserverHandle {
+    pub(super) fn observer(self: &Arc<Activity>) -> ObserverHandle {
         ObserverHandle(self.clone())
     }
 

@@ -21,7 +21,7 @@ pub struct Args {
     strict: bool,
 }
 
-pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let checked = check_project(&project).map_err(Report::new)?;
     let mut findings = checked.findings;

@@ -12,7 +12,7 @@ use super::{Cli, Done, Ui, report, report_error};
 use crate::project::Project;
 
 /// The environment variable the completion scripts set when they call back.
-pub const VAR: &str = "COMPLETE";
+pub(super) const VAR: &str = "COMPLETE";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -21,11 +21,11 @@ pub struct Args {
 }
 
 /// Answer a completion request, if this run is one (`COMPLETE` set); exits when it was.
-pub fn answer_if_asked() {
+pub(super) fn answer_if_asked() {
     clap_complete::CompleteEnv::with_factory(Cli::command).var(VAR).complete();
 }
 
-pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     if ui.json() {
         return Err(report(
             "`completions` prints a shell script, not JSON",
@@ -56,7 +56,7 @@ fn matching(current: &std::ffi::OsStr, candidates: Vec<CompletionCandidate>) -> 
 
 /// Tenant keys and aliases from liminal.yaml; after a comma (`upgrade test,pr<TAB>`), the
 /// next tenant of the list.
-pub fn tenants(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
+pub(super) fn tenants(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
     let Some(project) = project() else { return vec![] };
     let typed = current.to_string_lossy();
     let before = typed.rsplit_once(',').map(|(a, _)| format!("{a},")).unwrap_or_default();
@@ -95,16 +95,16 @@ fn with(descriptors: &[(&'static str, &'static str)], current: &std::ffi::OsStr)
 }
 
 /// `upgrade` targets.
-pub fn upgrade_targets(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
+pub(super) fn upgrade_targets(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
     with(&[("head", "the newest revision"), ("+1", "the next revision")], current)
 }
 
 /// `downgrade` targets.
-pub fn downgrade_targets(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
+pub(super) fn downgrade_targets(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
     with(&[("-1", "the previous revision"), ("base", "the base revision")], current)
 }
 
 /// `stamp` revisions.
-pub fn stamp_revisions(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
+pub(super) fn stamp_revisions(current: &std::ffi::OsStr) -> Vec<CompletionCandidate> {
     with(&[("head", "the newest revision"), ("base", "the base revision")], current)
 }

@@ -13,7 +13,7 @@ pub struct Args {
     tenant: TenantArg,
 }
 
-pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let (config, mut tenant) = args.tenant.open(&project, ui)?;
     let revision = tenant.revision().await.map_err(tenant_report)?;

@@ -25,7 +25,7 @@ impl Args {
     }
 }
 
-pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let config = args.tenant.resolve(&project)?;
     let (code, places) =

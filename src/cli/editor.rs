@@ -15,7 +15,7 @@ pub struct SchemaArgs {}
 #[derive(Debug, clap::Args)]
 pub struct DefinitionsArgs {}
 
-pub fn json_schema(_args: SchemaArgs, ui: &Ui) -> Result<Done, Report> {
+pub(super) fn json_schema(_args: SchemaArgs, ui: &Ui) -> Result<Done, Report> {
     if ui.json() {
         ui.document(&crate::schema::json_schema().map_err(crate::scaffold::ScaffoldError::Schema)?);
     } else {
@@ -24,7 +24,7 @@ pub fn json_schema(_args: SchemaArgs, ui: &Ui) -> Result<Done, Report> {
     Ok(Done::OK)
 }
 
-pub fn rhai_definitions(_args: DefinitionsArgs, ui: &Ui) -> Result<Done, Report> {
+pub(super) fn rhai_definitions(_args: DefinitionsArgs, ui: &Ui) -> Result<Done, Report> {
     let text = crate::script::ScriptEngine::definitions();
     ui.document(&json!({ "file": DEFINITIONS_FILE, "definitions": text }));
     ui.text(&text);

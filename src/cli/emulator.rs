@@ -34,7 +34,7 @@ pub struct Args {
 
 /// Serve until Ctrl-C or SIGTERM. The one line on stdout says where: `listening on URL`, or
 /// with `--format json` one JSON line `{"listening": URL}` (a tool reads it and connects).
-pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let config = EmulatorConfig {
         port: args.port,
         state_file: args.state,

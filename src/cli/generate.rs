@@ -17,7 +17,7 @@ pub struct Args {
     overwrite: bool,
 }
 
-pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let (config, mut tenant) = args.tenant.open(&project, ui)?;
     let state = tenant.read().await.map_err(tenant_report)?;

@@ -8,7 +8,7 @@ use super::{Done, Ui, load_chain, project};
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
     let head = &chain.head().header().revision;

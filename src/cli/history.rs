@@ -15,7 +15,7 @@ pub struct Args {
     tenant: Option<TenantName>,
 }
 
-pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
     let current = match &args.tenant {

@@ -31,7 +31,7 @@ fn shown(path: &Path) -> String {
     crate::diag::display_path(path)
 }
 
-pub fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let root = find_root(&args.path).map_err(Report::new)?;
     let conversion = convert(&root, &Options { models: args.models.clone() }).map_err(Report::new)?;
     let cwd = std::env::current_dir()

@@ -9,7 +9,7 @@ use crate::project::CONFIG_FILE;
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     let root = std::env::current_dir()
         .map_err(|e| report_error(Some("cannot read the current folder"), e, "cd into a folder"))?;
     let done = crate::scaffold::init(&root, now()).map_err(Report::new)?;

@@ -59,14 +59,14 @@ pub struct DownArgs {
     lock_timeout: std::time::Duration,
 }
 
-pub async fn upgrade(args: UpArgs, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn upgrade(args: UpArgs, ui: &Ui) -> Result<Done, Report> {
     if !args.dry_run {
         crate::interrupt::install();
     }
     each_tenant(Direction::Upgrade, &args.tenant, &args.target, args.dry_run, args.yes, args.lock_timeout, ui).await
 }
 
-pub async fn downgrade(args: DownArgs, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn downgrade(args: DownArgs, ui: &Ui) -> Result<Done, Report> {
     if !args.dry_run {
         crate::interrupt::install();
     }

@@ -66,7 +66,7 @@ fn summary_line(on: bool, s: &crate::lint::summary::Summary) -> String {
 
 /// The plan in text: each revision with its summary, its operations when `operations` (dry
 /// runs), the lints of its operations, then the total.
-pub fn print(ui: &Ui, project: &Project, steps: &[PlanStep], review: &Review, operations: bool) {
+pub(super) fn print(ui: &Ui, project: &Project, steps: &[PlanStep], review: &Review, operations: bool) {
     let on = colour();
     for (i, (s, r)) in steps.iter().zip(&review.steps).enumerate() {
         ui.line(format!(
@@ -110,7 +110,7 @@ pub fn print(ui: &Ui, project: &Project, steps: &[PlanStep], review: &Review, op
 }
 
 /// The JSON of the plan's review: per revision, then the total.
-pub fn review_json(project: &Project, review: &Review) -> Value {
+pub(super) fn review_json(project: &Project, review: &Review) -> Value {
     json!({
         "summary": review.total,
         "revisions": review.steps.iter().map(|r| json!({
@@ -123,7 +123,7 @@ pub fn review_json(project: &Project, review: &Review) -> Value {
 
 /// Before a destructive plan runs on a Benchling tenant: `--yes`, or a "yes" typed on a
 /// terminal. Without a terminal and without `--yes`, the run is refused before any write.
-pub fn confirm(ui: &Ui, tenant: &str, review: &Review, yes: bool) -> Result<(), Report> {
+pub(super) fn confirm(ui: &Ui, tenant: &str, review: &Review, yes: bool) -> Result<(), Report> {
     if yes || !review.is_destructive() {
         return Ok(());
     }

@@ -6,14 +6,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::migrate::{PlanStep, Progress};
 use crate::script::LocatedOp;
 
-pub struct Reporter {
+pub(super) struct Reporter {
     bar: Option<ProgressBar>,
     op_number: usize,
     pub applied: Vec<serde_json::Value>,
 }
 
 impl Reporter {
-    pub fn new(interactive: bool, total_ops: usize) -> Reporter {
+    pub(super) fn new(interactive: bool, total_ops: usize) -> Reporter {
         let bar = interactive.then(|| {
             let bar = super::activity::multi().add(ProgressBar::new(total_ops as u64));
             if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} operations {msg}") {
@@ -31,7 +31,7 @@ impl Reporter {
         }
     }
 
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

@@ -9,7 +9,7 @@ use crate::chain::sum::{SumFile, sum_path, write_sum};
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
     let before = std::fs::read_to_string(sum_path(chain.dir())).ok().and_then(|t| SumFile::parse(&t).ok());

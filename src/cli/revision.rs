@@ -37,7 +37,7 @@ pub struct Args {
     renames: bool,
 }
 
-pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
     let Some(message) = args.message else {

@@ -22,7 +22,7 @@ pub struct Args {
     tenant: Vec<TenantName>,
 }
 
-pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
     let script = chain.named(&args.revision).map_err(Report::new)?;

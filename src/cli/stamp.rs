@@ -20,7 +20,7 @@ pub struct Args {
     lock_timeout: std::time::Duration,
 }
 
-pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
     let id = match chain.named(&args.revision) {

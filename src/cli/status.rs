@@ -14,7 +14,7 @@ pub struct Args {
     drift: bool,
 }
 
-pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let chain = load_chain(&project)?;
     let code = if args.drift { crate::schema::load_dir(&project.schemas_dir).ok() } else { None };

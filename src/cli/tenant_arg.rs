@@ -15,7 +15,7 @@ use crate::project::{Project, TenantConfig};
 /// A tenant as typed: a key or alias of liminal.yaml, not resolved yet (the project is read
 /// after the command line, so an unknown name is the project's error, with the known ones).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TenantName(String);
+pub(super) struct TenantName(String);
 
 impl FromStr for TenantName {
     type Err = Infallible;
@@ -33,30 +33,30 @@ impl std::fmt::Display for TenantName {
 
 impl TenantName {
     /// The name as typed (a key or an alias), for messages that repeat the user's words.
-    pub fn as_str(&self) -> &str {
+    pub(super) fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The tenant of liminal.yaml with this key or alias.
-    pub fn resolve<'p>(&self, project: &'p Project) -> Result<&'p TenantConfig, Report> {
+    pub(super) fn resolve<'p>(&self, project: &'p Project) -> Result<&'p TenantConfig, Report> {
         Ok(project.tenant(&self.0)?)
     }
 
     /// [`resolve`](Self::resolve), then open its backend.
-    pub fn open<'p>(&self, project: &'p Project, ui: &Ui) -> Result<(&'p TenantConfig, AnyTenant), Report> {
+    pub(super) fn open<'p>(&self, project: &'p Project, ui: &Ui) -> Result<(&'p TenantConfig, AnyTenant), Report> {
         let config = self.resolve(project)?;
         Ok((config, open_tenant(config, ui)?))
     }
 }
 
 /// The completion of tenant names, for every argument that takes one.
-pub fn completer() -> ArgValueCompleter {
+pub(super) fn completer() -> ArgValueCompleter {
     ArgValueCompleter::new(super::completions::tenants)
 }
 
 /// `<TENANT>`, the first positional of `current`, `diff`, `generate-files`, `stamp`, `unlock`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct TenantArg {
+pub(super) struct TenantArg {
     /// Tenant key or alias from liminal.yaml
     #[arg(value_name = "TENANT", add = completer())]
     pub tenant: TenantName,
@@ -72,7 +72,7 @@ impl std::ops::Deref for TenantArg {
 
 /// Several tenants separated by commas, run in that order (`upgrade test,prod head`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TenantList(String);
+pub(super) struct TenantList(String);
 
 impl FromStr for TenantList {
     type Err = Infallible;
@@ -85,7 +85,7 @@ impl FromStr for TenantList {
 impl TenantList {
     /// The names, in order; the text itself when it names none (`upgrade , head`), so that
     /// its error is the unknown tenant's.
-    pub fn names(&self) -> Vec<TenantName> {
+    pub(super) fn names(&self) -> Vec<TenantName> {
         let names: Vec<TenantName> =
             self.0.split(',').map(str::trim).filter(|n| !n.is_empty()).map(|n| TenantName(n.to_string())).collect();
         if names.is_empty() { vec![TenantName(self.0.clone())] } else { names }
@@ -93,7 +93,7 @@ impl TenantList {
 
     /// The tenants' keys, in order: every name must be known, and name a tenant once, before
     /// the first tenant is touched.
-    pub fn keys(&self, project: &Project) -> Result<Vec<String>, Report> {
+    pub(super) fn keys(&self, project: &Project) -> Result<Vec<String>, Report> {
         let mut keys: Vec<String> = Vec::new();
         for name in self.names() {
             let key = name.resolve(project)?.name.clone();

@@ -113,7 +113,7 @@ impl Ui {
 }
 
 /// `value` as pretty JSON text, or an error (never an empty text).
-pub fn json_text(value: &impl serde::Serialize) -> Result<String, Report> {
+pub(super) fn json_text(value: &impl serde::Serialize) -> Result<String, Report> {
     serde_json::to_string_pretty(value).map_err(|e| {
         super::report(
             format!("cannot write the JSON document: {e}"),
@@ -140,7 +140,7 @@ fn located(report: &Report) -> (Option<&SourceProblem>, Option<&Problems>) {
 /// data. `file`/`line`/`column` are set when the error is at one place (else null);
 /// `problems` lists every located problem (the error's own, or the several a schemas folder
 /// that does not load or a chain that is not one line gathers), each with the same fields.
-pub fn error_document(report: &Report) -> Value {
+pub(super) fn error_document(report: &Report) -> Value {
     let (one, many) = located(report);
     let one = one.or(many.filter(|l| l.0.len() == 1).and_then(|l| l.0.first()));
     let mut error = match one {
@@ -249,7 +249,7 @@ impl std::error::Error for Cause {
 }
 
 /// A located problem: its message without the place, and the place.
-pub fn located_problem(p: &SourceProblem) -> Value {
+pub(super) fn located_problem(p: &SourceProblem) -> Value {
     json!({
         "message": p.message,
         "code": p.code(),
@@ -261,7 +261,7 @@ pub fn located_problem(p: &SourceProblem) -> Value {
 }
 
 /// Any other diagnostic: its message, code and help, at no place.
-pub fn problem(d: &dyn Diagnostic) -> Value {
+pub(super) fn problem(d: &dyn Diagnostic) -> Value {
     json!({
         "message": d.to_string(),
         "code": d.code().map(|c| c.to_string()),

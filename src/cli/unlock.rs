@@ -19,7 +19,7 @@ pub struct Args {
     lock_id: String,
 }
 
-pub async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
+pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;
     let config = args.tenant.resolve(&project)?;
     if let TenantKind::Local { path } = &config.kind {

@@ -34,12 +34,12 @@ pub(crate) struct Req {
 
 impl Req {
     /// The last value of a query parameter.
-    pub fn query(&self, key: &str) -> Option<&str> {
+    pub(crate) fn query(&self, key: &str) -> Option<&str> {
         self.query.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// The body as JSON; an empty or malformed body is a 400.
-    pub fn json(&self) -> Result<Value, ApiError> {
+    pub(crate) fn json(&self) -> Result<Value, ApiError> {
         if self.body.is_empty() {
             return Err(ApiError::bad_request("the request needs a JSON body"));
         }
@@ -47,11 +47,11 @@ impl Req {
             .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    pub fn is_write(&self) -> bool {
+    pub(crate) fn is_write(&self) -> bool {
         !matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
     }
 }
@@ -64,11 +64,11 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    pub fn ok(body: Value) -> Reply {
+    pub(super) fn ok(body: Value) -> Reply {
         Reply { status: StatusCode::OK, body, headers: Vec::new() }
     }
 
-    pub fn with_status(status: StatusCode, body: Value) -> Reply {
+    pub(super) fn with_status(status: StatusCode, body: Value) -> Reply {
         Reply { status, body, headers: Vec::new() }
     }
 }
@@ -84,36 +84,36 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> ApiError {
         ApiError { status, kind, message: message.into(), headers: Vec::new() }
     }
 
-    pub fn bad_request(message: impl Into<String>) -> ApiError {
+    pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
     }
 
-    pub fn not_found(message: impl Into<String>) -> ApiError {
+    pub(crate) fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message)
     }
 
-    pub fn conflict(message: impl Into<String>) -> ApiError {
+    pub(crate) fn conflict(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message)
     }
 
-    pub fn unauthorized(message: impl Into<String>) -> ApiError {
+    pub(crate) fn unauthorized(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "authentication_error", message)
     }
 
-    pub fn method_not_allowed(message: impl Into<String>) -> ApiError {
+    pub(crate) fn method_not_allowed(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "invalid_request_error", message)
     }
 
-    pub fn internal(message: impl Into<String>) -> ApiError {
+    pub(crate) fn internal(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "api_error", message)
     }
 
     /// The body in the envelope of `family`, and its content type.
-    pub fn body(&self, family: Family, path: &str) -> (Value, &'static str) {
+    pub(crate) fn body(&self, family: Family, path: &str) -> (Value, &'static str) {
         match family {
             Family::V2 => (wire::v2_error(self.kind, &self.message), "application/json"),
             Family::V3 => {

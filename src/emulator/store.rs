@@ -44,7 +44,7 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    pub fn new(state: TenantState, state_file: Option<PathBuf>) -> Store {
+    pub(crate) fn new(state: TenantState, state_file: Option<PathBuf>) -> Store {
         Store {
             inner: Mutex::new(Inner {
                 state,
@@ -61,12 +61,12 @@ impl Store {
     }
 
     /// The lock; a poisoned lock (a panic elsewhere) is still usable, the state is plain data.
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Save the state if a handler changed it.
-    pub fn save_if_dirty(&self, inner: &mut Inner) -> Result<(), String> {
+    pub(crate) fn save_if_dirty(&self, inner: &mut Inner) -> Result<(), String> {
         if !inner.dirty {
             return Ok(());
         }

@@ -114,7 +114,7 @@ fn key(s: &str) -> String {
 
 /// Every `BenchlingConnection(...)` call in env.py, in file order. Calls whose arguments are not
 /// literals (or environment reads) are skipped: this only helps write liminal.yaml.
-pub fn tenants(env: &PyFile) -> Vec<PyTenant> {
+pub(super) fn tenants(env: &PyFile) -> Vec<PyTenant> {
     let mut out = Vec::new();
     calls(env, env.root(), &mut out);
     out

@@ -36,7 +36,7 @@ const COLUMN_PARAMS: &[&str] = &[
 
 /// The local modules `env.py` imports (`from pizza_models import *`), in import order. An import
 /// inside an `if`/`try` means env.py picks its models at run time: then `--models` must say which.
-pub fn models_modules(root: &Path, env: &PyFile, chosen: Option<&str>) -> Result<Vec<String>, SourceProblem> {
+pub(super) fn models_modules(root: &Path, env: &PyFile, chosen: Option<&str>) -> Result<Vec<String>, SourceProblem> {
     if let Some(m) = chosen {
         if resolve(root, m).is_none() {
             return Err(SourceProblem::new(
@@ -132,7 +132,7 @@ enum ClassKind {
 }
 
 /// Reads the models package.
-pub struct Models {
+pub(super) struct Models {
     root: PathBuf,
     files: Vec<PyFile>,
     seen: BTreeSet<PathBuf>,
@@ -142,7 +142,7 @@ pub struct Models {
 
 impl Models {
     /// Read `modules` (and what they import) under `root`.
-    pub fn read(root: &Path, modules: &[String]) -> Models {
+    pub(super) fn read(root: &Path, modules: &[String]) -> Models {
         let mut m = Models {
             root: root.to_path_buf(),
             files: vec![],
@@ -202,7 +202,7 @@ impl Models {
     }
 
     /// The code model, dropdowns by name and schemas by warehouse name; or every problem found.
-    pub fn convert(self) -> (CodeModel, Vec<SourceProblem>) {
+    pub(super) fn convert(self) -> (CodeModel, Vec<SourceProblem>) {
         let mut problems = self.problems;
         let names = ExternalNames::default();
         let mut dropdown_names: BTreeMap<String, String> = BTreeMap::new();

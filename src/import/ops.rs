@@ -64,7 +64,7 @@ fn signature(name: &str, params: &[Param]) -> String {
 impl Reader<'_> {
     /// One operation call; `None` when it changes nothing once converted (an update whose only
     /// keys do not apply). `before` is the state the chain gives just before it.
-    pub fn op(&self, call: &Located, before: &TenantState) -> R<Option<Op>> {
+    pub(super) fn op(&self, call: &Located, before: &TenantState) -> R<Option<Op>> {
         let Value::Call { func, args, kwargs } = &call.value else {
             return Err(self.problem(call.at, format!("expected an operation call, found {}", call.value.describe())));
         };

@@ -12,7 +12,7 @@ use tree_sitter::{Node, Parser, Tree};
 use crate::diag::SourceProblem;
 
 /// What to say under every problem a Python file gives.
-pub const PORT_BY_HAND: &str =
+pub(super) const PORT_BY_HAND: &str =
     "the importer reads only what Liminal generates; port this part by hand (or simplify the Python to literals)";
 
 /// A parsed Python file.

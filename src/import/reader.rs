@@ -22,7 +22,7 @@ pub(crate) struct Kwargs<'v> {
 }
 
 impl<'v> Kwargs<'v> {
-    pub fn get(&self, key: &str) -> Option<&'v Located> {
+    pub(super) fn get(&self, key: &str) -> Option<&'v Located> {
         self.items.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
 }

@@ -15,10 +15,10 @@ use crate::diag::SourceProblem;
 use crate::script::is_revision_id;
 
 /// The module operations come from in revision files.
-pub const EXTERNAL: &str = "liminal.external";
+pub(super) const EXTERNAL: &str = "liminal.external";
 
 /// What a Python revision file says, not yet converted.
-pub struct PyRevision {
+pub(super) struct PyRevision {
     pub file: PyFile,
     pub id: String,
     pub down_revision: Option<String>,
@@ -34,7 +34,7 @@ pub struct PyRevision {
 
 /// How a revision refers to `liminal.external`.
 #[derive(Debug, Clone, Default)]
-pub struct ExternalNames {
+pub(super) struct ExternalNames {
     /// Module aliases: `b` for `import liminal.external as b`, `liminal.external` for a plain import.
     pub modules: BTreeSet<String>,
     /// Names imported with `from liminal.external import X` (`*` imports all).
@@ -44,7 +44,7 @@ pub struct ExternalNames {
 
 impl ExternalNames {
     /// The name inside `liminal.external` that `dotted` refers to, if it refers there.
-    pub fn resolve<'a>(&self, dotted: &'a str) -> Option<&'a str> {
+    pub(super) fn resolve<'a>(&self, dotted: &'a str) -> Option<&'a str> {
         if let Some((module, name)) = dotted.rsplit_once('.') {
             return self.modules.contains(module).then_some(name);
         }
@@ -55,12 +55,12 @@ impl ExternalNames {
 /// Read a revision file's structure. A file whose header reads comes back with the problems
 /// found in it (and the operation calls that did read), so that the rest of it can still be
 /// converted and checked; otherwise every problem found is the error.
-pub fn read(path: &Path) -> Result<(PyRevision, Vec<SourceProblem>), Vec<SourceProblem>> {
+pub(super) fn read(path: &Path) -> Result<(PyRevision, Vec<SourceProblem>), Vec<SourceProblem>> {
     let file = PyFile::load(path).map_err(|p| vec![p])?;
     read_file(file)
 }
 
-pub fn read_file(file: PyFile) -> Result<(PyRevision, Vec<SourceProblem>), Vec<SourceProblem>> {
+pub(super) fn read_file(file: PyFile) -> Result<(PyRevision, Vec<SourceProblem>), Vec<SourceProblem>> {
     let mut problems = Vec::new();
     let mut docstring: Option<(String, (usize, usize))> = None;
     let mut revision: Option<(String, (usize, usize))> = None;

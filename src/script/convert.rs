@@ -76,18 +76,18 @@ pub(crate) const CONSTRUCTORS: &[Constructor] = &[
 ];
 
 impl Constructor {
-    pub fn find(name: &str) -> Option<&'static Constructor> {
+    pub(super) fn find(name: &str) -> Option<&'static Constructor> {
         CONSTRUCTORS.iter().find(|c| c.name == name)
     }
 
     /// The argument counts the constructor accepts.
-    pub fn arities(&self) -> std::ops::RangeInclusive<usize> {
+    pub(super) fn arities(&self) -> std::ops::RangeInclusive<usize> {
         let n = self.params.len();
         if self.optional_last { n - 1..=n } else { n..=n }
     }
 
     /// The Rhai type of a parameter, for the definitions file.
-    pub fn param_type(&self, param: &str) -> &'static str {
+    pub(super) fn param_type(&self, param: &str) -> &'static str {
         match (self.name, param) {
             ("create_schema", "schema") | ("create_field", "field") => "Map",
             (_, "changes" | "template") => "Map",
@@ -98,7 +98,7 @@ impl Constructor {
     }
 
     /// `archive_field(schema, field[, index])`, for help lines.
-    pub fn signature(&self) -> String {
+    pub(super) fn signature(&self) -> String {
         let n = self.params.len();
         let mut s = format!("{}(", self.name);
         for (i, p) in self.params.iter().enumerate() {
@@ -116,7 +116,7 @@ impl Constructor {
 /// A constructor call that does not build an operation: what is wrong, what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct CallError {
+pub(super) struct CallError {
     pub message: String,
     pub help: String,
     /// The map key the problem is at, when it is inside a map argument (the error is then

@@ -27,7 +27,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Every YAML document under `dir`, as JSON values, with the file it came from.
-pub fn documents(dir: &Path) -> Vec<(PathBuf, Value)> {
+pub(crate) fn documents(dir: &Path) -> Vec<(PathBuf, Value)> {
     let mut files = Vec::new();
     yaml_files(dir, &mut files);
     files.sort();

@@ -43,7 +43,7 @@ fn is_option_op(op: &Op) -> bool {
 /// on the schema that `head` creates or changes the fields of, or option operations on the
 /// dropdown that `head` creates or changes the options of. (Neither kind renames its target, so
 /// names are stable within a batch.)
-pub fn joins(head: &Op, next: &Op) -> bool {
+pub(super) fn joins(head: &Op, next: &Op) -> bool {
     let same = head.target() == next.target();
     if next.is_field_op() {
         return same && (head.is_field_op() || matches!(head, Op::CreateSchema { .. }));

@@ -58,7 +58,7 @@ impl fmt::Debug for Token {
 }
 
 impl Token {
-    pub fn is_fresh(&self, now: Instant) -> bool {
+    pub(super) fn is_fresh(&self, now: Instant) -> bool {
         now < self.refresh_at
     }
 }
@@ -71,7 +71,7 @@ pub(super) fn refresh_margin(expires_in: Duration) -> Duration {
 impl Token {
     /// A token valid for `lifetime` from `sent_at` (when its request was sent), refreshed
     /// [`refresh_margin`] early.
-    pub fn new(value: String, lifetime: Duration, sent_at: Instant) -> Token {
+    pub(super) fn new(value: String, lifetime: Duration, sent_at: Instant) -> Token {
         Token { value, refresh_at: sent_at + lifetime.saturating_sub(refresh_margin(lifetime)) }
     }
 }

@@ -25,7 +25,7 @@ use super::auth::{Credentials, Token};
 use super::events::{Event, ObserverHandle, RetryReason};
 use super::http_error::{HttpError, describe_transport};
 use super::request::{Payload, Reply, Request, RequestRecord, query_text};
-pub use super::retry::Kind;
+pub(super) use super::retry::Kind;
 use super::retry::RetryPolicy;
 use super::retry::{retry_hint, retryable};
 use crate::tenant::TenantError;
@@ -33,7 +33,7 @@ use crate::wire;
 
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
-pub struct ClientConfig {
+pub(super) struct ClientConfig {
     pub base_url: String,
     pub credentials: Credentials,
     pub timeout: Duration,
@@ -61,7 +61,7 @@ struct Inner {
 
 /// A cheap handle (clone it into concurrent tasks) on one tenant's connection.
 #[derive(Clone)]
-pub struct Client(Arc<Inner>);
+pub(super) struct Client(Arc<Inner>);
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -70,18 +70,18 @@ impl fmt::Debug for Client {
 }
 
 /// The token endpoint, relative to the tenant's base URL.
-pub const TOKEN_PATH: &str = "/api/v2/token";
+pub(super) const TOKEN_PATH: &str = "/api/v2/token";
 
 /// An unreachable host is given up on quickly, whatever the retry policy says for a server that
 /// answers: each attempt waits at most [`CONNECT_TIMEOUT`] for the connection, and a request is
 /// tried at most `1 + CONNECT_RETRIES` times with at most [`CONNECT_WAIT`] between attempts, so
 /// the command fails within 10 s naming the host.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-pub const CONNECT_RETRIES: u32 = 2;
-pub const CONNECT_WAIT: Duration = Duration::from_millis(500);
+pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub(super) const CONNECT_RETRIES: u32 = 2;
+pub(super) const CONNECT_WAIT: Duration = Duration::from_millis(500);
 
 impl Client {
-    pub fn new(config: ClientConfig) -> Result<Client, TenantError> {
+    pub(super) fn new(config: ClientConfig) -> Result<Client, TenantError> {
         let base = config.base_url.trim_end_matches('/').to_string();
         let url = reqwest::Url::parse(&base).map_err(|e| TenantError::Connect {
             message: format!("the tenant url `{base}` is not a valid URL: {e}"),
@@ -121,7 +121,7 @@ impl Client {
     }
 
     /// Report every exchange and every wait to `observer` (progress output). Set once.
-    pub fn set_observer(&self, observer: ObserverHandle) {
+    pub(super) fn set_observer(&self, observer: ObserverHandle) {
         let _ = self.0.observer.set(observer);
     }
 
@@ -131,17 +131,17 @@ impl Client {
         }
     }
 
-    pub fn retry_policy(&self) -> RetryPolicy {
+    pub(super) fn retry_policy(&self) -> RetryPolicy {
         self.0.retry.clone()
     }
 
     /// Every exchange so far, oldest first.
-    pub fn records(&self) -> Vec<RequestRecord> {
+    pub(super) fn records(&self) -> Vec<RequestRecord> {
         self.0.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
     /// How many HTTP exchanges were made (token requests and retries included).
-    pub fn count(&self) -> u64 {
+    pub(super) fn count(&self) -> u64 {
         self.0.log.lock().map(|l| l.len() as u64).unwrap_or(0)
     }
 
@@ -151,7 +151,7 @@ impl Client {
     }
 
     /// Send `req` (with retries) and return its answer, or the error with the server's message.
-    pub async fn send(&self, req: &Request) -> Result<Reply, HttpError> {
+    pub(super) async fn send(&self, req: &Request) -> Result<Reply, HttpError> {
         let mut refreshed = false;
         loop {
             let auth = self.authorization(req).await?;
@@ -168,7 +168,7 @@ impl Client {
 
     /// Send a GET for every page of a list (`pageSize=100`, following `nextToken` until it is
     /// empty, null or absent) and return all items under `key`.
-    pub async fn get_all(&self, req: Request, key: &str) -> Result<Vec<Value>, HttpError> {
+    pub(super) async fn get_all(&self, req: Request, key: &str) -> Result<Vec<Value>, HttpError> {
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         let mut next: Option<String> = None;

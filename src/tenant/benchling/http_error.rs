@@ -30,7 +30,7 @@ pub struct HttpError {
 }
 
 /// How much of an error body an [`HttpError`] keeps.
-pub const BODY_EXCERPT: usize = 300;
+pub(super) const BODY_EXCERPT: usize = 300;
 
 /// What failed underneath a request.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -117,7 +117,7 @@ impl HttpError {
 
 /// The readable part of an error body: Benchling's v2 envelope `{"error": {...}}`, a v3
 /// `application/problem+json` document, or the start of whatever else came back.
-pub fn error_message(body: &str) -> String {
+pub(super) fn error_message(body: &str) -> String {
     let Ok(v) = serde_json::from_str::<Value>(body) else {
         let text: String = body.trim().chars().take(300).collect();
         return if text.is_empty() { "(empty response)".into() } else { text };

@@ -10,16 +10,16 @@ use std::collections::HashMap;
 use crate::state::TenantState;
 
 /// Where temporary ids start: no tenant's own counter gets near it.
-pub const TEMP_ID_START: u64 = 1 << 40;
+pub(super) const TEMP_ID_START: u64 = 1 << 40;
 
 /// Make sure ids handed out by simulation cannot collide with ids read from the server.
-pub fn reserve_temp_ids(state: &mut TenantState) {
+pub(super) fn reserve_temp_ids(state: &mut TenantState) {
     state.next_id = state.next_id.max(TEMP_ID_START);
 }
 
 /// Replace id `from` with `to` everywhere in `state`.
 #[cfg(test)]
-pub fn rename_id(state: &mut TenantState, from: &str, to: &str) {
+pub(super) fn rename_id(state: &mut TenantState, from: &str, to: &str) {
     if from == to {
         return;
     }
@@ -28,7 +28,7 @@ pub fn rename_id(state: &mut TenantState, from: &str, to: &str) {
 
 /// Replace every id that is a key of `renames` by its value, everywhere in `state`, in one pass
 /// (a dropdown created with 100,000 options renames them all at once).
-pub fn rename_ids(state: &mut TenantState, renames: &HashMap<String, String>) {
+pub(super) fn rename_ids(state: &mut TenantState, renames: &HashMap<String, String>) {
     if renames.is_empty() {
         return;
     }

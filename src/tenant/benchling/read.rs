@@ -25,7 +25,7 @@ fn bad_answer(path: &str, e: WireError) -> TenantError {
 
 /// Run `jobs` concurrently (the client bounds how many requests are in flight) and return
 /// their results in order; the first error wins and cancels the rest.
-pub async fn join_all<T, F>(jobs: Vec<F>) -> Result<Vec<T>, TenantError>
+pub(super) async fn join_all<T, F>(jobs: Vec<F>) -> Result<Vec<T>, TenantError>
 where
     T: Send + 'static,
     F: Future<Output = Result<T, TenantError>> + Send + 'static,
@@ -46,21 +46,21 @@ where
     Ok(out.into_iter().flatten().collect())
 }
 
-pub fn schemas_path(t: EntityType) -> String {
+pub(super) fn schemas_path(t: EntityType) -> String {
     format!("/api/v3/{}/items", t.endpoint())
 }
 
-pub fn fields_path(t: EntityType, schema_id: &str) -> String {
+pub(super) fn fields_path(t: EntityType, schema_id: &str) -> String {
     format!("/api/v3/{}/{schema_id}/field-definitions/items", t.endpoint())
 }
 
-pub fn options_path(dropdown_id: &str) -> String {
+pub(super) fn options_path(dropdown_id: &str) -> String {
     format!("/api/v3/dropdown/{dropdown_id}/options/items")
 }
 
-pub const DROPDOWNS_PATH: &str = "/api/v3/dropdown/items";
+pub(super) const DROPDOWNS_PATH: &str = "/api/v3/dropdown/items";
 /// Every entity schema, each with its type (EntitySchema.List in Benchling's OpenAPI).
-pub const UNION_PATH: &str = "/api/v3/entity-schema/items";
+pub(super) const UNION_PATH: &str = "/api/v3/entity-schema/items";
 const REGISTRIES_PATH: &str = "/api/v2/registries";
 const UNIT_TYPES_PATH: &str = "/api/v2-alpha/unit-types";
 
@@ -69,35 +69,35 @@ fn any_archived(path: &str) -> Request {
 }
 
 /// Every schema of type `t`, archived included, without fields.
-pub async fn list_schemas(client: &Client, t: EntityType) -> Result<Vec<ParsedSchema>, TenantError> {
+pub(super) async fn list_schemas(client: &Client, t: EntityType) -> Result<Vec<ParsedSchema>, TenantError> {
     let path = schemas_path(t);
     let items = client.get_all(any_archived(&path), "items").await?;
     items.iter().map(|v| wire::schema_from_v3(v).map_err(|e| bad_answer(&path, e))).collect()
 }
 
 /// Every field of a schema, archived included, in the schema's order.
-pub async fn list_fields(client: &Client, t: EntityType, schema_id: &str) -> Result<Vec<Field>, TenantError> {
+pub(super) async fn list_fields(client: &Client, t: EntityType, schema_id: &str) -> Result<Vec<Field>, TenantError> {
     let path = fields_path(t, schema_id);
     let items = client.get_all(any_archived(&path), "items").await?;
     items.iter().map(|v| wire::field_from_v3(v).map_err(|e| bad_answer(&path, e))).collect()
 }
 
 /// Every option of a dropdown, archived included, in the dropdown's order.
-pub async fn list_options(client: &Client, dropdown_id: &str) -> Result<Vec<DropdownOption>, TenantError> {
+pub(super) async fn list_options(client: &Client, dropdown_id: &str) -> Result<Vec<DropdownOption>, TenantError> {
     let path = options_path(dropdown_id);
     let items = client.get_all(any_archived(&path), "items").await?;
     items.iter().map(|v| wire::option_from_v3(v).map_err(|e| bad_answer(&path, e))).collect()
 }
 
 /// Every dropdown, archived included, without options.
-pub async fn list_dropdowns(client: &Client) -> Result<Vec<Dropdown>, TenantError> {
+pub(super) async fn list_dropdowns(client: &Client) -> Result<Vec<Dropdown>, TenantError> {
     let items = client.get_all(any_archived(DROPDOWNS_PATH), "items").await?;
     items.iter().map(|v| wire::dropdown_from_v3(v).map_err(|e| bad_answer(DROPDOWNS_PATH, e))).collect()
 }
 
 /// The tenant's one registry (liminal requires exactly one: dropdowns are created in it and its
 /// owner is the organization new schemas belong to).
-pub async fn registry(client: &Client) -> Result<Registry, TenantError> {
+pub(super) async fn registry(client: &Client) -> Result<Registry, TenantError> {
     let reply = client.send(&Request::get(REGISTRIES_PATH)).await?;
     let mut all = wire::registries_from_v2(&reply.body).map_err(|e| bad_answer(REGISTRIES_PATH, e))?;
     match all.len() {
@@ -109,7 +109,7 @@ pub async fn registry(client: &Client) -> Result<Registry, TenantError> {
 }
 
 /// The unit dictionary, every page.
-pub async fn units(client: &Client) -> Result<Vec<Unit>, TenantError> {
+pub(super) async fn units(client: &Client) -> Result<Vec<Unit>, TenantError> {
     let types = client.get_all(Request::get(UNIT_TYPES_PATH), "unitTypes").await?;
     let page = serde_json::json!({ "unitTypes": types });
     wire::units_from_v2(&page).map_err(|e| bad_answer(UNIT_TYPES_PATH, e))
@@ -118,7 +118,7 @@ pub async fn units(client: &Client) -> Result<Vec<Unit>, TenantError> {
 /// `liminal_remote` as listed: the custom-entity list filtered by name (`current` costs the same
 /// on any tenant: one list request and one field list). A schema of another warehouse name that
 /// shares the display name is ignored.
-pub async fn find_remote(client: &Client) -> Result<Option<ParsedSchema>, TenantError> {
+pub(super) async fn find_remote(client: &Client) -> Result<Option<ParsedSchema>, TenantError> {
     let path = schemas_path(EntityType::CustomEntity);
     let req = any_archived(&path).query("name.anyOf", REMOTE_SCHEMA);
     let items = client.get_all(req, "items").await?;
@@ -136,7 +136,7 @@ pub async fn find_remote(client: &Client) -> Result<Option<ParsedSchema>, Tenant
 /// (Benchling's `EntitySchema` documents fewer keys than the per-type schemas: no `systemName`)
 /// are read again from their type's list; items of types liminal does not manage are left out.
 /// A tenant that does not serve the union list (404) is read with the per-type lists.
-pub async fn list_entity_schemas(client: &Client) -> Result<Vec<ParsedSchema>, TenantError> {
+pub(super) async fn list_entity_schemas(client: &Client) -> Result<Vec<ParsedSchema>, TenantError> {
     let types: Vec<EntityType> = EntityType::ALL.iter().copied().filter(|t| *t != EntityType::Entry).collect();
     let items = match client.get_all(any_archived(UNION_PATH), "items").await {
         Ok(items) => items,
@@ -176,6 +176,6 @@ async fn per_type(client: &Client, types: Vec<EntityType>) -> Result<Vec<ParsedS
 }
 
 /// A JSON answer's `items` that failed to parse, for callers outside this module.
-pub fn wire_error(method: &str, path: &str, e: WireError) -> TenantError {
+pub(super) fn wire_error(method: &str, path: &str, e: WireError) -> TenantError {
     TenantError::Answer { message: format!("unexpected answer from {method} {path}: {e}"), source: Some(e) }
 }

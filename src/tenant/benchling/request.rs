@@ -10,7 +10,7 @@ use super::retry::Kind;
 
 /// A request body.
 #[derive(Debug, Clone)]
-pub enum Payload {
+pub(super) enum Payload {
     None,
     Json(Value),
     Form(Vec<(String, String)>),
@@ -18,7 +18,7 @@ pub enum Payload {
 
 /// One request to send.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(super) struct Request {
     pub method: Method,
     pub path: String,
     pub query: Vec<(String, String)>,
@@ -27,15 +27,15 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn get(path: impl Into<String>) -> Request {
+    pub(super) fn get(path: impl Into<String>) -> Request {
         Request { method: Method::GET, path: path.into(), query: vec![], body: Payload::None, kind: Kind::Read }
     }
 
-    pub fn write(method: Method, path: impl Into<String>, body: Value, kind: Kind) -> Request {
+    pub(super) fn write(method: Method, path: impl Into<String>, body: Value, kind: Kind) -> Request {
         Request { method, path: path.into(), query: vec![], body: Payload::Json(body), kind }
     }
 
-    pub fn query(mut self, key: &str, value: impl Into<String>) -> Request {
+    pub(super) fn query(mut self, key: &str, value: impl Into<String>) -> Request {
         self.query.push((key.to_string(), value.into()));
         self
     }
@@ -48,7 +48,7 @@ impl Request {
 
 /// A successful answer's JSON body (`null` when empty).
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(super) struct Reply {
     pub body: Value,
 }
 

@@ -47,7 +47,7 @@ impl RetryPolicy {
 
 /// What a request does, which decides when it may be sent again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     /// Safe to repeat.
     Read,
     /// Changes something in place (PATCH, `:set-field-definitions`).
@@ -58,7 +58,7 @@ pub enum Kind {
 
 /// The server's hint on how long to wait: `Retry-After` (delta seconds), and on a 429 also
 /// `x-rate-limit-reset` (seconds left in the rate-limit window). The longer one wins.
-pub fn retry_hint(status: u16, headers: &HeaderMap) -> Option<Duration> {
+pub(super) fn retry_hint(status: u16, headers: &HeaderMap) -> Option<Duration> {
     let secs = |name: &str| {
         headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok()).filter(|s| *s >= 0.0)
     };
@@ -72,7 +72,7 @@ pub fn retry_hint(status: u16, headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// Whether a response with `status` may be sent again for a request of `kind`.
-pub fn retryable(status: u16, kind: Kind) -> bool {
+pub(super) fn retryable(status: u16, kind: Kind) -> bool {
     match status {
         429 | 503 => true,
         502 | 504 => kind == Kind::Read,

@@ -1,6 +1,6 @@
 //! Shared by the HTTP backend tests (`tests/it/http_backend.rs`): an emulator with its admin API, and tenants pointed at it.
 
-pub mod scenario;
+pub(crate) mod scenario;
 
 use std::time::Duration;
 
@@ -9,24 +9,24 @@ use liminal::state::TenantState;
 use liminal::tenant::benchling::{Credentials, HttpConfig, HttpTenant, PollConfig};
 use serde_json::Value;
 
-pub struct Emu {
+pub(crate) struct Emu {
     pub running: RunningEmulator,
     pub url: String,
     admin: reqwest::Client,
 }
 
-pub async fn emulator() -> Emu {
+pub(crate) async fn emulator() -> Emu {
     emulator_with(EmulatorConfig::default()).await
 }
 
-pub async fn emulator_with(config: EmulatorConfig) -> Emu {
+pub(crate) async fn emulator_with(config: EmulatorConfig) -> Emu {
     let running = liminal::emulator::spawn(config).await.unwrap();
     let url = running.url();
     Emu { running, url, admin: reqwest::Client::new() }
 }
 
 /// Quick to give up and quick to retry, so tests stay fast.
-pub fn fast_config(url: &str) -> HttpConfig {
+pub(crate) fn fast_config(url: &str) -> HttpConfig {
     let mut c = HttpConfig::new(url, Credentials::ClientCredentials { id: "liminal".into(), secret: "liminal".into() });
     c.timeout = Duration::from_secs(10);
     c.max_retries = 4;
@@ -41,7 +41,7 @@ pub fn fast_config(url: &str) -> HttpConfig {
 }
 
 impl Emu {
-    pub fn tenant(&self) -> HttpTenant {
+    pub(crate) fn tenant(&self) -> HttpTenant {
         HttpTenant::new(fast_config(&self.url)).unwrap()
     }
 
@@ -49,42 +49,42 @@ impl Emu {
         format!("{}/__emulator/{path}", self.url)
     }
 
-    pub async fn faults(&self, faults: Value) {
+    pub(crate) async fn faults(&self, faults: Value) {
         let r = self.admin.post(self.admin("faults")).json(&faults).send().await.unwrap();
         assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     }
 
-    pub async fn clear_faults(&self) {
+    pub(crate) async fn clear_faults(&self) {
         self.admin.delete(self.admin("faults")).send().await.unwrap();
     }
 
     /// The request log: `{method, path, query, status, ...}` per API request, oldest first.
-    pub async fn requests(&self) -> Vec<Value> {
+    pub(crate) async fn requests(&self) -> Vec<Value> {
         let r = self.admin.get(self.admin("requests")).send().await.unwrap();
         r.json::<Vec<Value>>().await.unwrap()
     }
 
-    pub async fn clear_requests(&self) {
+    pub(crate) async fn clear_requests(&self) {
         self.admin.delete(self.admin("requests")).send().await.unwrap();
     }
 
-    pub async fn state(&self) -> TenantState {
+    pub(crate) async fn state(&self) -> TenantState {
         let r = self.admin.get(self.admin("state")).send().await.unwrap();
         r.json().await.unwrap()
     }
 
-    pub async fn put_state(&self, state: &TenantState) {
+    pub(crate) async fn put_state(&self, state: &TenantState) {
         let r = self.admin.put(self.admin("state")).json(state).send().await.unwrap();
         assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     }
 
-    pub async fn reset(&self) {
+    pub(crate) async fn reset(&self) {
         self.admin.post(self.admin("reset")).send().await.unwrap();
     }
 }
 
 /// `METHOD /path` of a logged request, with ids replaced by `{id}` so counts group by endpoint.
-pub fn endpoint(r: &Value) -> String {
+pub(crate) fn endpoint(r: &Value) -> String {
     let method = r["method"].as_str().unwrap_or_default();
     let path = r["path"].as_str().unwrap_or_default();
     let parts: Vec<String> = path
@@ -108,7 +108,7 @@ pub fn endpoint(r: &Value) -> String {
 }
 
 /// How many logged requests hit each endpoint, sorted.
-pub fn counts(log: &[Value]) -> Vec<(String, usize)> {
+pub(crate) fn counts(log: &[Value]) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
     for r in log {
         let e = endpoint(r);

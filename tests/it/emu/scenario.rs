@@ -8,39 +8,39 @@ use liminal::schema::{REMOTE_SCHEMA, SchemaDef};
 use liminal::state::TenantState;
 use serde_json::{Value, json};
 
-pub fn create_schema(v: Value) -> Op {
+pub(crate) fn create_schema(v: Value) -> Op {
     Op::CreateSchema { schema: Box::new(schema_def_from_json(&v).unwrap()) }
 }
 
-pub fn create_field(schema: &str, v: Value, index: usize) -> Op {
+pub(crate) fn create_field(schema: &str, v: Value, index: usize) -> Op {
     Op::CreateField { schema: schema.into(), field: Box::new(field_def_from_json(&v).unwrap()), index }
 }
 
-pub fn update_field(schema: &str, field: &str, v: Value) -> Op {
+pub(crate) fn update_field(schema: &str, field: &str, v: Value) -> Op {
     Op::UpdateField { schema: schema.into(), field: field.into(), patch: Box::new(FieldPatch::from_json(&v).unwrap()) }
 }
 
-pub fn update_schema(schema: &str, v: Value) -> Op {
+pub(crate) fn update_schema(schema: &str, v: Value) -> Op {
     Op::UpdateSchema { schema: schema.into(), patch: Box::new(SchemaPatch::from_json(&v).unwrap()) }
 }
 
-pub fn set_template(schema: &str, v: Value) -> Op {
+pub(crate) fn set_template(schema: &str, v: Value) -> Op {
     Op::SetNameTemplate { schema: schema.into(), template: template_from_json(&v).unwrap() }
 }
 
-pub fn strings(items: &[&str]) -> Vec<String> {
+pub(crate) fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
 /// One step of a scenario: operations to apply, or a revision to record.
-pub enum Step {
+pub(crate) enum Step {
     Ops(Vec<Op>),
     Revision(&'static str),
 }
 
 /// Every operation, including the batched shapes (a create followed by field or option ops on
 /// the same target) and a schema whose field links to itself.
-pub fn scenario() -> Vec<Step> {
+pub(crate) fn scenario() -> Vec<Step> {
     use Step::*;
     vec![
         Ops(vec![
@@ -131,18 +131,18 @@ pub fn scenario() -> Vec<Step> {
 }
 
 /// A dropdown without ids: name, archived, options (name, archived) in order.
-pub type DropdownView = (String, bool, Vec<(String, bool)>);
+pub(crate) type DropdownView = (String, bool, Vec<(String, bool)>);
 
 /// A tenant as the code model sees it, without ids: schemas (by warehouse name) in their code
 /// view, dropdowns (by name) with their options in order.
 #[derive(Debug, PartialEq)]
-pub struct Comparable {
+pub(crate) struct Comparable {
     pub schemas: Vec<(String, SchemaDef)>,
     pub dropdowns: Vec<DropdownView>,
     pub revision: Option<String>,
 }
 
-pub fn comparable(state: &TenantState) -> Comparable {
+pub(crate) fn comparable(state: &TenantState) -> Comparable {
     let mut schemas: Vec<_> = state.schemas.iter().map(|s| (s.warehouse_name.clone(), state.view(s))).collect();
     schemas.sort_by(|a, b| a.0.cmp(&b.0));
     let mut dropdowns: Vec<_> = state
@@ -155,12 +155,12 @@ pub fn comparable(state: &TenantState) -> Comparable {
 }
 
 /// Whether `state` has the `liminal_remote` schema.
-pub fn has_remote(state: &TenantState) -> bool {
+pub(crate) fn has_remote(state: &TenantState) -> bool {
     state.schema(REMOTE_SCHEMA).is_some()
 }
 
 /// Two dropdowns and two schemas for random operations to work on.
-pub fn random_setup() -> Vec<Op> {
+pub(crate) fn random_setup() -> Vec<Op> {
     let schema = |wh: &str, prefix: &str| {
         create_schema(json!({
             "name": wh.to_uppercase(), "warehouse_name": wh, "prefix": prefix, "entity_type": "custom_entity",
@@ -180,7 +180,7 @@ pub fn random_setup() -> Vec<Op> {
 
 /// A random operation from small name pools; many do not apply to a given state (the caller
 /// keeps those that do). `seed` picks the kind and the names.
-pub fn random_op(seed: (u8, u8, u8, u8)) -> Op {
+pub(crate) fn random_op(seed: (u8, u8, u8, u8)) -> Op {
     let (kind, a, b, c) = seed;
     let schema = ["s0", "s1", "s2"][a as usize % 3].to_string();
     let field = ["f0", "f1", "f2", "f3"][b as usize % 4].to_string();
@@ -237,7 +237,7 @@ pub fn random_op(seed: (u8, u8, u8, u8)) -> Op {
 }
 
 /// Letters only: a prefix may not end in a digit.
-pub fn prefix(i: usize) -> String {
+pub(crate) fn prefix(i: usize) -> String {
     let a = (b'A' + (i / 676 % 26) as u8) as char;
     let b = (b'A' + (i / 26 % 26) as u8) as char;
     let c = (b'A' + (i % 26) as u8) as char;
@@ -248,7 +248,7 @@ pub fn prefix(i: usize) -> String {
 /// and `schemas` schemas (`bulk_000`…) of `fields` fields each: text and integer fields, one
 /// dropdown field, one decimal field with a unit, and (from the second schema on) a link to
 /// the previous schema. What a real lab's tenant looks like to an upgrade that touches little.
-pub fn big_tenant(schemas: usize, fields: usize, dropdowns: usize) -> TenantState {
+pub(crate) fn big_tenant(schemas: usize, fields: usize, dropdowns: usize) -> TenantState {
     let mut state = TenantState::new();
     state.set_revision("aaaaaaaaaaaa");
     for d in 0..dropdowns {
