@@ -200,7 +200,7 @@ impl Diagnostic for Problems {
 }
 
 /// A path as users read it: relative to the current folder when it is inside it.
-pub fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     match std::env::current_dir() {
         Ok(cwd) => path.strip_prefix(&cwd).unwrap_or(path).display().to_string(),
         Err(_) => path.display().to_string(),
@@ -208,7 +208,7 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// An I/O error in words, without the OS error number.
-pub fn io_error(e: &std::io::Error) -> String {
+pub(crate) fn io_error(e: &std::io::Error) -> String {
     let text = e.to_string();
     match text.find(" (os error") {
         Some(i) => text[..i].to_string(),
@@ -218,7 +218,7 @@ pub fn io_error(e: &std::io::Error) -> String {
 
 /// The candidate closest to `word`, if it is close enough to be what was meant (a typo, a case
 /// slip, a missing or swapped letter): for "did you mean" lines.
-pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_lowercase();
     candidates
         .into_iter()
@@ -230,13 +230,13 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// `did you mean `x`? ` when a candidate is close, else nothing: to put before a help line.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     closest(word, candidates).map(|c| format!("did you mean `{c}`? ")).unwrap_or_default()
 }
 
 /// `1 problem`, `2 problems`: a count with its noun in the right number (`noun` is singular;
 /// nouns ending in `y` after a consonant take `ies`).
-pub fn count(n: usize, noun: &str) -> String {
+pub(crate) fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         return format!("1 {noun}");
     }

@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 
 /// Whether `path` is a regular file (following symlinks).
-pub fn is_regular_file(path: &Path) -> bool {
+pub(crate) fn is_regular_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// Entries under `dir` (sub-folders too when `recursive`) whose name ends in one of
 /// `extensions` but which are not regular files, sorted.
-pub fn non_files(dir: &Path, recursive: bool, extensions: &[&str]) -> Vec<PathBuf> {
+pub(crate) fn non_files(dir: &Path, recursive: bool, extensions: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     walk(dir, recursive, extensions, &mut out, 0);
     out.sort();

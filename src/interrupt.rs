@@ -8,10 +8,10 @@ static SIGNALS: AtomicUsize = AtomicUsize::new(0);
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 
 /// The exit code of a run stopped by a signal (128 + SIGINT, as shells report it).
-pub const EXIT_CODE: u8 = 130;
+pub(crate) const EXIT_CODE: u8 = 130;
 
 /// Start listening for the signals (once per process; needs a tokio runtime).
-pub fn install() {
+pub(crate) fn install() {
     if INSTALLED.swap(true, Ordering::SeqCst) {
         return;
     }
@@ -53,6 +53,6 @@ async fn wait_for_signal() {
 }
 
 /// Whether a signal asked the run to stop.
-pub fn requested() -> bool {
+pub(crate) fn requested() -> bool {
     STOP.load(Ordering::SeqCst)
 }

@@ -6,25 +6,28 @@
 //! state ([`op::Op::apply`]) is the one definition of what it means.
 
 pub mod chain;
-pub mod cli;
-pub mod diag;
+mod cli;
+pub(crate) mod diag;
 pub mod diff;
 pub mod emulator;
 pub mod generate;
-pub mod import;
-pub mod inputs;
-pub mod interrupt;
-pub mod lint;
+pub(crate) mod import;
+pub(crate) mod inputs;
+pub(crate) mod interrupt;
+pub(crate) mod lint;
 pub mod lock;
 pub mod migrate;
 pub mod op;
-pub mod project;
+pub(crate) mod project;
 pub mod rename;
-pub mod scaffold;
+pub(crate) mod scaffold;
 pub mod schema;
 pub mod script;
-pub mod settings;
+pub(crate) mod settings;
 pub mod state;
-pub mod status;
+pub(crate) mod status;
 pub mod tenant;
 pub mod wire;
+
+/// The command line: `liminal <command>` (the binary is this one call).
+pub use cli::main;

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    liminal::cli::main()
+    liminal::main()
 }

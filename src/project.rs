@@ -11,7 +11,7 @@ use serde_saphyr::Spanned;
 use crate::diag::SourceProblem;
 use crate::settings::TenantSettings;
 
-pub const CONFIG_FILE: &str = "liminal.yaml";
+pub(crate) const CONFIG_FILE: &str = "liminal.yaml";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -64,7 +64,7 @@ pub struct TenantConfig {
 }
 
 #[derive(Debug, Clone)]
-pub struct Project {
+pub(crate) struct Project {
     pub root: PathBuf,
     pub schemas_dir: PathBuf,
     pub versions_dir: PathBuf,
@@ -108,7 +108,7 @@ fn url_problem(url: &str) -> Option<String> {
 
 impl Project {
     /// Find `liminal.yaml` in `start` or the nearest parent and load it.
-    pub fn discover(start: &Path) -> Result<Project, ProjectError> {
+    pub(crate) fn discover(start: &Path) -> Result<Project, ProjectError> {
         let mut dir = Some(start);
         while let Some(d) = dir {
             let candidate = d.join(CONFIG_FILE);
@@ -120,7 +120,7 @@ impl Project {
         Err(ProjectError::NotFound(start.to_path_buf()))
     }
 
-    pub fn load(path: &Path) -> Result<Project, ProjectError> {
+    pub(crate) fn load(path: &Path) -> Result<Project, ProjectError> {
         let invalid = |line: usize, col: usize, msg: String, help: &str, text: &Arc<String>| {
             ProjectError::Invalid(Box::new(
                 SourceProblem::new(path, line, col, msg).with_help(help).with_source(text.clone()),
@@ -217,7 +217,7 @@ impl Project {
     }
 
     /// A tenant by key or alias.
-    pub fn tenant(&self, name: &str) -> Result<&TenantConfig, ProjectError> {
+    pub(crate) fn tenant(&self, name: &str) -> Result<&TenantConfig, ProjectError> {
         self.tenants.iter().find(|t| t.name == name || t.alias.as_deref() == Some(name)).ok_or_else(|| {
             ProjectError::UnknownTenant {
                 name: name.to_string(),
@@ -228,7 +228,7 @@ impl Project {
 }
 
 /// Read a secret from the environment; the error names the variable, never a value.
-pub fn secret(var: &str) -> Result<String, ProjectError> {
+pub(crate) fn secret(var: &str) -> Result<String, ProjectError> {
     match std::env::var(var) {
         Ok(v) if !v.is_empty() => Ok(v),
         _ => Err(ProjectError::MissingEnv(var.to_string())),
@@ -236,7 +236,7 @@ pub fn secret(var: &str) -> Result<String, ProjectError> {
 }
 
 /// The `liminal.yaml` that `init` writes.
-pub fn default_config() -> &'static str {
+pub(crate) fn default_config() -> &'static str {
     "# liminal project: see README for all keys.\n\
      schemas: schemas\n\
      versions: versions\n\

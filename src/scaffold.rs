@@ -12,15 +12,15 @@ use crate::chain::{ChainError, NewRevision};
 use crate::project::{CONFIG_FILE, default_config};
 
 /// The JSON Schema's file in the schemas folder, which the `$schema` line of YAML files names.
-pub const SCHEMA_FILE: &str = "schema.json";
+pub(crate) const SCHEMA_FILE: &str = "schema.json";
 /// The Rhai definitions file at the project root.
-pub const DEFINITIONS_FILE: &str = "liminal.d.rhai";
+pub(crate) const DEFINITIONS_FILE: &str = "liminal.d.rhai";
 
 /// Why a project could not be set up. Nothing is written before the refusals (`Exists`,
 /// `HasRevisions`, `Gitignore`). The I/O error is the source (the message says it too, so it
 /// is printed once).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum ScaffoldError {
+pub(crate) enum ScaffoldError {
     #[error("{CONFIG_FILE} already exists here")]
     #[diagnostic(help("this folder is already a liminal project; remove liminal.yaml to start over"))]
     Exists,
@@ -55,7 +55,7 @@ pub enum ScaffoldError {
 
 /// What `init` wrote.
 #[derive(Debug)]
-pub struct Scaffolded {
+pub(crate) struct Scaffolded {
     pub base: NewRevision,
     /// The base revision's file.
     pub revision_path: PathBuf,
@@ -67,7 +67,7 @@ pub struct Scaffolded {
 
 /// A new project in `root`: liminal.yaml, schemas/ (an example file, the editor files) and
 /// versions/ with a base revision dated `created` and its sum file; `.liminal/` in `.gitignore`.
-pub fn init(root: &Path, created: PrimitiveDateTime) -> Result<Scaffolded, ScaffoldError> {
+pub(crate) fn init(root: &Path, created: PrimitiveDateTime) -> Result<Scaffolded, ScaffoldError> {
     let config = root.join(CONFIG_FILE);
     let versions = root.join("versions");
     if config.exists() || config.symlink_metadata().is_ok() {
@@ -114,7 +114,7 @@ pub fn init(root: &Path, created: PrimitiveDateTime) -> Result<Scaffolded, Scaff
 
 /// `.gitignore`'s text with `.liminal/` (the local tenants' folder) added, or `None` when it
 /// has it already.
-pub fn ignore_liminal(existing: &str) -> Option<String> {
+pub(crate) fn ignore_liminal(existing: &str) -> Option<String> {
     if existing.lines().any(|l| l.trim() == ".liminal/" || l.trim() == ".liminal") {
         return None;
     }
@@ -123,7 +123,7 @@ pub fn ignore_liminal(existing: &str) -> Option<String> {
 }
 
 /// The JSON Schema text, as written to files (pretty, with a final newline).
-pub fn schema_text() -> Result<String, ScaffoldError> {
+pub(crate) fn schema_text() -> Result<String, ScaffoldError> {
     let schema = crate::schema::json_schema().map_err(ScaffoldError::Schema)?;
     let mut text = serde_json::to_string_pretty(&schema).map_err(ScaffoldError::Schema)?;
     text.push('\n');
@@ -132,14 +132,18 @@ pub fn schema_text() -> Result<String, ScaffoldError> {
 
 /// The first line of a YAML file under the schemas folder at `path` (relative to that folder):
 /// the YAML language server reads the schema from it.
-pub fn modeline(path: &Path) -> String {
+pub(crate) fn modeline(path: &Path) -> String {
     let depth = path.components().count().saturating_sub(1);
     format!("# yaml-language-server: $schema={}{SCHEMA_FILE}\n", "../".repeat(depth))
 }
 
 /// Write both editor files into a project (init), or only those missing (`only_missing`).
 /// Returns the files written, relative to `root`.
-pub fn write_editor_files(root: &Path, schemas_dir: &Path, only_missing: bool) -> Result<Vec<String>, ScaffoldError> {
+pub(crate) fn write_editor_files(
+    root: &Path,
+    schemas_dir: &Path,
+    only_missing: bool,
+) -> Result<Vec<String>, ScaffoldError> {
     let mut written = Vec::new();
     let files = [
         (schemas_dir.join(SCHEMA_FILE), schema_text()?),

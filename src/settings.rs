@@ -55,7 +55,7 @@ impl TenantSettings {
 /// `to_snake_case` exactly. ([`crate::schema::to_snake_case`], which names revision and generated
 /// files, drops pieces after stripping them, so it never doubles an underscore; warehouse names
 /// must match Liminal's rule to the character, so this is its own function.)
-pub fn derived_warehouse_name(display_name: &str) -> String {
+pub(crate) fn derived_warehouse_name(display_name: &str) -> String {
     display_name
         .split([' ', '/', '_', '-'])
         .filter(|piece| !piece.is_empty())
@@ -83,7 +83,7 @@ fn expected(display_name: &str) -> String {
 
 /// Creating `what` (`schema` or `field …`) of schema `schema`, named `display_name`, with
 /// warehouse name `wh`.
-pub fn check_created(
+pub(crate) fn check_created(
     state: &TenantState,
     schema: &str,
     what: &str,
@@ -106,7 +106,13 @@ pub fn check_created(
 }
 
 /// Changing the warehouse name of `what` (of schema `schema`) from `from` to `to`.
-pub fn check_renamed(state: &TenantState, schema: &str, what: &str, from: &str, to: &str) -> Result<(), OpError> {
+pub(crate) fn check_renamed(
+    state: &TenantState,
+    schema: &str,
+    what: &str,
+    from: &str,
+    to: &str,
+) -> Result<(), OpError> {
     if state.settings.custom_warehouse_names || exempt(schema) || from == to {
         return Ok(());
     }
@@ -118,7 +124,7 @@ pub fn check_renamed(state: &TenantState, schema: &str, what: &str, from: &str, 
 /// The code's schemas and fields that `state` would have to create with a warehouse name other
 /// than the derived one, as located problems of the code (empty when the tenant allows custom
 /// warehouse names). `tenant` names the tenant in the help line.
-pub fn code_problems(code: &CodeModel, state: &TenantState, tenant: &str) -> Vec<Problem> {
+pub(crate) fn code_problems(code: &CodeModel, state: &TenantState, tenant: &str) -> Vec<Problem> {
     if state.settings.custom_warehouse_names {
         return vec![];
     }

@@ -9,13 +9,13 @@ use serde::Serialize;
 use crate::chain::Chain;
 use crate::lint::check::check_tenant;
 use crate::lock::{FREE, LOCK_FIELD, Lease, lock_path};
-use crate::schema::{CodeModel, REMOTE_SCHEMA};
+use crate::schema::CodeModel;
 use crate::state::TenantState;
 use crate::tenant::{Tenant, TenantError};
 
 /// One tenant's row.
 #[derive(Debug, Clone, Serialize)]
-pub struct TenantStatus {
+pub(crate) struct TenantStatus {
     pub tenant: String,
     /// `local` or `url`.
     pub kind: &'static str,
@@ -35,7 +35,7 @@ pub struct TenantStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
-pub enum Drift {
+pub(crate) enum Drift {
     /// Differences left after the pending revisions (0: in sync).
     Differences { count: usize },
     /// It could not be computed: the pending revisions do not apply, or schemas/ does not load.
@@ -43,7 +43,7 @@ pub enum Drift {
 }
 
 /// What a person reads about the lease in `liminal_remote`'s lock field (`None`: free).
-pub fn describe_lease(value: Option<&str>) -> Option<String> {
+pub(crate) fn describe_lease(value: Option<&str>) -> Option<String> {
     let value = value.filter(|v| *v != FREE)?;
     Some(match Lease::parse(value) {
         Some(l) if l.expired() => format!("{} (expired: the next run takes it over)", l.describe()),
@@ -52,16 +52,10 @@ pub fn describe_lease(value: Option<&str>) -> Option<String> {
     })
 }
 
-/// The lease recorded in a state's `liminal_remote`, if any.
-pub fn lock_holder(state: &TenantState) -> Option<String> {
-    let field = state.schema(REMOTE_SCHEMA)?.active_fields().find(|f| f.warehouse_name == LOCK_FIELD)?;
-    describe_lease(Some(&field.name))
-}
-
 /// Who holds the OS lock of the local tenant kept in `tenant_file`, if anyone. A shared lock is
 /// tried and given back at once: it fails only while a run holds the exclusive one, whose file
 /// says who it is.
-pub fn local_lock_holder(tenant_file: &Path) -> Option<String> {
+pub(crate) fn local_lock_holder(tenant_file: &Path) -> Option<String> {
     use std::io::Read;
     let mut file = std::fs::File::open(lock_path(tenant_file)).ok()?;
     match file.try_lock_shared() {
@@ -83,7 +77,7 @@ pub fn local_lock_holder(tenant_file: &Path) -> Option<String> {
 
 /// What was read of a tenant.
 #[derive(Debug, Clone, Default)]
-pub struct TenantRead {
+pub(crate) struct TenantRead {
     pub revision: Option<String>,
     /// The whole state, when drift was asked for.
     pub state: Option<TenantState>,
@@ -94,7 +88,7 @@ pub struct TenantRead {
 /// Read one tenant: its revision, the whole state when `whole`, and who holds its lock: the OS
 /// lock of `local_file` for a local tenant, else the lease in `liminal_remote` (which reading the
 /// revision already read).
-pub async fn read<T: Tenant>(
+pub(crate) async fn read<T: Tenant>(
     tenant: &mut T,
     whole: bool,
     local_file: Option<&Path>,
@@ -110,7 +104,7 @@ pub async fn read<T: Tenant>(
 
 /// A tenant's kind in the table: `local` (a file) or `url` (Benchling or the emulator), and the
 /// file of a local one.
-pub fn kind(config: &crate::project::TenantConfig) -> (&'static str, Option<PathBuf>) {
+pub(crate) fn kind(config: &crate::project::TenantConfig) -> (&'static str, Option<PathBuf>) {
     match &config.kind {
         crate::project::TenantKind::Local { path } => ("local", Some(path.clone())),
         crate::project::TenantKind::Http { .. } => ("url", None),
@@ -119,7 +113,7 @@ pub fn kind(config: &crate::project::TenantConfig) -> (&'static str, Option<Path
 
 impl TenantStatus {
     /// The row of a tenant that could not be opened or read.
-    pub fn failed(tenant: &str, kind: &'static str, error: String) -> TenantStatus {
+    pub(crate) fn failed(tenant: &str, kind: &'static str, error: String) -> TenantStatus {
         TenantStatus {
             tenant: tenant.to_string(),
             kind,
@@ -132,7 +126,7 @@ impl TenantStatus {
     }
 
     /// The row in words: tenant, kind, revision, pending, drift (empty without `--drift`), lock.
-    pub fn cells(&self) -> [String; 6] {
+    pub(crate) fn cells(&self) -> [String; 6] {
         let unreadable = self.error.is_some();
         let revision = match (unreadable, &self.revision) {
             (true, _) => "unreadable".to_string(),
@@ -161,7 +155,7 @@ impl TenantStatus {
 }
 
 /// The row of a tenant from what was read of it.
-pub fn tenant_status(
+pub(crate) fn tenant_status(
     chain: &Chain,
     code: Option<&CodeModel>,
     tenant: &str,
@@ -188,19 +182,6 @@ pub fn tenant_status(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::FieldType;
-    use crate::state::Field;
-
-    fn with_lock(value: &str) -> TenantState {
-        use crate::lock::LOCK_FIELD;
-        let mut state = TenantState::new();
-        state.set_revision("aaaaaaaaaaaa");
-        let id = state.new_id("tsf_");
-        if let Some(remote) = state.schema_mut(REMOTE_SCHEMA) {
-            remote.fields.push(Field::new(id, value, LOCK_FIELD, FieldType::Text));
-        }
-        state
-    }
 
     #[test]
     fn a_row_in_words() {
@@ -237,11 +218,11 @@ mod tests {
 
     #[test]
     fn the_lock_holder_is_the_lease_unless_free() {
-        assert_eq!(lock_holder(&TenantState::new()), None);
-        assert_eq!(lock_holder(&with_lock(FREE)), None);
+        assert_eq!(describe_lease(None), None);
+        assert_eq!(describe_lease(Some(FREE)), None);
         let lease = Lease::new("upgrade");
-        let shown = lock_holder(&with_lock(&lease.to_name())).unwrap();
+        let shown = describe_lease(Some(&lease.to_name())).unwrap();
         assert_eq!(shown, lease.describe());
-        assert_eq!(lock_holder(&with_lock("something else")).as_deref(), Some("something else"));
+        assert_eq!(describe_lease(Some("something else")).as_deref(), Some("something else"));
     }
 }

@@ -12,7 +12,7 @@ use crate::lint::{Finding, counts, make_strict};
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Also check this tenant: pending revisions apply, and code matches after them
     #[arg(long, value_name = "TENANT", add = tenant_arg::completer())]
     tenant: Option<TenantName>,

@@ -15,7 +15,7 @@ use crate::project::Project;
 pub(super) const VAR: &str = "COMPLETE";
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The shell to complete for
     shell: clap_complete::Shell,
 }

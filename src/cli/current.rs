@@ -8,7 +8,7 @@ use super::{Done, Ui, project, tenant_report};
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     tenant: TenantArg,
 }

@@ -10,7 +10,7 @@ use crate::op::Target;
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     tenant: TenantArg,
     /// Print one JSON document (an alias of --format json)
@@ -20,7 +20,7 @@ pub struct Args {
 
 impl Args {
     /// `--json`: the command line then runs as with `--format json` (errors included).
-    pub fn json(&self) -> bool {
+    pub(crate) fn json(&self) -> bool {
         self.json
     }
 }

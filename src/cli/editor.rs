@@ -10,10 +10,10 @@ use super::{Done, Ui};
 use crate::scaffold::{DEFINITIONS_FILE, schema_text};
 
 #[derive(Debug, clap::Args)]
-pub struct SchemaArgs {}
+pub(crate) struct SchemaArgs {}
 
 #[derive(Debug, clap::Args)]
-pub struct DefinitionsArgs {}
+pub(crate) struct DefinitionsArgs {}
 
 pub(super) fn json_schema(_args: SchemaArgs, ui: &Ui) -> Result<Done, Report> {
     if ui.json() {

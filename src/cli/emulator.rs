@@ -10,7 +10,7 @@ use super::{Done, Ui};
 use crate::emulator::{EmulatorConfig, shutdown_signal, spawn};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Port on 127.0.0.1 (0: any free port)
     #[arg(long, default_value_t = 0)]
     port: u16,

@@ -9,7 +9,7 @@ use crate::generate::{code_from_state, files};
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     tenant: TenantArg,
     /// Replace files that already exist (others are left alone)

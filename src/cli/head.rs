@@ -6,7 +6,7 @@ use serde_json::json;
 use super::{Done, Ui, load_chain, project};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub(crate) struct Args {}
 
 pub(super) fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;

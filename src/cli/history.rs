@@ -9,7 +9,7 @@ use super::{Done, Ui, load_chain, project, relative, tenant_report};
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Mark where this tenant is
     #[arg(long, value_name = "TENANT", add = tenant_arg::completer())]
     tenant: Option<TenantName>,

@@ -13,7 +13,7 @@ use crate::import::{Conversion, Options, convert, find_root};
 use crate::project::CONFIG_FILE;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The Python Liminal project: the folder holding liminal/env.py and liminal/versions/
     path: PathBuf,
     /// The models package to read (e.g. `my_models.v2`), when env.py picks one at run time

@@ -7,7 +7,7 @@ use super::{Done, Ui, now, report_error};
 use crate::project::CONFIG_FILE;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub(crate) struct Args {}
 
 pub(super) fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     let root = std::env::current_dir()

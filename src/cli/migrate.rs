@@ -22,7 +22,7 @@ use crate::script::Direction;
 use crate::tenant::{Needs, Tenant};
 
 #[derive(Debug, clap::Args)]
-pub struct UpArgs {
+pub(crate) struct UpArgs {
     /// Tenant key or alias from liminal.yaml; several separated by commas run in that order
     #[arg(value_name = "TENANT", add = tenant_arg::completer())]
     tenant: TenantList,
@@ -41,7 +41,7 @@ pub struct UpArgs {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct DownArgs {
+pub(crate) struct DownArgs {
     /// Tenant key or alias from liminal.yaml; several separated by commas run in that order
     #[arg(value_name = "TENANT", add = tenant_arg::completer())]
     tenant: TenantList,

@@ -35,12 +35,12 @@ use miette::Report;
 use crate::project::{Project, TenantConfig};
 pub(crate) use crate::tenant::AnyTenant;
 use crate::tenant::{OpenError, OpenOptions, TenantError};
-pub use ui::Ui;
+pub(crate) use ui::Ui;
 
 /// Benchling schema migrations as code: YAML schemas, Rhai revisions, one linear chain.
 #[derive(Debug, Parser)]
 #[command(name = "liminal", version, about, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Output format: text for people, json for tools (stdout then holds one JSON document)
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -55,7 +55,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Never,
     Always,
@@ -104,13 +104,13 @@ impl ColorChoice {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create liminal.yaml, schemas/ and versions/ with the base revision
     Init(init::Args),
     /// Diff code against a tenant and write the next revision
@@ -155,10 +155,10 @@ pub enum Command {
 }
 
 /// What a command found out, for the exit code.
-pub struct Done(pub u8);
+pub(crate) struct Done(pub u8);
 
 impl Done {
-    pub const OK: Done = Done(0);
+    pub(crate) const OK: Done = Done(0);
 }
 
 /// Run the command line; the binary's `main` is just this.

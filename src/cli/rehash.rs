@@ -7,7 +7,7 @@ use super::{Done, Ui, load_chain, project, relative, report};
 use crate::chain::sum::{SumFile, sum_path, write_sum};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub(crate) struct Args {}
 
 pub(super) fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     let project = project()?;

@@ -18,7 +18,7 @@ use crate::script::{Direction, Script};
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Tenant key or alias from liminal.yaml (with --empty it may be left out: no tenant is read)
     #[arg(value_name = "TENANT", add = tenant_arg::completer())]
     tenant: TenantName,

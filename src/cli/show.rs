@@ -13,7 +13,7 @@ use crate::script::Direction;
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A revision id, a unique prefix of one, or `head` / `base`
     #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::stamp_revisions))]
     revision: String,

@@ -9,7 +9,7 @@ use super::{Done, Ui, load_chain, project, report, tenant_report};
 use crate::tenant::Tenant;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     tenant: TenantArg,
     /// A revision id of the chain (or a unique prefix of one), or `head` / `base`

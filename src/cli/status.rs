@@ -7,7 +7,7 @@ use super::{Done, Ui, load_chain, open_tenant, project};
 use crate::status::{Drift, TenantStatus, read, tenant_status};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Also read each tenant whole and count the differences from schemas/ left after its
     /// pending revisions (costs a full read on Benchling)
     #[arg(long)]

@@ -9,7 +9,7 @@ use crate::diag::{Problems, SourceProblem, display_path};
 
 use super::Format;
 
-pub struct Ui {
+pub(crate) struct Ui {
     pub format: Format,
     pub verbose: u8,
     /// A JSON document could not be written: the run fails (exit 1) however it ends.
@@ -17,21 +17,21 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(format: Format, verbose: u8) -> Ui {
+    pub(crate) fn new(format: Format, verbose: u8) -> Ui {
         Ui { format, verbose, failed: std::cell::Cell::new(false) }
     }
 
     /// Whether a result could not be written ([`Ui::document`]).
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.failed.get()
     }
 
-    pub fn json(&self) -> bool {
+    pub(crate) fn json(&self) -> bool {
         self.format == Format::Json
     }
 
     /// A result line, in text mode.
-    pub fn line(&self, text: impl AsRef<str>) {
+    pub(crate) fn line(&self, text: impl AsRef<str>) {
         if !self.json() {
             super::activity::multi().suspend(|| {
                 let mut out = std::io::stdout().lock();
@@ -41,7 +41,7 @@ impl Ui {
     }
 
     /// A block of result text as it is (it ends with its own newline), in text mode.
-    pub fn text(&self, text: &str) {
+    pub(crate) fn text(&self, text: &str) {
         if !self.json() {
             super::activity::multi().suspend(|| {
                 let mut out = std::io::stdout().lock();
@@ -52,7 +52,7 @@ impl Ui {
 
     /// The one JSON document, in JSON mode. Should it not serialise, the error goes to stderr
     /// and the run fails: stdout is never silently left empty.
-    pub fn document(&self, value: &Value) {
+    pub(crate) fn document(&self, value: &Value) {
         if self.json() {
             match json_text(value) {
                 Ok(text) => {
@@ -68,7 +68,7 @@ impl Ui {
     }
 
     /// A status line (progress, notes): stderr, so stdout stays the result.
-    pub fn status(&self, text: impl AsRef<str>) {
+    pub(crate) fn status(&self, text: impl AsRef<str>) {
         super::activity::multi().suspend(|| {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "{}", text.as_ref());
@@ -77,7 +77,7 @@ impl Ui {
 
     /// Whether progress may be drawn as bars: stderr is a terminal and this is not CI (`CI` set
     /// to anything but `false`/`0`). Otherwise progress is plain lines.
-    pub fn interactive(&self) -> bool {
+    pub(crate) fn interactive(&self) -> bool {
         let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"));
         std::io::stderr().is_terminal() && !ci
     }
@@ -85,7 +85,7 @@ impl Ui {
     /// An error: the diagnostic on stderr, and in JSON mode an error document on stdout (its
     /// shape: [`error_document`]). Located problems are printed each on its own, their place
     /// once, with no wrapper around them.
-    pub fn error(&self, report: &Report) {
+    pub(crate) fn error(&self, report: &Report) {
         let mut err = std::io::stderr().lock();
         match located(report) {
             (Some(p), _) => {

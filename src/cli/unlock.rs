@@ -12,7 +12,7 @@ use crate::lock::{self, Guard};
 use crate::project::{TenantConfig, TenantKind};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     tenant: TenantArg,
     /// The lease id, as the refused run printed it

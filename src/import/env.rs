@@ -10,7 +10,7 @@ use super::python::{Located, PyFile, Value};
 
 /// One `BenchlingConnection` of env.py.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PyTenant {
+pub(crate) struct PyTenant {
     /// `tenant_name`: the host is `https://{tenant_name}.benchling.com`.
     pub name: String,
     pub alias: Option<String>,
@@ -26,7 +26,7 @@ pub struct PyTenant {
 impl PyTenant {
     /// The tenant as `liminal.yaml` lines under `tenants:` (two-space indented); commented out
     /// when env.py does not read its secrets from the environment.
-    pub fn yaml(&self) -> String {
+    pub(crate) fn yaml(&self) -> String {
         self.block(None)
     }
 
@@ -68,7 +68,7 @@ impl PyTenant {
 /// every Python tenant has (it stands for them, and Liminal's revisions then use custom names).
 /// A Python tenant whose name or alias another one already uses is written commented out, so
 /// the file always loads.
-pub fn project_config(tenants: &[PyTenant]) -> String {
+pub(crate) fn project_config(tenants: &[PyTenant]) -> String {
     let used = |n: &str| tenants.iter().any(|t| t.name == n || t.alias.as_deref() == Some(n));
     let local = ["dev", "local", "local_dev"].into_iter().find(|n| !used(n)).unwrap_or("liminal_local");
     let custom = !tenants.is_empty() && tenants.iter().all(|t| t.custom_warehouse_names);

@@ -23,7 +23,7 @@ mod props;
 mod python;
 mod reader;
 mod revision;
-pub mod write;
+pub(crate) mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -34,14 +34,14 @@ use crate::schema::CodeModel;
 use crate::script::{Direction, RevisionText, Script, render};
 use crate::state::TenantState;
 
-pub use env::{PyTenant, project_config};
+pub(crate) use env::{PyTenant, project_config};
 use python::Located;
-pub use python::PyFile;
+pub(crate) use python::PyFile;
 use revision::PyRevision;
 
 /// Why the project cannot be imported at all.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum ImportError {
+pub(crate) enum ImportError {
     #[error("{} is not a Python Liminal project: {missing} is missing", root.display())]
     #[diagnostic(help(
         "name the folder that holds liminal/env.py and liminal/versions/ (where you run Python `liminal`)"
@@ -61,14 +61,14 @@ pub enum ImportError {
 
 /// What to import.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// The models package to read instead of the one env.py imports (`pizza_models.v2`).
     pub models: Option<String>,
 }
 
 /// One converted revision.
 #[derive(Debug, Clone)]
-pub struct Converted {
+pub(crate) struct Converted {
     pub id: String,
     pub down_revision: Option<String>,
     /// The `.py` file it comes from.
@@ -82,7 +82,7 @@ pub struct Converted {
 
 /// The result: what converted, and every problem found.
 #[derive(Debug, Default)]
-pub struct Conversion {
+pub(crate) struct Conversion {
     /// In chain order, base first.
     pub revisions: Vec<Converted>,
     /// Revision ids that did not convert (their problems are in `problems`).
@@ -99,7 +99,7 @@ pub struct Conversion {
 
 /// The Python project folder for `path`: the folder holding `liminal/env.py` (or `path` itself
 /// when it is the `liminal/` folder).
-pub fn find_root(path: &Path) -> Result<PathBuf, ImportError> {
+pub(crate) fn find_root(path: &Path) -> Result<PathBuf, ImportError> {
     let root = if path.join("env.py").is_file() && path.file_name().is_some_and(|n| n == "liminal") {
         path.parent().unwrap_or(path).to_path_buf()
     } else {
@@ -115,7 +115,7 @@ pub fn find_root(path: &Path) -> Result<PathBuf, ImportError> {
 }
 
 /// Convert the project at `root` (see [`find_root`]).
-pub fn convert(root: &Path, options: &Options) -> Result<Conversion, ImportError> {
+pub(crate) fn convert(root: &Path, options: &Options) -> Result<Conversion, ImportError> {
     let versions = root.join("liminal").join("versions");
     let read_err = |source| ImportError::Read { path: versions.clone(), source };
     let mut paths = Vec::new();

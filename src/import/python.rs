@@ -16,7 +16,7 @@ pub(super) const PORT_BY_HAND: &str =
     "the importer reads only what Liminal generates; port this part by hand (or simplify the Python to literals)";
 
 /// A parsed Python file.
-pub struct PyFile {
+pub(crate) struct PyFile {
     pub path: PathBuf,
     pub source: Arc<String>,
     tree: Tree,
@@ -24,13 +24,13 @@ pub struct PyFile {
 
 /// A literal value with the place it starts (1-based line and column, in characters).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Located {
+pub(crate) struct Located {
     pub value: Value,
     pub at: (usize, usize),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     None,
     Bool(bool),
     Int(i64),
@@ -52,7 +52,7 @@ pub enum Value {
 
 impl Value {
     /// How the value is named in messages.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Value::None => "None".into(),
             Value::Bool(_) => "a boolean".into(),
@@ -70,7 +70,7 @@ impl Value {
 
 impl PyFile {
     /// Read and parse; a syntax error is a problem at its place.
-    pub fn load(path: &Path) -> Result<PyFile, SourceProblem> {
+    pub(crate) fn load(path: &Path) -> Result<PyFile, SourceProblem> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             SourceProblem::new(path, 1, 1, format!("cannot read {}: {e}", path.display()))
                 .with_help("check that the file exists and is UTF-8 text")
@@ -78,7 +78,7 @@ impl PyFile {
         PyFile::parse(path, text)
     }
 
-    pub fn parse(path: &Path, text: impl Into<String>) -> Result<PyFile, SourceProblem> {
+    pub(crate) fn parse(path: &Path, text: impl Into<String>) -> Result<PyFile, SourceProblem> {
         let source = Arc::new(text.into());
         let mut parser = Parser::new();
         parser.set_language(&tree_sitter_python::LANGUAGE.into()).map_err(|e| {
@@ -100,43 +100,48 @@ impl PyFile {
         Ok(file)
     }
 
-    pub fn root(&self) -> Node<'_> {
+    pub(crate) fn root(&self) -> Node<'_> {
         self.tree.root_node()
     }
 
     /// 1-based line and column (in characters) where `node` starts.
-    pub fn at(&self, node: Node<'_>) -> (usize, usize) {
+    pub(crate) fn at(&self, node: Node<'_>) -> (usize, usize) {
         let p = node.start_position();
         let line = self.source.lines().nth(p.row).unwrap_or("");
         let column = line.get(..p.column.min(line.len())).map_or(p.column, |s| s.chars().count());
         (p.row + 1, column + 1)
     }
 
-    pub fn text(&self, node: Node<'_>) -> &str {
+    pub(crate) fn text(&self, node: Node<'_>) -> &str {
         node.utf8_text(self.source.as_bytes()).unwrap_or("")
     }
 
-    pub fn problem_at(&self, at: (usize, usize), message: impl Into<String>, help: impl Into<String>) -> SourceProblem {
+    pub(crate) fn problem_at(
+        &self,
+        at: (usize, usize),
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> SourceProblem {
         SourceProblem::new(&self.path, at.0, at.1, message).with_help(help).with_source(self.source.clone())
     }
 
-    pub fn problem(&self, node: Node<'_>, message: impl Into<String>, help: impl Into<String>) -> SourceProblem {
+    pub(crate) fn problem(&self, node: Node<'_>, message: impl Into<String>, help: impl Into<String>) -> SourceProblem {
         self.problem_at(self.at(node), message, help)
     }
 
     /// A construct the importer does not convert.
-    pub fn unsupported(&self, node: Node<'_>, what: &str) -> SourceProblem {
+    pub(crate) fn unsupported(&self, node: Node<'_>, what: &str) -> SourceProblem {
         self.problem(node, format!("cannot convert {what} (`{}`)", snippet(self.text(node))), PORT_BY_HAND)
     }
 
     /// The named children that are not comments.
-    pub fn children<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
+    pub(crate) fn children<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
         let mut cursor = node.walk();
         node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
     }
 
     /// A dotted name (`a`, `a.b.c`) or `None` when `node` is not one.
-    pub fn dotted(&self, node: Node<'_>) -> Option<String> {
+    pub(crate) fn dotted(&self, node: Node<'_>) -> Option<String> {
         match node.kind() {
             "identifier" => Some(self.text(node).to_string()),
             "attribute" => {
@@ -150,7 +155,7 @@ impl PyFile {
     }
 
     /// A literal expression as a value.
-    pub fn value(&self, node: Node<'_>) -> Result<Located, SourceProblem> {
+    pub(crate) fn value(&self, node: Node<'_>) -> Result<Located, SourceProblem> {
         self.value_in(node, 0)
     }
 

@@ -11,7 +11,7 @@ use crate::scaffold::ScaffoldError;
 
 /// Where the files go: the project around the current folder, or a new one in it.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     pub root: PathBuf,
     pub schemas_dir: PathBuf,
     pub versions_dir: PathBuf,
@@ -21,7 +21,7 @@ pub struct Target {
 
 impl Target {
     /// The project around `cwd`, or a new one in it when there is none.
-    pub fn around(cwd: &Path) -> Result<Target, ProjectError> {
+    pub(crate) fn around(cwd: &Path) -> Result<Target, ProjectError> {
         match Project::discover(cwd) {
             Ok(p) => Ok(Target { root: p.root, schemas_dir: p.schemas_dir, versions_dir: p.versions_dir, new: false }),
             Err(ProjectError::NotFound(_)) => Ok(Target {
@@ -38,7 +38,7 @@ impl Target {
 /// Why the import refuses to write: files an earlier import wrote, or revisions of another
 /// chain. Nothing is written then.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     #[error("{} holds revision {id} ({}), which is not in the Python chain", display_path(dir), display_path(path))]
     #[diagnostic(help(
         "the import writes the whole chain, base revision included: move that file away (a base revision `liminal init` wrote can simply be deleted)"
@@ -51,7 +51,7 @@ pub enum Refusal {
 
 /// What the import may do to the files already there.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// Revision files of an earlier import that are replaced (`--overwrite`); those whose new
     /// file has another name are removed.
     pub replaced: Vec<PathBuf>,
@@ -61,7 +61,7 @@ pub struct Plan {
 /// chain's (replaced with `overwrite`, else refused), the user's port of a revision that did
 /// not convert (left alone), or another chain's (refused); a schema file is replaced only with
 /// `overwrite`.
-pub fn plan(conversion: &Conversion, target: &Target, overwrite: bool) -> Result<Plan, Refusal> {
+pub(crate) fn plan(conversion: &Conversion, target: &Target, overwrite: bool) -> Result<Plan, Refusal> {
     let ids: Vec<&str> = conversion.revisions.iter().map(|r| r.id.as_str()).collect();
     let mut replaced = Vec::new();
     let mut existing = Vec::new();
@@ -105,7 +105,7 @@ pub fn plan(conversion: &Conversion, target: &Target, overwrite: bool) -> Result
 
 impl Conversion {
     /// Some problems are the models' (not in a revision file, converted or not).
-    pub fn models_have_problems(&self) -> bool {
+    pub(crate) fn models_have_problems(&self) -> bool {
         self.problems
             .iter()
             .any(|p| !self.failed.contains(&p.file) && !self.revisions.iter().any(|r| r.source == p.file))
@@ -115,7 +115,7 @@ impl Conversion {
 /// A file the import could not read or write (the I/O error is the source; the message says it
 /// too, so it is printed once).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum WriteError {
+pub(crate) enum WriteError {
     #[error("cannot write {}: {source}", display_path(path))]
     #[diagnostic(help("check the folder's permissions"))]
     Io {
@@ -139,7 +139,7 @@ pub enum WriteError {
 
 /// What [`write`] wrote.
 #[derive(Debug)]
-pub struct Written {
+pub(crate) struct Written {
     /// Every file, in the order written: liminal.yaml (a new project), the revisions, the sum
     /// file, the schema files.
     pub files: Vec<PathBuf>,
@@ -150,7 +150,7 @@ pub struct Written {
 /// Write the conversion into `target` as `plan` allows: liminal.yaml and `.liminal/` in
 /// `.gitignore` for a new project, the revisions (removing replaced files renamed since), the
 /// sum file, the schema files, and the editor files the project lacks.
-pub fn write(conversion: &Conversion, target: &Target, plan: &Plan) -> Result<Written, WriteError> {
+pub(crate) fn write(conversion: &Conversion, target: &Target, plan: &Plan) -> Result<Written, WriteError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| WriteError::Io { path, source }

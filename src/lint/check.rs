@@ -21,19 +21,19 @@ use crate::diag::SourceProblem;
 use crate::diff::diff;
 use crate::migrate::{load_steps, preflight};
 use crate::project::Project;
-use crate::schema::CodeModel;
+use crate::schema::{CodeModel, Problem, ProblemTarget};
 use crate::state::TenantState;
 
 /// What the offline check found, and what it loaded on the way.
 #[derive(Debug)]
-pub struct Checked {
+pub(crate) struct Checked {
     pub findings: Vec<Finding>,
     pub code: Option<CodeModel>,
     pub chain: Option<Chain>,
 }
 
 /// Check the project offline. Only an unreadable versions folder is an `Err`.
-pub fn check_project(project: &Project) -> Result<Checked, ChainError> {
+pub(crate) fn check_project(project: &Project) -> Result<Checked, ChainError> {
     let mut findings = Vec::new();
     let code = match crate::schema::load_dir(&project.schemas_dir) {
         Ok(m) => Some(m),
@@ -206,7 +206,7 @@ fn sum_findings(dir: &Path) -> std::io::Result<Vec<Finding>> {
 /// What `check --tenant` adds: the pending revisions apply to the tenant's state, and the code
 /// matches it once they did. Returns the findings and the number of differences left (`None`
 /// when it could not be computed).
-pub fn check_tenant(
+pub(crate) fn check_tenant(
     chain: &Chain,
     code: &CodeModel,
     tenant: &str,
@@ -263,10 +263,15 @@ pub fn check_tenant(
 
 /// The code's problems on the tenant `tenant` whose state is `state` (custom warehouse names it
 /// does not allow, units its dictionary lacks), located in schemas/; empty when there are none.
-pub fn code_problems_for(project: &Project, tenant: &str, code: &CodeModel, state: &TenantState) -> Vec<SourceProblem> {
+pub(crate) fn code_problems_for(
+    project: &Project,
+    tenant: &str,
+    code: &CodeModel,
+    state: &TenantState,
+) -> Vec<SourceProblem> {
     let tenant_problems = |m: &CodeModel| {
         let mut found = crate::settings::code_problems(m, state, tenant);
-        found.extend(crate::schema::unit_problems(m, state, tenant));
+        found.extend(unit_problems(m, state, tenant));
         found
     };
     if tenant_problems(code).is_empty() {
@@ -278,11 +283,42 @@ pub fn code_problems_for(project: &Project, tenant: &str, code: &CodeModel, stat
     }
 }
 
+/// Units the tenant's dictionary does not have, at each field's `unit:` key (they were found
+/// only when the diff was simulated, with no place in schemas/). Nothing when the dictionary was
+/// not read.
+fn unit_problems(m: &CodeModel, state: &TenantState, tenant: &str) -> Vec<Problem> {
+    if state.unread.units {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, s) in m.schemas.iter().enumerate() {
+        for (j, f) in s.fields.iter().enumerate() {
+            let Some(unit) = &f.unit else { continue };
+            if f.archived || state.unit_by_name(unit).is_some() {
+                continue;
+            }
+            let names: Vec<&str> = state.units.iter().map(|u| u.name.as_str()).collect();
+            out.push(Problem {
+                target: ProblemTarget::Field(i, j),
+                key: Some("unit"),
+                message: format!("unit `{unit}` is not in tenant `{tenant}`'s unit dictionary"),
+                help: format!(
+                    "{}use a unit the tenant has ({}), or add it to the dictionary in Benchling first",
+                    crate::diag::did_you_mean(unit, names.iter().copied()),
+                    names.join(", ")
+                ),
+                first: None,
+            });
+        }
+    }
+    out
+}
+
 /// `check --tenant`: [`check_tenant`], and the code's problems on the tenant
 /// ([`code_problems_for`]) as findings; `// liminal:nolint` comments of the chain silence what
 /// they name. When the code does not suit the tenant, that is the problem, located in
 /// schemas/: the drift the diff then fails to compute is not another.
-pub fn check_tenant_code(
+pub(crate) fn check_tenant_code(
     project: &Project,
     chain: &Chain,
     code: &CodeModel,

@@ -9,9 +9,9 @@
 //! - [`check`] is the offline and tenant check behind `liminal check`;
 //! - [`summary`] counts a plan's operations by kind (create / update / archive / reorder).
 
-pub mod check;
-pub mod plan;
-pub mod summary;
+pub(crate) mod check;
+pub(crate) mod plan;
+pub(crate) mod summary;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -29,7 +29,7 @@ use crate::script::{Direction, LocatedOp, Script};
 /// How much a finding matters: errors fail `check` (exit 1); warnings only with `--strict`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Severity {
+pub(crate) enum Severity {
     Warning,
     Error,
 }
@@ -46,7 +46,7 @@ impl fmt::Display for Severity {
 /// The groups of codes, by their hundreds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Group {
+pub(crate) enum Group {
     /// LM0xx: the code model (schemas/) does not load.
     Schema,
     /// LM1xx: hides data (archives).
@@ -65,7 +65,7 @@ pub enum Group {
 
 /// One code of the table.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Lint {
+pub(crate) struct Lint {
     pub code: &'static str,
     pub name: &'static str,
     pub group: Group,
@@ -78,12 +78,13 @@ pub struct Lint {
 
 macro_rules! lints {
     ($( $id:ident = $code:literal $name:literal $group:ident $sev:ident $summary:literal $help:literal; )+) => {
-        $( pub const $id: &Lint = &Lint {
+        $( pub(crate) const $id: &Lint = &Lint {
             code: $code, name: $name, group: Group::$group, severity: Severity::$sev,
             summary: $summary, help: $help,
         }; )+
-        /// Every code, in order.
-        pub const LINTS: &[&Lint] = &[$( $id ),+];
+        /// Every code, in order (the tests hold it against the groups and `docs/lints.md`).
+        #[cfg(test)]
+        pub(crate) const LINTS: &[&Lint] = &[$( $id ),+];
     };
 }
 
@@ -165,15 +166,10 @@ lints! {
         "run `liminal rehash` once the chain is right";
 }
 
-/// A code by its name (`LM201`).
-pub fn lint(code: &str) -> Option<&'static Lint> {
-    LINTS.iter().copied().find(|l| l.code.eq_ignore_ascii_case(code))
-}
-
 /// The codes an operation carries when it runs in `direction`. Upgrades carry the destructive
 /// and incompatible codes; downgrades carry LM301 when they can never run. Plans (which run the
 /// operations of either direction) use [`run_lints`].
-pub fn op_lints(op: &Op, direction: Direction) -> Vec<&'static Lint> {
+pub(crate) fn op_lints(op: &Op, direction: Direction) -> Vec<&'static Lint> {
     match direction {
         Direction::Upgrade => run_lints(op),
         Direction::Downgrade => cannot_run(op).into_iter().collect(),
@@ -182,7 +178,7 @@ pub fn op_lints(op: &Op, direction: Direction) -> Vec<&'static Lint> {
 
 /// What running the operation does that a reviewer must look at: destructive and incompatible
 /// codes, whichever function it comes from.
-pub fn run_lints(op: &Op) -> Vec<&'static Lint> {
+pub(crate) fn run_lints(op: &Op) -> Vec<&'static Lint> {
     let mut out = Vec::new();
     match op {
         Op::ArchiveSchema { .. } => out.push(ARCHIVE_SCHEMA),
@@ -218,13 +214,13 @@ fn cannot_run(op: &Op) -> Option<&'static Lint> {
 }
 
 /// Whether a code is in the destructive group (plans ask before running those on Benchling).
-pub fn is_destructive(lint: &Lint) -> bool {
+pub(crate) fn is_destructive(lint: &Lint) -> bool {
     lint.group == Group::Destructive
 }
 
 /// A `// liminal:nolint` comment that silenced a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Suppression {
+pub(crate) struct Suppression {
     /// The text after the codes, if any.
     pub reason: Option<String>,
     /// The line of the comment.
@@ -233,7 +229,7 @@ pub struct Suppression {
 
 /// One finding.
 #[derive(Debug, Clone)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub lint: &'static Lint,
     /// The lint's severity, or error under `--strict`.
     pub severity: Severity,
@@ -246,7 +242,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with no place (e.g. about the whole project).
-    pub fn new(lint: &'static Lint, message: impl Into<String>) -> Finding {
+    pub(crate) fn new(lint: &'static Lint, message: impl Into<String>) -> Finding {
         Finding {
             lint,
             severity: lint.severity,
@@ -258,7 +254,13 @@ impl Finding {
     }
 
     /// A finding at `file:line:col`.
-    pub fn at(lint: &'static Lint, file: &Path, line: usize, column: usize, message: impl Into<String>) -> Finding {
+    pub(crate) fn at(
+        lint: &'static Lint,
+        file: &Path,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Finding {
         let message = message.into();
         let mut f = Finding::new(lint, message.clone());
         f.at = Some(SourceProblem::new(file, line, column, message));
@@ -266,13 +268,13 @@ impl Finding {
     }
 
     /// A finding from a located problem (its help is kept when it has one).
-    pub fn from_problem(lint: &'static Lint, p: SourceProblem) -> Finding {
+    pub(crate) fn from_problem(lint: &'static Lint, p: SourceProblem) -> Finding {
         let help = p.help.clone().unwrap_or_else(|| lint.help.to_string());
         Finding { lint, severity: lint.severity, message: p.message.clone(), help, at: Some(p), suppressed: None }
     }
 
     /// A finding at an operation of a revision file, with the file's text for the snippet.
-    pub fn at_op(lint: &'static Lint, script: &Script, op: &LocatedOp, message: impl Into<String>) -> Finding {
+    pub(crate) fn at_op(lint: &'static Lint, script: &Script, op: &LocatedOp, message: impl Into<String>) -> Finding {
         let mut f = Finding::at(lint, script.path(), op.line, op.column, message);
         if let Some(p) = f.at.take() {
             f.at = Some(p.with_source(script.source().clone()));
@@ -280,27 +282,27 @@ impl Finding {
         f
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Finding {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Finding {
         self.help = help.into();
         self
     }
 
-    pub fn file(&self) -> Option<&Path> {
+    pub(crate) fn file(&self) -> Option<&Path> {
         self.at.as_ref().map(|p| p.file.as_path())
     }
 
     /// `(line, column)` when located.
-    pub fn position(&self) -> Option<(usize, usize)> {
+    pub(crate) fn position(&self) -> Option<(usize, usize)> {
         self.at.as_ref().map(|p| (p.line, p.column))
     }
 
     /// Counts against the exit code: an error that is not suppressed.
-    pub fn fails(&self) -> bool {
+    pub(crate) fn fails(&self) -> bool {
         self.severity == Severity::Error && self.suppressed.is_none()
     }
 
     /// The JSON form; `file` is given as the caller wants it shown (relative to the project).
-    pub fn to_json(&self, file: Option<PathBuf>) -> Value {
+    pub(crate) fn to_json(&self, file: Option<PathBuf>) -> Value {
         json!({
             "code": self.lint.code,
             "name": self.lint.name,
@@ -353,7 +355,7 @@ impl Diagnostic for Finding {
 }
 
 /// The lints of operations that run in `direction`, at their places in the script.
-pub fn lint_ops(script: &Script, direction: Direction, ops: &[LocatedOp]) -> Vec<Finding> {
+pub(crate) fn lint_ops(script: &Script, direction: Direction, ops: &[LocatedOp]) -> Vec<Finding> {
     let mut out = Vec::new();
     for o in ops {
         for lint in op_lints(&o.op, direction) {
@@ -365,7 +367,7 @@ pub fn lint_ops(script: &Script, direction: Direction, ops: &[LocatedOp]) -> Vec
 
 /// The lints of operations the diff generates from `schemas/` (what `diff` prints), each at the
 /// YAML key that asks for it when there is one (an item removed from the code has none).
-pub fn lint_code_ops(ops: &[Op], places: Option<&CodePlaces>) -> Vec<Finding> {
+pub(crate) fn lint_code_ops(ops: &[Op], places: Option<&CodePlaces>) -> Vec<Finding> {
     let mut out = Vec::new();
     for op in ops {
         for lint in op_lints(op, Direction::Upgrade) {
@@ -410,7 +412,7 @@ fn code_place(op: &Op, lint: &Lint, places: &CodePlaces) -> Option<Located> {
 
 /// The lints `show` lists for a function of `script`: what running each operation does, and
 /// for a downgrade, an operation that can never run; its `// liminal:nolint` comments applied.
-pub fn shown_findings(script: &Script, direction: Direction, ops: &[LocatedOp]) -> Vec<Finding> {
+pub(crate) fn shown_findings(script: &Script, direction: Direction, ops: &[LocatedOp]) -> Vec<Finding> {
     let mut out = Vec::new();
     for o in ops {
         let mut lints = run_lints(&o.op);
@@ -426,7 +428,7 @@ pub fn shown_findings(script: &Script, direction: Direction, ops: &[LocatedOp]) 
 }
 
 /// A finding about one operation: `revision <id>, upgrade(): <what it does> <lint summary>`.
-pub fn op_finding(lint: &'static Lint, script: &Script, direction: Direction, o: &LocatedOp) -> Finding {
+pub(crate) fn op_finding(lint: &'static Lint, script: &Script, direction: Direction, o: &LocatedOp) -> Finding {
     let message = format!(
         "revision {}, {}(): {} — {}",
         script.header().revision,
@@ -439,7 +441,7 @@ pub fn op_finding(lint: &'static Lint, script: &Script, direction: Direction, o:
 
 /// Mark the findings silenced by `// liminal:nolint` comments in the revision files they are in:
 /// on the finding's line or the line above, naming its code (or no code: every code).
-pub fn suppress(findings: &mut [Finding], scripts: &[&Script]) {
+pub(crate) fn suppress(findings: &mut [Finding], scripts: &[&Script]) {
     for f in findings.iter_mut() {
         let Some(p) = &f.at else { continue };
         let Some(script) = scripts.iter().find(|s| s.path() == p.file) else { continue };
@@ -448,7 +450,7 @@ pub fn suppress(findings: &mut [Finding], scripts: &[&Script]) {
 }
 
 /// The `liminal:nolint` comment on `line` or the line above that names `code`.
-pub fn nolint_at(source: &Arc<String>, line: usize, code: &str) -> Option<Suppression> {
+pub(crate) fn nolint_at(source: &Arc<String>, line: usize, code: &str) -> Option<Suppression> {
     let lines: Vec<&str> = source.lines().collect();
     [line, line.saturating_sub(1)].into_iter().filter(|l| *l >= 1).find_map(|l| {
         let text = lines.get(l - 1)?;
@@ -491,7 +493,7 @@ fn is_code(s: &str) -> bool {
 }
 
 /// Turn warnings into errors (`check --strict`).
-pub fn make_strict(findings: &mut [Finding]) {
+pub(crate) fn make_strict(findings: &mut [Finding]) {
     for f in findings {
         f.severity = Severity::Error;
     }
@@ -499,13 +501,13 @@ pub fn make_strict(findings: &mut [Finding]) {
 
 /// Counts for a summary line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub errors: usize,
     pub warnings: usize,
     pub suppressed: usize,
 }
 
-pub fn counts(findings: &[Finding]) -> Counts {
+pub(crate) fn counts(findings: &[Finding]) -> Counts {
     let mut c = Counts::default();
     for f in findings {
         match (&f.suppressed, f.severity) {
@@ -540,6 +542,19 @@ mod tests {
         assert_eq!(codes, [ARCHIVE_DROPDOWN.code]);
         assert_eq!(found[0].position(), Some((ops[0].line, ops[0].column)));
         assert!(shown_findings(&script, Direction::Downgrade, &[]).is_empty());
+    }
+
+    #[test]
+    fn every_code_is_documented_with_its_name() {
+        let doc = include_str!("../../docs/lints.md");
+        for l in LINTS {
+            assert!(
+                doc.contains(&format!("| {} `{}` |", l.code, l.name)),
+                "docs/lints.md lacks {} `{}`",
+                l.code,
+                l.name
+            );
+        }
     }
 
     #[test]

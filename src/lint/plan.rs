@@ -10,31 +10,31 @@ use crate::script::Script;
 
 /// One revision of the plan.
 #[derive(Debug, Clone)]
-pub struct StepReview {
+pub(crate) struct StepReview {
     pub summary: Summary,
     pub findings: Vec<Finding>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Review {
+pub(crate) struct Review {
     pub steps: Vec<StepReview>,
     pub total: Summary,
 }
 
 impl Review {
-    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+    pub(crate) fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.steps.iter().flat_map(|s| s.findings.iter())
     }
 
     /// Whether running the plan archives something (a confirmation is asked on Benchling).
     /// `// liminal:nolint` does not change this: it silences the linter, not the question.
-    pub fn is_destructive(&self) -> bool {
+    pub(crate) fn is_destructive(&self) -> bool {
         self.findings().any(|f| is_destructive(f.lint))
     }
 }
 
 /// Review the operations still to run of each step (skipped ones excluded).
-pub fn review(chain: &Chain, steps: &[PlanStep]) -> Review {
+pub(crate) fn review(chain: &Chain, steps: &[PlanStep]) -> Review {
     let scripts: Vec<&Script> = chain.revisions().iter().collect();
     let mut total = Summary::default();
     let mut out = Vec::new();

@@ -11,14 +11,14 @@ use crate::op::Op;
 /// What an operation does, for counting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub(crate) enum Kind {
     Create,
     Update,
     Archive,
     Reorder,
 }
 
-pub fn kind(op: &Op) -> Kind {
+pub(crate) fn kind(op: &Op) -> Kind {
     match op {
         Op::CreateDropdown { .. }
         | Op::CreateDropdownOption { .. }
@@ -43,7 +43,7 @@ pub fn kind(op: &Op) -> Kind {
 
 /// Operations by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub create: usize,
     pub update: usize,
     pub archive: usize,
@@ -51,7 +51,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Summary {
+    pub(crate) fn of<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Summary {
         let mut s = Summary::default();
         for op in ops {
             s.add_op(op);
@@ -68,15 +68,11 @@ impl Summary {
         }
     }
 
-    pub fn add(&mut self, other: Summary) {
+    pub(crate) fn add(&mut self, other: Summary) {
         self.create += other.create;
         self.update += other.update;
         self.archive += other.archive;
         self.reorder += other.reorder;
-    }
-
-    pub fn total(&self) -> usize {
-        self.create + self.update + self.archive + self.reorder
     }
 }
 
@@ -106,6 +102,5 @@ mod tests {
         ];
         let s = Summary::of(&ops);
         assert_eq!(s.to_string(), "1 to create, 1 to update, 2 to archive, 1 to reorder");
-        assert_eq!(s.total(), 5);
     }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use enums::{EntityType, FieldType, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS, UnknownValue, to_snake_case};
 pub use load::{CodePlaces, LoadError, Located, json_schema, load_dir, load_dir_with, load_dir_with_places, load_str};
-pub use validate::{Problem, Target as ProblemTarget, unit_problems, validate_field, validate_model, validate_schema};
+pub use validate::{Problem, Target as ProblemTarget, validate_field, validate_model, validate_schema};
 
 /// The name Liminal gives the bookkeeping schema; never part of a diff or of generated files.
 pub const REMOTE_SCHEMA: &str = "liminal_remote";

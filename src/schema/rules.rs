@@ -4,8 +4,8 @@
 //! each maps the small typed answer to its own wording (a located [`super::Problem`], an
 //! [`crate::op::OpError`], a Benchling-style 400/409 body).
 //!
-//! Sections cited: `liminal-behaviour.md` (L§) and `benchling-api.md` (B§) in
-//! `/work/shared/reference/`. Rules only refuse; what an accepted change does is each caller's
+//! Sections cited: the reference notes on Liminal's behaviour, `liminal-behaviour.md` (L§), and
+//! on Benchling's API, `benchling-api.md` (B§). Rules only refuse; what an accepted change does is each caller's
 //! own (`Op::apply`'s effect, the emulator's PATCH semantics), so the local == HTTP→emulator
 //! property tests still compare two implementations of the effect and of the request mapping.
 //!

@@ -544,33 +544,3 @@ fn link_problems(m: &CodeModel, i: usize, s: &SchemaDef) -> Vec<Problem> {
     }
     out
 }
-
-/// Units the tenant's dictionary does not have, at each field's `unit:` key (they were found
-/// only when the diff was simulated, with no place in schemas/). Nothing when the dictionary was
-/// not read.
-pub fn unit_problems(m: &CodeModel, state: &crate::state::TenantState, tenant: &str) -> Vec<Problem> {
-    if state.unread.units {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for (i, s) in m.schemas.iter().enumerate() {
-        for (j, f) in s.fields.iter().enumerate() {
-            let Some(unit) = &f.unit else { continue };
-            if f.archived || state.unit_by_name(unit).is_some() {
-                continue;
-            }
-            let names: Vec<&str> = state.units.iter().map(|u| u.name.as_str()).collect();
-            out.push(Problem::new(
-                Target::Field(i, j),
-                Some("unit"),
-                format!("unit `{unit}` is not in tenant `{tenant}`'s unit dictionary"),
-                format!(
-                    "{}use a unit the tenant has ({}), or add it to the dictionary in Benchling first",
-                    crate::diag::did_you_mean(unit, names.iter().copied()),
-                    names.join(", ")
-                ),
-            ));
-        }
-    }
-    out
-}

@@ -214,7 +214,13 @@ impl Project {
 
 /// A revision file's text; the first operation of `upgrade()` is on line 9, column 9, the next
 /// on the following lines.
-pub(crate) fn revision_text(id: &str, down_revision: Option<&str>, message: &str, up: &[&str], down: &[&str]) -> String {
+pub(crate) fn revision_text(
+    id: &str,
+    down_revision: Option<&str>,
+    message: &str,
+    up: &[&str],
+    down: &[&str],
+) -> String {
     let down_rev = down_revision.map_or("()".to_string(), |d| format!("\"{d}\""));
     let list = |ops: &[&str]| ops.iter().map(|o| format!("        {o},\n")).collect::<String>();
     format!(
