@@ -22,7 +22,7 @@ pub mod prepare;
 use crate::chain::Plan;
 use crate::lock::{self, Lease};
 use crate::op::{Op, OpError};
-use crate::schema::{REMOTE_FIELD, REMOTE_SCHEMA};
+use crate::schema::REMOTE_FIELD;
 use crate::script::{Direction, LocatedOp};
 use crate::state::TenantState;
 use crate::tenant::{ApplyError, Needs, Tenant, TenantError};
@@ -74,16 +74,6 @@ pub fn load_steps(plan: &Plan<'_>) -> Result<Vec<PlanStep>, crate::diag::Problem
         }
     }
     if problems.is_empty() { Ok(steps) } else { Err(crate::diag::Problems(problems)) }
-}
-
-/// The partly applied revision an earlier version of liminal recorded on the tenant, if any:
-/// `(revision, operations done, hash of those operations)`. Only cleared now: what is applied is
-/// read from the tenant itself ([`resume`]).
-pub fn recorded_progress(state: &TenantState) -> Option<(String, usize, String)> {
-    let field = state.schema(REMOTE_SCHEMA)?.field(PROGRESS_FIELD)?;
-    let (rev, rest) = field.name.split_once('+')?;
-    let (count, hash) = rest.split_once('@')?;
-    Some((rev.to_string(), count.parse().ok()?, hash.to_string()))
 }
 
 /// The tenant shows a part of the first revision that the rest of the plan cannot follow.

@@ -119,7 +119,22 @@ async fn each_tenant(
 }
 
 fn located(chain: &Chain, path: &std::path::Path, line: usize, column: usize, message: String, help: &str) -> Report {
+    located_with_code(chain, path, line, column, message, help, None)
+}
+
+fn located_with_code(
+    chain: &Chain,
+    path: &std::path::Path,
+    line: usize,
+    column: usize,
+    message: String,
+    help: &str,
+    code: Option<&'static str>,
+) -> Report {
     let mut p = SourceProblem::new(path, line, column, message).with_help(help);
+    if let Some(code) = code {
+        p = p.with_code(code);
+    }
     if let Some(script) = chain.revisions().iter().find(|s| s.path() == path) {
         p = p.with_source(script.source().clone());
     }
@@ -390,8 +405,13 @@ impl Run<'_> {
                     config.name,
                     count(total, "operation")
                 );
+                // The tenant's error code (`tenant::http`, ...) stays on the report for --format json.
+                let code = match &error {
+                    crate::tenant::ApplyError::Tenant { error, .. } => Some(error.code()),
+                    crate::tenant::ApplyError::Op { .. } => None,
+                };
                 let message = format!("revision {revision}, operation {number} ({op}) failed: {error}");
-                located(self.chain, &path, line, column, message, &help)
+                located_with_code(self.chain, &path, line, column, message, &help, code)
             }
             e @ RunError::Interrupted { .. } => {
                 Report::new(Interrupted { message: format!("{}: {e}", config.name), help: AGAIN.into() })

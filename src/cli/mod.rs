@@ -373,7 +373,6 @@ pub(crate) fn diff_report(e: crate::diff::DiffError) -> Report {
     report_error(Some("the code cannot be applied to the tenant"), e, help)
 }
 
-/// Where the command runs from, for relative paths in messages.
 /// A path as the user can use it: relative to the current folder when inside it, otherwise
 /// relative to the project root.
 pub(crate) fn relative(project: &Project, path: &std::path::Path) -> PathBuf {

@@ -3,7 +3,7 @@
 use miette::Report;
 use serde_json::json;
 
-use super::{Done, Ui, load_chain, project, relative, report};
+use super::{Done, Ui, load_chain, project, relative, report_error};
 use crate::chain::sum::{SumFile, sum_path, write_sum};
 
 #[derive(Debug, clap::Args)]
@@ -14,8 +14,9 @@ pub(super) fn run(_args: Args, ui: &Ui) -> Result<Done, Report> {
     let chain = load_chain(&project)?;
     let before = std::fs::read_to_string(sum_path(chain.dir())).ok().and_then(|t| SumFile::parse(&t).ok());
     let path = write_sum(&chain).map_err(|e| {
-        report(
-            format!("cannot write {}: {e}", sum_path(chain.dir()).display()),
+        report_error(
+            Some(&format!("cannot write {}", sum_path(chain.dir()).display())),
+            e,
             "check the versions folder's permissions",
         )
     })?;

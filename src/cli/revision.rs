@@ -141,8 +141,9 @@ fn write(
             "warning: versions/{SUM_FILE} is malformed and was left alone; run `liminal rehash` once the chain is right"
         )),
         Err(e) => {
-            return Err(report(
-                format!("cannot write versions/{SUM_FILE}: {e}"),
+            return Err(report_error(
+                Some(&format!("cannot write versions/{SUM_FILE}")),
+                e,
                 "check the versions folder's permissions",
             ));
         }

@@ -57,7 +57,12 @@ impl Ui {
             match json_text(value) {
                 Ok(text) => {
                     let mut out = std::io::stdout().lock();
-                    let _ = writeln!(out, "{text}");
+                    // A closed pipe or a full disk: the document did not reach its reader.
+                    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+                        self.failed.set(true);
+                        let _ =
+                            writeln!(std::io::stderr().lock(), "error: cannot write the JSON document to stdout: {e}");
+                    }
                 }
                 Err(report) => {
                     self.failed.set(true);

@@ -70,12 +70,13 @@ impl Store {
         if !inner.dirty {
             return Ok(());
         }
-        inner.dirty = false;
-        match &self.state_file {
-            Some(path) => file::write(path, &inner.state)
-                .map_err(|e| format!("cannot write the state file {}: {e}", path.display())),
-            None => Ok(()),
+        // Still dirty after a failed write, so the next change tries again.
+        if let Some(path) = &self.state_file {
+            file::write(path, &inner.state)
+                .map_err(|e| format!("cannot write the state file {}: {e}", path.display()))?;
         }
+        inner.dirty = false;
+        Ok(())
     }
 }
 

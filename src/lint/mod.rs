@@ -489,7 +489,8 @@ fn parse_nolint(line: &str) -> Option<Nolint> {
 }
 
 fn is_code(s: &str) -> bool {
-    s.len() == 5 && s[..2].eq_ignore_ascii_case("LM") && s[2..].bytes().all(|b| b.is_ascii_digit())
+    // Bytes, not characters: `€50` is five bytes too, so look at ASCII words only.
+    s.is_ascii() && s.len() == 5 && s[..2].eq_ignore_ascii_case("LM") && s[2..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Turn warnings into errors (`check --strict`).
@@ -590,5 +591,12 @@ mod tests {
         assert!(nolint_at(&src, 1, "LM101").is_none());
         let only = Arc::new("z // liminal:nolintx\n".to_string());
         assert!(nolint_at(&only, 1, "LM101").is_none());
+    }
+
+    #[test]
+    fn a_reason_with_wide_characters_is_a_reason() {
+        // `€50` is five bytes, like a code: it must be read as a reason, not sliced as one.
+        let src = Arc::new("x, // liminal:nolint €50 budget\n".to_string());
+        assert_eq!(nolint_at(&src, 1, "LM101").unwrap().reason.as_deref(), Some("€50 budget"));
     }
 }

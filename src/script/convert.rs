@@ -319,7 +319,27 @@ pub(crate) fn dynamic_to_json(d: &Dynamic) -> Result<Value, String> {
     if d.as_float().is_ok() {
         return Err("a floating-point number (write a whole number)".to_string());
     }
-    Err(format!("a value of type `{}`", d.type_name()))
+    Err(other_value(d))
+}
+
+/// A value no argument takes, in the script's words: Rhai's type names are Rust paths
+/// (`core::ops::range::Range<i64>`, `liminal::script::LocatedOp`).
+fn other_value(d: &Dynamic) -> String {
+    if d.is::<crate::script::LocatedOp>() {
+        return "an operation (a constructor's result is not a value)".to_string();
+    }
+    if d.is::<std::ops::Range<i64>>() || d.is::<std::ops::RangeInclusive<i64>>() {
+        return "a range".to_string();
+    }
+    if d.is_char() {
+        return "a character (write a string)".to_string();
+    }
+    if d.is_fnptr() {
+        return "a function".to_string();
+    }
+    let name = d.type_name();
+    let short = name.rsplit("::").next().unwrap_or(name);
+    format!("a value of type `{short}`")
 }
 
 /// Convert every argument, naming the parameter of the first one that cannot be a value.

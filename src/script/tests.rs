@@ -106,6 +106,8 @@ fn wrong_calls_are_located_with_help() {
         ),
         ("archive_field(\"s\", \"f\", 1.5)", "archive_field: `index` cannot be a floating-point number"),
         ("archive_feild(\"s\", \"f\")", "unknown function"),
+        ("archive_field(\"s\", \"f\", 0..2)", "archive_field: `index` cannot be a range"),
+        ("archive_field(\"s\", archive_schema(\"x\"))", "archive_field: `field` cannot be an operation"),
     ];
     for (call, message) in cases {
         let body = format!("fn upgrade() {{\n  [ {call} ]\n}}\nfn downgrade() {{ [] }}");

@@ -67,6 +67,11 @@ impl LocalTenant {
         if self.state.is_none() {
             let mut state = file::read(&self.path).map_err(|e| match e {
                 file::ReadError::Io(e) => self.err(e.to_string(), e),
+                // serde's words for a wrong shape name Rust types (`expected struct TenantState`):
+                // the message's line and column say it in the user's words instead.
+                file::ReadError::Parse(e) if e.classify() == serde_json::error::Category::Data => {
+                    TenantError::File { path: self.path.clone(), message: not_a_state(&e), source: None }
+                }
                 file::ReadError::Parse(e) => self.err(not_a_state(&e), e),
             })?;
             if let Some(settings) = self.settings {

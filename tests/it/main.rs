@@ -13,10 +13,8 @@
 //! - [`replay_props`]: `check`'s linear replay finds what the full diff per revision found;
 //! - [`status`]: `status`, `show`, `history --verbose`, offline `revision --empty`.
 
-// Helpers shared by several areas; not every area uses every helper.
-#[allow(dead_code)]
+// Helpers shared by several areas.
 mod common;
-#[allow(dead_code)]
 mod emu;
 
 mod cli;

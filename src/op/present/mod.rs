@@ -1,7 +1,7 @@
 //! Whether the effects of a list of operations are already on a tenant: how a run that stopped
 //! half-way is resumed from what the tenant shows, whatever stopped it.
 //!
-//! [`present_prefix`] answers "how many of these operations, from the first, does this state
+//! [`present_prefixes`] answers "how many of these operations, from the first, does this state
 //! already show?". Each operation makes *claims* about the state it leaves: a created field
 //! exists, is active, has these properties and this position; an archived schema is archived;
 //! a reordered list starts with the given names. A prefix is present when every claim of its

@@ -1,4 +1,4 @@
-//! The read requests, each returning what [`TenantState`] holds: the schema lists (the v3 union
+//! The read requests, each returning what [`TenantState`](crate::state::TenantState) holds: the schema lists (the v3 union
 //! list of the eight entity types plus the entry-schema list, or the nine per-type lists where
 //! the union is not served), a schema's field definitions, the dropdown list, a dropdown's
 //! options (all archived included: simulating operations exactly needs them), the registry and

@@ -10,7 +10,8 @@ use liminal::tenant::benchling::{Credentials, HttpConfig, HttpTenant, PollConfig
 use serde_json::Value;
 
 pub(crate) struct Emu {
-    pub running: RunningEmulator,
+    /// Keeps the server up for as long as the test holds the `Emu`.
+    _running: RunningEmulator,
     pub url: String,
     admin: reqwest::Client,
 }
@@ -22,7 +23,7 @@ pub(crate) async fn emulator() -> Emu {
 pub(crate) async fn emulator_with(config: EmulatorConfig) -> Emu {
     let running = liminal::emulator::spawn(config).await.unwrap();
     let url = running.url();
-    Emu { running, url, admin: reqwest::Client::new() }
+    Emu { _running: running, url, admin: reqwest::Client::new() }
 }
 
 /// Quick to give up and quick to retry, so tests stay fast.

@@ -1,10 +1,8 @@
 //! Operation lists for the backend tests and the benchmark: a scenario that touches every
 //! operation, random op lists, and a comparable view of a tenant (ids differ between backends).
 
-#![allow(dead_code)]
-
 use liminal::op::{FieldPatch, Op, SchemaPatch, field_def_from_json, schema_def_from_json, template_from_json};
-use liminal::schema::{REMOTE_SCHEMA, SchemaDef};
+use liminal::schema::SchemaDef;
 use liminal::state::TenantState;
 use serde_json::{Value, json};
 
@@ -152,11 +150,6 @@ pub(crate) fn comparable(state: &TenantState) -> Comparable {
         .collect();
     dropdowns.sort_by(|a: &DropdownView, b| a.0.cmp(&b.0));
     Comparable { schemas, dropdowns, revision: state.revision().ok().flatten() }
-}
-
-/// Whether `state` has the `liminal_remote` schema.
-pub(crate) fn has_remote(state: &TenantState) -> bool {
-    state.schema(REMOTE_SCHEMA).is_some()
 }
 
 /// Two dropdowns and two schemas for random operations to work on.
