@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 pub use indexed::{Indexed, ItemMut, Keyed};
 
-use crate::schema::{EntityType, FieldType, MixtureConfig, NamingStrategy, PartType, REMOTE_FIELD, REMOTE_SCHEMA};
+use crate::schema::{
+    EntityType, FieldType, MixtureConfig, NamingStrategy, PartType, REMOTE_FIELD, REMOTE_SCHEMA, SchemaFlags,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registry {
@@ -79,15 +81,12 @@ pub struct Schema {
     pub entity_type: EntityType,
     #[serde(default)]
     pub naming_strategies: BTreeSet<NamingStrategy>,
-    #[serde(default)]
-    pub use_registry_id_as_label: bool,
-    #[serde(default)]
-    pub include_registry_id_in_chips: bool,
+    /// The on/off properties, stored as keys of the schema (`schema::codec::flags`).
+    #[serde(flatten)]
+    pub flags: SchemaFlags,
     /// Field ids, or a sequence constraint (`bases`, `amino_acids_*`).
     #[serde(default)]
     pub constraint: Vec<String>,
-    #[serde(default)]
-    pub show_bases_in_expanded_view: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mixture_schema_config: Option<MixtureConfig>,
     #[serde(default)]
@@ -130,10 +129,8 @@ impl Schema {
             prefix: prefix.to_string(),
             entity_type,
             naming_strategies: BTreeSet::new(),
-            use_registry_id_as_label: false,
-            include_registry_id_in_chips: false,
+            flags: SchemaFlags::default(),
             constraint: vec![],
-            show_bases_in_expanded_view: false,
             mixture_schema_config: None,
             name_template: vec![],
             order_name_parts_by_sequence: false,

@@ -78,15 +78,7 @@ pub(crate) fn apply_schema_update(schema: &mut Schema, u: &SchemaUpdate) -> Resu
             }
         }
     }
-    if let Some(b) = u.include_registry_id_in_chips {
-        schema.include_registry_id_in_chips = b;
-    }
-    if let Some(b) = u.use_registry_id_as_label {
-        schema.use_registry_id_as_label = b;
-    }
-    if let Some(b) = u.show_residues {
-        schema.show_bases_in_expanded_view = b;
-    }
+    u.flags.apply_to(&mut schema.flags);
     if schema.entity_type == EntityType::Mixture {
         let mut c = schema.mixture_schema_config.unwrap_or_default();
         if let Some(b) = u.allow_measured_ingredients {

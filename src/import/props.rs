@@ -10,7 +10,8 @@ use super::reader::{Kwargs, R, Reader};
 use crate::op::{FieldPatch, SchemaPatch};
 use crate::schema::codec;
 use crate::schema::{
-    EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType, SchemaProps,
+    EntityType, FieldDef, FieldType, Flags, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType,
+    SchemaProps,
 };
 use crate::state::TenantState;
 
@@ -153,10 +154,11 @@ impl Reader<'_> {
         if let Some(n) = set("naming_strategies") {
             p.naming_strategies = self.naming(n)?;
         }
-        let flag = |key: &str| set(key).map(|v| self.bool(v, key)).transpose().map(|b| b.unwrap_or(false));
-        p.use_registry_id_as_label = flag("use_registry_id_as_label")?;
-        p.include_registry_id_in_chips = flag("include_registry_id_in_chips")?;
-        p.show_bases_in_expanded_view = flag("show_bases_in_expanded_view")?;
+        // Each flag by Liminal's name for it; one Liminal does not have is off.
+        p.flags = Flags::try_from_fn(|key| match codec::to_liminal(codec::LIMINAL_SCHEMA_PROPS, key) {
+            Some(name) => set(name).map_or(Ok(false), |v| self.bool(v, name)),
+            None => Ok(false),
+        })?;
         if let Some(c) = set("constraint_fields") {
             p.constraint_fields = self.constraints(c)?;
         }
@@ -184,14 +186,15 @@ impl Reader<'_> {
                 "prefix" => p.prefix = Some(self.string(value, key)?),
                 "entity_type" => p.entity_type = Some(self.member(value, key, "BenchlingEntityType")?),
                 "naming_strategies" => p.naming_strategies = Some(self.naming(value)?),
-                "use_registry_id_as_label" => p.use_registry_id_as_label = Some(flag()?),
-                "include_registry_id_in_chips" => p.include_registry_id_in_chips = Some(flag()?),
-                "show_bases_in_expanded_view" => p.show_bases_in_expanded_view = Some(flag()?),
                 "constraint_fields" => {
                     p.constraint_fields = Some(if none { BTreeSet::new() } else { self.constraints(value)? })
                 }
                 "mixture_schema_config" => p.mixture_schema_config = Some(self.mixture(value)?),
-                _ => {}
+                other => {
+                    if let Some(slot) = p.flags.get_mut(other) {
+                        *slot = Some(flag()?);
+                    }
+                }
             }
         }
         Ok(p)

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+pub use codec::flags::{Flags, SchemaFlags};
 pub use enums::{EntityType, FieldType, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS, UnknownValue, to_snake_case};
 pub use load::{CodePlaces, LoadError, Located, json_schema, load_dir, load_dir_with, load_dir_with_places, load_str};
 pub use validate::{Problem, Target as ProblemTarget, validate_field, validate_model, validate_schema};
@@ -109,10 +110,9 @@ pub struct SchemaProps {
     pub prefix: String,
     pub entity_type: EntityType,
     pub naming_strategies: BTreeSet<NamingStrategy>,
-    pub use_registry_id_as_label: bool,
-    pub include_registry_id_in_chips: bool,
+    /// The on/off properties (`schema::codec::flags`).
+    pub flags: SchemaFlags,
     pub constraint_fields: BTreeSet<String>,
-    pub show_bases_in_expanded_view: bool,
     pub mixture_schema_config: Option<MixtureConfig>,
 }
 
@@ -124,10 +124,8 @@ impl SchemaProps {
             prefix: prefix.to_string(),
             entity_type,
             naming_strategies: NamingStrategy::defaults().into_iter().collect(),
-            use_registry_id_as_label: false,
-            include_registry_id_in_chips: false,
+            flags: SchemaFlags::default(),
             constraint_fields: BTreeSet::new(),
-            show_bases_in_expanded_view: false,
             mixture_schema_config: None,
         }
     }

@@ -12,7 +12,7 @@
 //! Nothing here knows the tenant state: callers pass the names to compare, so the rules serve
 //! the code model (`SchemaDef`) and the stored tenant (`state::Schema`) alike.
 
-use super::{EntityType, FieldType, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS};
+use super::{EntityType, FieldType, Flags, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS};
 
 /// Benchling's rule for a warehouse name (its `systemName`, B§2.6 "pattern `[a-z_][a-z0-9_$]*`,
 /// must not start with `bnch$`"): the code model, [`crate::op::Op::apply`], the settings and the
@@ -228,6 +228,39 @@ pub(crate) const MAX_SEQUENCE_CONSTRAINTS: usize = 1;
 /// the lot-number and registry-id parts need `isParent` (L§5.1 UpdateEntitySchemaNameTemplate).
 pub(crate) fn part_accepts_field(kind: PartType, field_is_parent_link: bool) -> bool {
     !kind.needs_parent_link() || field_is_parent_link
+}
+
+/// The schemas a schema flag may be set on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlagScope {
+    /// Every type but entries: the registration display options (L§7.1 "entry schemas do not
+    /// support registry properties"; Benchling has no `useRegistryIdForItemDisplayLabel` or
+    /// `includeRegistryIdInChips` on `entry-schema`, B§2.6).
+    Registered,
+    /// Sequence types only (`showResidues`, L§7.1 `show_bases_in_expanded_view`).
+    Sequences,
+}
+
+/// Each schema flag's scope. A struct literal: a new flag does not compile until it has one.
+pub(crate) const FLAG_SCOPES: Flags<FlagScope> = Flags {
+    use_registry_id_as_label: FlagScope::Registered,
+    include_registry_id_in_chips: FlagScope::Registered,
+    show_bases_in_expanded_view: FlagScope::Sequences,
+};
+
+/// The flag `key` exists on schemas of type `t`.
+pub(crate) fn flag_applies(key: &str, t: EntityType) -> bool {
+    FLAG_SCOPES.get(key).is_some_and(|s| s.allows(t))
+}
+
+impl FlagScope {
+    /// A schema of type `t` has the flag.
+    pub(crate) fn allows(self, t: EntityType) -> bool {
+        match self {
+            FlagScope::Registered => t != EntityType::Entry,
+            FlagScope::Sequences => t.is_sequence(),
+        }
+    }
 }
 
 /// `order_name_parts_by_sequence` is only allowed on nt-sequence types (L§7.1).

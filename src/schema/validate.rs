@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::rules::{
-    self, FieldName, FieldProperty as Has, FieldTypeProblem, OptionProblem, PrefixProblem, SchemaName, SchemaNames,
-    WAREHOUSE_NAME_HELP, valid_warehouse_name,
+    self, FLAG_SCOPES, FieldName, FieldProperty as Has, FieldTypeProblem, FlagScope, OptionProblem, PrefixProblem,
+    SchemaName, SchemaNames, WAREHOUSE_NAME_HELP, valid_warehouse_name,
 };
 use super::{CodeModel, DropdownDef, EntityType, FieldDef, SchemaDef, SchemaProps};
 
@@ -188,32 +188,33 @@ fn props_problems(at: Target, p: &SchemaProps) -> Vec<Problem> {
         ));
     }
     out.extend(mixture_problems(at, p));
-    if p.show_bases_in_expanded_view && !et.is_sequence() {
-        out.push(Problem::new(
-            at,
-            Some("show_bases_in_expanded_view"),
-            format!("show_bases_in_expanded_view is not supported on `{et}` schemas"),
-            "remove it; it applies to sequence schemas only",
-        ));
-    }
-    if et == EntityType::Entry {
-        let unsupported = [
-            ("use_registry_id_as_label", p.use_registry_id_as_label),
-            ("include_registry_id_in_chips", p.include_registry_id_in_chips),
-            ("constraint_fields", !p.constraint_fields.is_empty()),
-        ];
-        for (key, set) in unsupported {
-            if set {
-                out.push(Problem::new(
-                    at,
-                    Some(key),
-                    format!("`{key}` is not supported on entry schemas"),
-                    "remove it; entries are not registered",
-                ));
-            }
+    for (key, set) in p.flags.iter() {
+        if let (true, Some(scope)) = (*set, FLAG_SCOPES.get(key).filter(|s| !s.allows(et))) {
+            let (message, help) = unsupported_flag(*scope, key, et);
+            out.push(Problem::new(at, Some(key), message, help));
         }
     }
+    if et == EntityType::Entry && !p.constraint_fields.is_empty() {
+        let (message, help) = not_on_entries("constraint_fields");
+        out.push(Problem::new(at, Some("constraint_fields"), message, help));
+    }
     out
+}
+
+/// The message and help for a registration key on an entry schema.
+pub(super) fn not_on_entries(key: &str) -> (String, &'static str) {
+    (format!("`{key}` is not supported on entry schemas"), "remove it; entries are not registered")
+}
+
+/// The message and help for a flag set on a type outside its scope (the loader reports a flag set
+/// to its default with the same words).
+pub(super) fn unsupported_flag(scope: FlagScope, key: &str, et: EntityType) -> (String, &'static str) {
+    match scope {
+        FlagScope::Registered => not_on_entries(key),
+        FlagScope::Sequences => {
+            (format!("{key} is not supported on `{et}` schemas"), "remove it; it applies to sequence schemas only")
+        }
+    }
 }
 
 /// `mixture_schema_config`: there exactly on mixture schemas, and its lot settings (L§7.1).

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::schema::{FieldType, NamingStrategy};
+use crate::schema::{FieldType, Flags, NamingStrategy};
 
 const ID: &str = "c3a9cd009713";
 
@@ -283,18 +283,24 @@ mod round_trip {
         })
     }
 
+    /// One value of `each` per schema flag, whatever the flags are.
+    fn flags<T: std::fmt::Debug + Clone>(each: impl Strategy<Value = T>) -> impl Strategy<Value = Flags<T>> {
+        vec(each, Flags::<bool>::NAMES.len()).prop_filter_map("one value per flag", |values| {
+            let mut values = values.into_iter();
+            Flags::try_from_fn(|_| values.next().ok_or(())).ok()
+        })
+    }
+
     fn schema() -> impl Strategy<Value = SchemaDef> {
         (
             (name(), name(), name(), enum_of(EntityType::ALL)),
-            (btree_set(enum_of(NamingStrategy::ALL), 0..4), any::<[bool; 3]>(), btree_set(name(), 0..3)),
+            (btree_set(enum_of(NamingStrategy::ALL), 0..4), flags(any::<bool>()), btree_set(name(), 0..3)),
             (option::of(mixture()), vec(field(), 0..4)),
         )
             .prop_map(|((n, w, p, t), (naming, flags, constraints), (mix, fields))| {
                 let mut props = SchemaProps::new(&n, &w, &p, t);
                 props.naming_strategies = naming;
-                props.use_registry_id_as_label = flags[0];
-                props.include_registry_id_in_chips = flags[1];
-                props.show_bases_in_expanded_view = flags[2];
+                props.flags = flags;
                 props.constraint_fields = constraints;
                 props.mixture_schema_config = mix;
                 SchemaDef { props, name_template: NameTemplate::default(), archived: false, fields }
@@ -304,20 +310,17 @@ mod round_trip {
     fn schema_patch() -> impl Strategy<Value = SchemaPatch> {
         (
             (option::of(name()), option::of(name()), option::of(name()), option::of(enum_of(EntityType::ALL))),
-            (option::of(btree_set(enum_of(NamingStrategy::ALL), 0..3)), option::of(any::<bool>())),
-            (option::of(any::<bool>()), option::of(btree_set(name(), 0..3)), option::of(any::<bool>())),
-            option::of(option::of(mixture())),
+            (option::of(btree_set(enum_of(NamingStrategy::ALL), 0..3)), flags(option::of(any::<bool>()))),
+            (option::of(btree_set(name(), 0..3)), option::of(option::of(mixture()))),
         )
-            .prop_map(|((n, w, p, t), (ns, l), (c, cf, s), m)| SchemaPatch {
+            .prop_map(|((n, w, p, t), (ns, flags), (cf, m))| SchemaPatch {
                 name: n,
                 warehouse_name: w,
                 prefix: p,
                 entity_type: t,
                 naming_strategies: ns,
-                use_registry_id_as_label: l,
-                include_registry_id_in_chips: c,
+                flags,
                 constraint_fields: cf,
-                show_bases_in_expanded_view: s,
                 mixture_schema_config: m,
             })
             .prop_filter("a patch changes something", |p| !p.is_empty())

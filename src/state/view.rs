@@ -22,14 +22,12 @@ impl TenantState {
         if s.entity_type != EntityType::Entry {
             props.naming_strategies = s.naming_strategies.clone();
         }
-        props.use_registry_id_as_label = s.use_registry_id_as_label;
-        props.include_registry_id_in_chips = s.include_registry_id_in_chips;
+        props.flags = s.flags;
         props.constraint_fields = s
             .constraint
             .iter()
             .map(|c| if SEQUENCE_CONSTRAINTS.contains(&c.as_str()) { c.clone() } else { field_wh(c) })
             .collect();
-        props.show_bases_in_expanded_view = s.show_bases_in_expanded_view;
         props.mixture_schema_config = s.mixture_schema_config;
         let name_template = NameTemplate {
             parts: s
@@ -84,9 +82,7 @@ impl Schema {
         self.warehouse_name.clone_from(&p.warehouse_name);
         self.prefix.clone_from(&p.prefix);
         self.naming_strategies.clone_from(&p.naming_strategies);
-        self.use_registry_id_as_label = p.use_registry_id_as_label;
-        self.include_registry_id_in_chips = p.include_registry_id_in_chips;
-        self.show_bases_in_expanded_view = p.show_bases_in_expanded_view;
+        self.flags = p.flags;
         self.mixture_schema_config = p.mixture_schema_config;
     }
 }

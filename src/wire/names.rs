@@ -6,7 +6,15 @@
 
 use std::fmt;
 
-use crate::schema::{EntityType, FieldType};
+use crate::schema::{EntityType, FieldType, Flags};
+
+/// Benchling's name of each schema flag: its key in a v3 schema, in and out. A struct literal: a
+/// new flag does not compile until it has one.
+pub(crate) const FLAG_NAMES: Flags<&str> = Flags {
+    use_registry_id_as_label: "useRegistryIdForItemDisplayLabel",
+    include_registry_id_in_chips: "includeRegistryIdInChips",
+    show_bases_in_expanded_view: "showResidues",
+};
 
 /// Benchling's names for the schemas of an entity type.
 pub trait BenchlingNames: Sized {

@@ -169,10 +169,10 @@ fn schemas_round_trip_through_v3() {
         StoredPart { kind: PartType::Field, text: None, field_id: Some("tsf_74bfc6ea".into()) },
         StoredPart { kind: PartType::RegistryIdentifierNumber, text: None, field_id: None },
     ];
-    pizza.include_registry_id_in_chips = true;
+    pizza.flags.include_registry_id_in_chips = true;
     let mut dna = schema("ts_dna", "Plasmid", "plasmid", "PL", EntityType::DnaSequence);
     dna.constraint = vec!["bases".into()];
-    dna.show_bases_in_expanded_view = true;
+    dna.flags.show_bases_in_expanded_view = true;
     dna.order_name_parts_by_sequence = true;
     let mut aa = schema("ts_aa", "Protein", "protein", "PR", EntityType::AaSequence);
     aa.constraint = vec!["amino_acids_exact_match".into()];
@@ -232,7 +232,7 @@ fn create_bodies_match_the_trace_and_parse_back() {
     let mut dna = body.clone();
     assert!(parse_schema_create(EntityType::DnaSequence, &dna).is_err(), "showResidues is required on DNA");
     dna["showResidues"] = json!(true);
-    assert!(parse_schema_create(EntityType::DnaSequence, &dna).unwrap().schema.show_bases_in_expanded_view);
+    assert!(parse_schema_create(EntityType::DnaSequence, &dna).unwrap().schema.flags.show_bases_in_expanded_view);
     assert!(parse_schema_create(EntityType::CustomEntity, &dna).is_err());
 }
 
@@ -374,4 +374,39 @@ fn small_shapes_round_trip() {
     assert_eq!(parse_task_status(&task_json(TaskStatus::Completed, "", Value::Null)).unwrap().0, TaskStatus::Completed);
     assert_eq!(error_message(&v2_error("invalid_request_error", "nope")).as_deref(), Some("nope"));
     assert_eq!(error_message(&v3_problem(400, "Bad Request", "why", "/x")).as_deref(), Some("why"));
+}
+
+/// Each schema flag travels by its Benchling name, in the create body, the output object and the
+/// PATCH body, and only on the types it applies to: a flag the type does not have is never sent
+/// and reads back as `false`.
+#[test]
+fn every_flag_travels_where_its_type_has_it() {
+    use crate::schema::SchemaFlags;
+    use crate::schema::rules::flag_applies;
+    let s = pizza_state();
+    for t in EntityType::ALL.iter().copied() {
+        for (key, wire) in crate::wire::names::FLAG_NAMES.iter() {
+            let mut on = schema("ts_1", "S", "s", "S", t);
+            if t == EntityType::Mixture {
+                on.mixture_schema_config = Some(MixtureConfig::default());
+            }
+            let off = on.clone();
+            *on.flags.get_mut(key).unwrap() = true;
+            let applies = flag_applies(key, t);
+            let want = if applies { on.flags } else { SchemaFlags::default() };
+            let body = create_schema_body(&s, &on);
+            assert_eq!(body.get(*wire), applies.then(|| &json!(true)), "{key} on {t}");
+            if t != EntityType::Entry {
+                assert_eq!(parse_schema_create(t, &body).unwrap().schema.flags, want, "{key} on {t}");
+            }
+            let out = schema_to_v3(&s, &on, "https://e.benchling.com");
+            assert_eq!(schema_from_v3(&out).unwrap().schema.flags, want, "{key} on {t}");
+            let patch = schema_update_body(&off, &on);
+            let sent: Vec<&String> = patch.as_object().unwrap().keys().collect();
+            assert_eq!(sent, if applies { vec![*wire] } else { vec![] }, "{key} on {t}");
+            let mut applied = off.clone();
+            apply_schema_update(&mut applied, &parse_schema_update(t, &patch).unwrap()).unwrap();
+            assert_eq!(applied.flags, want, "{key} on {t}");
+        }
+    }
 }

@@ -196,7 +196,7 @@ fn build(seed: &ModelSeed) -> CodeModel {
             let mut props = SchemaProps::new(&wh.to_uppercase(), wh, &format!("P{}", wh.to_uppercase()), et);
             if !entry {
                 props.naming_strategies = s.naming.iter().copied().collect();
-                props.use_registry_id_as_label = s.label;
+                props.flags.use_registry_id_as_label = s.label;
             }
             if et == EntityType::Mixture {
                 props.mixture_schema_config = Some(MixtureConfig {
@@ -205,7 +205,7 @@ fn build(seed: &ModelSeed) -> CodeModel {
                     ..Default::default()
                 });
             }
-            props.show_bases_in_expanded_view = et.is_sequence() && s.flag;
+            props.flags.show_bases_in_expanded_view = et.is_sequence() && s.flag;
             let mut seen = BTreeSet::new();
             let fields: Vec<FieldDef> = s
                 .fields

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use liminal::diff::{Step, diff};
 use liminal::op::{FieldPatch, Op, SchemaPatch};
-use liminal::schema::{CodeModel, FieldType, NamePart, NameTemplate, PartType, load_str};
+use liminal::schema::{CodeModel, FieldType, Flags, NamePart, NameTemplate, PartType, load_str};
 use liminal::state::TenantState;
 
 const DROPDOWNS: &str = r#"
@@ -477,11 +477,17 @@ fn e15_e16_schema_property_updates() {
     );
 
     let mut state = mock_benchling();
-    state.schema_mut("mock_entity").unwrap().use_registry_id_as_label = false;
+    state.schema_mut("mock_entity").unwrap().flags.use_registry_id_as_label = false;
     let steps = check(&mock_code(), &state);
     assert_eq!(
         ops(&steps),
-        vec![&update_schema("mock_entity", SchemaPatch { use_registry_id_as_label: Some(true), ..Default::default() })]
+        vec![&update_schema(
+            "mock_entity",
+            SchemaPatch {
+                flags: Flags { use_registry_id_as_label: Some(true), ..Default::default() },
+                ..Default::default()
+            }
+        )]
     );
 }
 

@@ -168,7 +168,7 @@ pub fn field_def_to_json(f: &FieldDef) -> Value {
     if f.archived {
         m.insert("archived".into(), json!(true));
     }
-    in_codec_order(Shape::Field, m)
+    Value::Object(in_codec_order(Shape::Field, m))
 }
 
 /// A field: `type`, `warehouse_name` and `name` are required, the other keys read as
@@ -250,7 +250,7 @@ pub(crate) fn schema_item_to_json(s: &SchemaDef) -> Value {
     if s.archived {
         keys.insert("archived".into(), json!(true));
     }
-    in_codec_order(Shape::Item, keys)
+    Value::Object(in_codec_order(Shape::Item, keys))
 }
 
 /// A dropdown as an item of a schema file.
@@ -260,17 +260,18 @@ pub(crate) fn dropdown_item_to_json(d: &DropdownDef) -> Value {
         ("name".to_string(), json!(d.name)),
         ("options".to_string(), json!(d.options)),
     ]);
-    in_codec_order(Shape::Dropdown, keys)
+    Value::Object(in_codec_order(Shape::Dropdown, keys))
 }
 
-fn in_codec_order(shape: Shape, mut keys: Map<String, Value>) -> Value {
+/// `keys` in the order `shape` gives them; keys it does not have are left out.
+pub(crate) fn in_codec_order(shape: Shape, mut keys: Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
     for k in shape.names() {
         if let Some(v) = keys.remove(k) {
             out.insert(k.to_string(), v);
         }
     }
-    Value::Object(out)
+    out
 }
 
 pub fn schema_def_from_json(v: &Value) -> Result<SchemaDef, ValueError> {

@@ -7,6 +7,7 @@
 //! The update sets are named ([`Shape::SchemaUpdate`], [`Shape::FieldUpdate`]): each key says
 //! whether an update may change it, so reordering a table cannot change what a revision may say.
 
+pub(crate) mod flags;
 pub(crate) mod json;
 pub(crate) mod patch;
 pub(crate) mod yaml;
@@ -243,6 +244,11 @@ pub(crate) fn liminal_names(table: &[(&'static str, &'static str)]) -> Vec<&'sta
     table.iter().map(|(l, _)| *l).collect()
 }
 
+/// Liminal's property name for one of the code model's keys (`None`: Liminal does not have it).
+pub(crate) fn to_liminal(table: &[(&'static str, &'static str)], key: &str) -> Option<&'static str> {
+    table.iter().find(|(_, k)| *k == key).map(|(l, _)| *l)
+}
+
 /// The code model's key for one of Liminal's property names.
 pub(crate) fn from_liminal(table: &[(&'static str, &'static str)], name: &str) -> Option<&'static str> {
     table.iter().find(|(l, _)| *l == name).map(|(_, k)| *k)
@@ -343,6 +349,15 @@ mod tests {
     /// loader, `generate-files` and back, and the stored state (`set_props` / `view`). Every flag
     /// is set on a sequence schema (which supports them all); a flag that one of these layers
     /// forgets fails here, so a new boolean key cannot be half added.
+    #[test]
+    fn the_key_table_has_each_flag_and_no_other_flag() {
+        let mut table: Vec<&str> = SCHEMA_PROPS.iter().filter(|k| k.ty == Type::Flag).map(|k| k.name).collect();
+        let mut flags = flags::Flags::<bool>::NAMES.to_vec();
+        table.sort_unstable();
+        flags.sort_unstable();
+        assert_eq!(table, flags);
+    }
+
     #[test]
     fn every_schema_flag_reaches_the_loader_the_state_and_generated_files() {
         use crate::schema::codec::patch::SchemaPatch;

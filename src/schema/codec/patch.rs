@@ -9,8 +9,10 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::Shape;
+use super::flags::Flags;
 use super::json::{
-    Reader, ValueError, mixture_from_json, mixture_to_json, naming_from_json, naming_to_json, opt_json, set_to_json,
+    Reader, ValueError, in_codec_order, mixture_from_json, mixture_to_json, naming_from_json, naming_to_json, opt_json,
+    set_to_json,
 };
 use crate::schema::{EntityType, FieldDef, FieldType, MixtureConfig, NamingStrategy, SchemaProps};
 
@@ -130,52 +132,70 @@ macro_rules! patch {
         $name:ident for $target:ty, read as $shape:expr, empty $empty:literal help $help:literal {
             $( $key:ident : $ty:ty => $yaml:literal ),+ $(,)?
         }
+        $( and the flags in $flags:ident )?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
         pub struct $name {
             $( pub $key: Option<$ty>, )+
+            $( pub $flags: Flags<Option<bool>>, )?
         }
 
         impl $name {
             /// The code model's names of the keys this patch can set (`schema::codec` says which
             /// keys an update may change; a test holds the two together).
-            #[cfg(test)]
-            pub(crate) const KEYS: &'static [&'static str] = &[$($yaml),+];
+            pub(crate) fn all_keys() -> Vec<&'static str> {
+                let keys = vec![$($yaml),+];
+                $( let keys = { let _ = stringify!($flags); [keys, Flags::<bool>::NAMES.to_vec()].concat() }; )?
+                keys
+            }
 
             /// The keys that differ from `old` to `new`, holding `new`'s values.
             pub fn between(old: &$target, new: &$target) -> $name {
-                $name { $( $key: (old.$key != new.$key).then(|| new.$key.clone()), )+ }
+                $name {
+                    $( $key: (old.$key != new.$key).then(|| new.$key.clone()), )+
+                    $( $flags: old.$flags.zip(&new.$flags, |_, o, n| (o != n).then_some(*n)), )?
+                }
             }
 
             /// Apply the set keys.
             pub fn apply_to(&self, target: &mut $target) {
                 $( if let Some(v) = &self.$key { target.$key = v.clone(); } )+
+                $( self.$flags.apply_to(&mut target.$flags); )?
             }
 
             /// The patch that restores `old`'s values for the keys this one sets.
             pub fn inverse(&self, old: &$target) -> $name {
-                $name { $( $key: self.$key.as_ref().map(|_| old.$key.clone()), )+ }
+                $name {
+                    $( $key: self.$key.as_ref().map(|_| old.$key.clone()), )+
+                    $( $flags: self.$flags.zip(&old.$flags, |_, set, o| set.map(|_| *o)), )?
+                }
             }
 
             pub fn is_empty(&self) -> bool {
-                true $( && self.$key.is_none() )+
+                true $( && self.$key.is_none() )+ $( && self.$flags.is_none() )?
             }
 
             /// The YAML names of the keys that are set, in canonical order.
             pub fn keys(&self) -> Vec<&'static str> {
-                let mut out = Vec::new();
-                $( if self.$key.is_some() { out.push($yaml); } )+
-                out
+                let names = $name::all_keys();
+                match self.to_json() {
+                    Value::Object(m) => m.keys().filter_map(|k| names.iter().find(|n| *n == k).copied()).collect(),
+                    _ => Vec::new(),
+                }
             }
 
             /// The keys a map names, none required (a create reads its own keys with this too,
             /// after the required ones).
             pub(crate) fn read(r: &Reader<'_>) -> Result<$name, ValueError> {
-                Ok($name { $( $key: PatchValue::read(r, $yaml)?, )+ })
+                Ok($name {
+                    $( $key: PatchValue::read(r, $yaml)?, )+
+                    $( $flags: Flags::try_from_fn(|k| r.bool(k))?, )?
+                })
             }
 
-            /// `target`'s keys that differ from their defaults (a create's map leaves those out).
+            /// `target`'s keys that differ from their defaults (a create's map leaves those out),
+            /// in canonical order (the list's; the flags in their places in the key table).
             pub(crate) fn written(target: &$target) -> Map<String, Value> {
                 let mut m = Map::new();
                 $(
@@ -183,13 +203,22 @@ macro_rules! patch {
                         m.insert($yaml.into(), PatchValue::to_json(&target.$key));
                     }
                 )+
+                $(
+                    for (k, v) in target.$flags.iter().filter(|(_, v)| **v) { m.insert(k.into(), json!(v)); }
+                    m = in_codec_order($shape, m);
+                )?
                 m
             }
 
-            /// The set keys as a JSON map (Rhai's `#{ ... }`, `--format json`); `null` clears.
+            /// The set keys as a JSON map (Rhai's `#{ ... }`, `--format json`) in canonical
+            /// order, as [`Self::written`]; `null` clears.
             pub fn to_json(&self) -> Value {
                 let mut m = Map::new();
                 $( if let Some(v) = &self.$key { m.insert($yaml.into(), PatchValue::to_json(v)); } )+
+                $(
+                    for (k, v) in self.$flags.iter() { if let Some(v) = v { m.insert(k.into(), json!(v)); } }
+                    m = in_codec_order($shape, m);
+                )?
                 Value::Object(m)
             }
 
@@ -214,12 +243,10 @@ patch! {
         prefix: String => "prefix",
         entity_type: EntityType => "entity_type",
         naming_strategies: BTreeSet<NamingStrategy> => "naming_strategies",
-        use_registry_id_as_label: bool => "use_registry_id_as_label",
-        include_registry_id_in_chips: bool => "include_registry_id_in_chips",
         constraint_fields: BTreeSet<String> => "constraint_fields",
-        show_bases_in_expanded_view: bool => "show_bases_in_expanded_view",
         mixture_schema_config: Option<MixtureConfig> => "mixture_schema_config",
     }
+    and the flags in flags
 }
 
 patch! {
@@ -251,8 +278,8 @@ mod tests {
             v.sort_unstable();
             v
         };
-        assert_eq!(sorted(SchemaPatch::KEYS.to_vec()), sorted(Shape::SchemaUpdate.names()));
-        assert_eq!(sorted(FieldPatch::KEYS.to_vec()), sorted(Shape::FieldUpdate.names()));
+        assert_eq!(sorted(SchemaPatch::all_keys()), sorted(Shape::SchemaUpdate.names()));
+        assert_eq!(sorted(FieldPatch::all_keys()), sorted(Shape::FieldUpdate.names()));
     }
 
     #[test]

@@ -7,9 +7,10 @@ use serde_saphyr::Location;
 
 use super::S;
 use super::messages::FileCtx;
-use super::raw::{RawField, RawItem};
+use super::raw::{RawField, RawFlags, RawItem};
 use crate::schema::codec::Shape;
-use crate::schema::validate::{Problem, validate_schema};
+use crate::schema::rules::FLAG_SCOPES;
+use crate::schema::validate::{Problem, not_on_entries, unsupported_flag, validate_schema};
 use crate::schema::{
     DropdownDef, EntityType, FieldDef, FieldType, MixtureConfig, NamePart, NameTemplate, NamingStrategy, PartType,
     SchemaDef, SchemaProps, UnknownValue,
@@ -171,13 +172,14 @@ impl Unknown {
     }
 }
 
-pub(super) fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)> {
+pub(super) fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>, flags: &RawFlags) -> Option<(Item, Spans)> {
     let at = raw.referenced;
     let r = &raw.value;
     let Some(kind) = &r.kind else {
         ctx.at(at, "missing `kind`".into(), "add `kind: entity_schema` or `kind: dropdown`");
         return None;
     };
+    let flag_keys = flags.iter().map(|(k, v)| (k, loc_of(v)));
     let keys: Vec<(&'static str, Location)> = [
         ("kind", Some(kind.referenced)),
         ("name", loc_of(&r.name)),
@@ -185,16 +187,14 @@ pub(super) fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(I
         ("prefix", loc_of(&r.prefix)),
         ("entity_type", loc_of(&r.entity_type)),
         ("naming_strategies", loc_of(&r.naming_strategies)),
-        ("use_registry_id_as_label", loc_of(&r.use_registry_id_as_label)),
-        ("include_registry_id_in_chips", loc_of(&r.include_registry_id_in_chips)),
         ("constraint_fields", loc_of(&r.constraint_fields)),
-        ("show_bases_in_expanded_view", loc_of(&r.show_bases_in_expanded_view)),
         ("mixture_schema_config", loc_of(&r.mixture_schema_config)),
         ("name_template", loc_of(&r.name_template)),
         ("archived", loc_of(&r.archived)),
         ("options", loc_of(&r.options)),
     ]
     .into_iter()
+    .chain(flag_keys)
     .filter_map(|(k, l)| l.map(|l| (k, l)))
     .collect();
     match kind.value.as_str() {
@@ -220,7 +220,7 @@ pub(super) fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(I
             let options = required(ctx, &r.options, at, "options")?;
             Some((Item::Dropdown(DropdownDef { name, options }), Spans { item: at, keys, fields: vec![] }))
         }
-        "entity_schema" => convert_schema(ctx, at, r, keys),
+        "entity_schema" => convert_schema(ctx, at, r, flags, keys),
         other => {
             ctx.at(kind.referenced, format!("unknown kind `{other}`"), "use `kind: entity_schema` or `kind: dropdown`");
             None
@@ -233,6 +233,7 @@ fn convert_schema(
     ctx: &mut FileCtx<'_>,
     at: Location,
     r: &RawItem,
+    flags: &RawFlags,
     keys: Vec<(&'static str, Location)>,
 ) -> Option<(Item, Spans)> {
     if let Some(o) = &r.options {
@@ -289,37 +290,29 @@ fn convert_schema(
             field_spans.push(spans);
         }
     }
-    let flag = |b: &Option<S<bool>>| b.as_ref().is_some_and(|b| b.value);
     // Keys a type does not support must not even be set to their default (Liminal); a
     // non-default value is reported by the validation, so only defaults are reported here.
     if let Some(t) = entity_type {
-        let unsupported: &[(&str, bool)] = if t == EntityType::Entry {
-            &[
-                ("naming_strategies", r.naming_strategies.is_some()),
-                ("use_registry_id_as_label", r.use_registry_id_as_label.as_ref().is_some_and(|b| !b.value)),
-                ("include_registry_id_in_chips", r.include_registry_id_in_chips.as_ref().is_some_and(|b| !b.value)),
-                ("constraint_fields", r.constraint_fields.as_ref().is_some_and(|c| c.value.is_empty())),
-            ]
-        } else {
-            &[]
-        };
-        for (key, set) in unsupported {
-            if let (true, Some((_, loc))) = (*set, keys.iter().find(|(k, _)| k == key)) {
-                ctx.at(
-                    *loc,
-                    format!("`{key}` is not supported on entry schemas"),
-                    "remove it; entries are not registered",
-                );
+        let mut unsupported: Vec<(Location, String, &str)> = Vec::new();
+        if t == EntityType::Entry {
+            if let Some(n) = &r.naming_strategies {
+                let (m, h) = not_on_entries("naming_strategies");
+                unsupported.push((n.referenced, m, h));
+            }
+            if let Some(c) = r.constraint_fields.as_ref().filter(|c| c.value.is_empty()) {
+                let (m, h) = not_on_entries("constraint_fields");
+                unsupported.push((c.referenced, m, h));
             }
         }
-        if !t.is_sequence()
-            && let Some(b) = r.show_bases_in_expanded_view.as_ref().filter(|b| !b.value)
-        {
-            ctx.at(
-                b.referenced,
-                format!("show_bases_in_expanded_view is not supported on `{t}` schemas"),
-                "remove it; it applies to sequence schemas only",
-            );
+        for (key, b) in flags.iter() {
+            let scope = FLAG_SCOPES.get(key).filter(|s| !s.allows(t));
+            if let (Some(scope), Some(b)) = (scope, b.as_ref().filter(|b| !b.value)) {
+                let (m, h) = unsupported_flag(*scope, key, t);
+                unsupported.push((b.referenced, m, h));
+            }
+        }
+        for (loc, message, help) in unsupported {
+            ctx.at(loc, message, help);
         }
     }
     let entity_type = entity_type.unwrap_or(EntityType::CustomEntity);
@@ -327,11 +320,9 @@ fn convert_schema(
     if let Some(n) = naming {
         props.naming_strategies = n;
     }
-    props.use_registry_id_as_label = flag(&r.use_registry_id_as_label);
-    props.include_registry_id_in_chips = flag(&r.include_registry_id_in_chips);
+    props.flags = flags.map(|_, b| b.as_ref().is_some_and(|b| b.value));
     props.constraint_fields =
         r.constraint_fields.as_ref().map(|c| c.value.iter().cloned().collect::<BTreeSet<_>>()).unwrap_or_default();
-    props.show_bases_in_expanded_view = flag(&r.show_bases_in_expanded_view);
     props.mixture_schema_config = r.mixture_schema_config.as_ref().map(|m| MixtureConfig {
         allow_measured_ingredients: m.value.allow_measured_ingredients,
         component_lot_storage_enabled: m.value.component_lot_storage_enabled,
@@ -340,7 +331,8 @@ fn convert_schema(
     if fields.len() != r.fields.as_ref().map_or(0, Vec::len) {
         return None;
     }
-    let def = SchemaDef { props, name_template: template, archived: flag(&r.archived), fields };
+    let def =
+        SchemaDef { props, name_template: template, archived: r.archived.as_ref().is_some_and(|b| b.value), fields };
     Some((Item::Schema(def, unknown), Spans { item: at, keys, fields: field_spans }))
 }
 

@@ -18,8 +18,8 @@ use convert::{Item, Spans, Unknown, convert_item};
 use keys::{Node, drop_missing_for_near_misses, unknown_keys};
 use messages::FileCtx;
 pub(crate) use messages::yaml_error;
-use raw::RawItem;
 pub use raw::json_schema;
+use raw::{RawFlags, RawItem};
 
 /// Loading failed: the located problems, all of them.
 pub type LoadError = Problems;
@@ -66,24 +66,13 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
             unknown_keys(&mut ctx, node, crate::schema::codec::Shape::Item);
         }
     }
-    match serde_saphyr::from_multiple_with_options::<Option<S<RawItem>>>(&text, yaml_options()) {
-        Err(e) => {
-            let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
-            let message = e.without_snippet().to_string();
-            let message = message.lines().next().unwrap_or("invalid YAML").to_string();
-            let (message, code) = yaml_error(&text, line, col, &message);
-            ctx.problems.push(
-                SourceProblem::new(path, line, col, message)
-                    .with_code(code)
-                    .with_help(
-                        "fix the YAML here; see the README for the schema file format (or `liminal json-schema`)",
-                    )
-                    .with_source(text.clone()),
-            );
-        }
-        Ok(items) => {
-            for raw in items.iter().flatten() {
-                if let Some((item, spans)) = convert_item(&mut ctx, raw) {
+    let items = serde_saphyr::from_multiple_with_options::<Option<S<RawItem>>>(&text, yaml_options());
+    let flags = serde_saphyr::from_multiple_with_options::<Option<RawFlags>>(&text, yaml_options());
+    match (items, flags) {
+        (Ok(items), Ok(flags)) => {
+            for (i, raw) in items.iter().enumerate() {
+                let (Some(raw), Some(Some(flags))) = (raw, flags.get(i)) else { continue };
+                if let Some((item, spans)) = convert_item(&mut ctx, raw, flags) {
                     match item {
                         Item::Schema(s, unknown) => {
                             loaded.model.schemas.push(s);
@@ -97,9 +86,31 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
                 }
             }
         }
+        // The file is reported at its first error, whichever pass finds it.
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => yaml_problem(&mut ctx, &e),
+        (Err(a), Err(b)) => yaml_problem(&mut ctx, if yaml_place(&b) < yaml_place(&a) { &b } else { &a }),
     }
     drop_missing_for_near_misses(&mut ctx);
     loaded.problems.extend(ctx.problems);
+}
+
+/// Where a YAML error stands: 1-based line and column (the start of the file when unknown).
+fn yaml_place(e: &serde_saphyr::Error) -> (usize, usize) {
+    e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize))
+}
+
+/// A file serde-saphyr could not read, at the error's place, in the user's words.
+fn yaml_problem(ctx: &mut FileCtx<'_>, e: &serde_saphyr::Error) {
+    let (line, col) = yaml_place(e);
+    let message = e.without_snippet().to_string();
+    let message = message.lines().next().unwrap_or("invalid YAML").to_string();
+    let (message, code) = yaml_error(&ctx.text, line, col, &message);
+    ctx.problems.push(
+        SourceProblem::new(ctx.path, line, col, message)
+            .with_code(code)
+            .with_help("fix the YAML here; see the README for the schema file format (or `liminal json-schema`)")
+            .with_source(ctx.text.clone()),
+    );
 }
 
 /// Where the items of the code model and their keys stand in `schemas/`, so that findings about

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::S;
 use crate::schema::codec::Shape;
-use crate::schema::{EntityType, FieldType, NamingStrategy, PartType};
+use crate::schema::{EntityType, FieldType, Flags, NamingStrategy, PartType};
 
 // The raw shapes take the keys they know and ignore the others: unknown keys are reported by
 // `keys::unknown_keys` (against the key tables of `schema::codec`), each at its place, so that
@@ -15,6 +15,11 @@ use crate::schema::{EntityType, FieldType, NamingStrategy, PartType};
 // The same shapes describe the files for editors: `liminal json-schema` is generated from them
 // (`schemars`), so the JSON Schema and the loader cannot drift apart. Doc comments become the
 // descriptions editors show.
+
+/// An item's flags with their places. Read in a pass of their own: serde can flatten them into
+/// [`RawItem`] only by buffering, which loses the places. The JSON Schema adds them from the
+/// same list ([`kinds`]).
+pub(super) type RawFlags = Flags<Option<S<bool>>>;
 
 /// One item of a schema file: an entity schema or a dropdown (`kind`). A file holds one item, or
 /// several as YAML documents separated by `---`.
@@ -39,19 +44,10 @@ pub(super) struct RawItem {
     /// Registration naming options (default `[NEW_IDS, IDS_FROM_NAMES, DELETE_NAMES]`)
     #[schemars(with = "Option<Vec<NamingStrategy>>")]
     pub(super) naming_strategies: Option<S<Vec<String>>>,
-    /// Show the registry id as the entity's label (default false)
-    #[schemars(with = "Option<bool>")]
-    pub(super) use_registry_id_as_label: Option<S<bool>>,
-    /// Show the registry id in chips (default false)
-    #[schemars(with = "Option<bool>")]
-    pub(super) include_registry_id_in_chips: Option<S<bool>>,
     /// Uniqueness constraint: field warehouse names, or `bases` / `amino_acids_ignore_case` /
     /// `amino_acids_exact_match` on sequences
     #[schemars(with = "Option<Vec<String>>")]
     pub(super) constraint_fields: Option<S<Vec<String>>>,
-    /// Sequence schemas only (default false)
-    #[schemars(with = "Option<bool>")]
-    pub(super) show_bases_in_expanded_view: Option<S<bool>>,
     /// Required on mixtures
     #[schemars(with = "Option<RawMixture>")]
     pub(super) mixture_schema_config: Option<S<RawMixture>>,
@@ -69,9 +65,23 @@ pub(super) struct RawItem {
     pub(super) options: Option<S<Vec<String>>>,
 }
 
-/// What depends on `kind`, for editors: a dropdown has only its keys, an entity schema no
-/// `options`, and each its required keys.
+/// The flags (optional booleans, from [`Flags`]' list), and what depends on `kind`, for editors:
+/// a dropdown has only its keys, an entity schema no `options`, and each its required keys. The
+/// properties in the codec's order.
 fn kinds(schema: &mut schemars::Schema) {
+    if let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
+        for (key, doc) in Flags::<bool>::DOCS {
+            props.insert((*key).into(), serde_json::json!({ "description": doc.trim(), "type": ["boolean", "null"] }));
+        }
+        let mut ordered = serde_json::Map::new();
+        for key in Shape::Item.names() {
+            if let Some(v) = props.remove(key) {
+                ordered.insert(key.into(), v);
+            }
+        }
+        ordered.append(props);
+        *props = ordered;
+    }
     let rule = serde_json::json!({
         "if": { "properties": { "kind": { "const": "dropdown" } } },
         "then": { "required": Shape::Dropdown.required(), "propertyNames": { "enum": Shape::Dropdown.names() } },

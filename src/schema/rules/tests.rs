@@ -264,3 +264,21 @@ fn sequence_constraints_per_entity_type() {
     assert_eq!(sequence_constraint_allowed("weight", E::DnaSequence), None);
     assert_eq!(MAX_SEQUENCE_CONSTRAINTS, 1);
 }
+
+/// L§7.1: registry display options on every type but entries; `show_bases_in_expanded_view` on
+/// sequences only.
+#[test]
+fn schema_flags_per_entity_type() {
+    let scope = |flag: &str| FLAG_SCOPES.get(flag).copied();
+    for flag in ["use_registry_id_as_label", "include_registry_id_in_chips"] {
+        let s = scope(flag).unwrap();
+        assert!(!s.allows(E::Entry), "{flag}");
+        for t in [E::CustomEntity, E::DnaSequence, E::AaSequence, E::Mixture, E::DnaOligo] {
+            assert!(s.allows(t), "{flag} on {t}");
+        }
+    }
+    let bases = scope("show_bases_in_expanded_view").unwrap();
+    for t in E::ALL {
+        assert_eq!(bases.allows(*t), t.is_sequence(), "{t}");
+    }
+}

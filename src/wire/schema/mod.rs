@@ -14,9 +14,10 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::field::{FieldInput, field_input, parse_field_input};
-use super::names::BenchlingNames;
+use super::names::{BenchlingNames, FLAG_NAMES};
 use super::{WireError, archive_reason, as_arr, as_obj, kind, no_nulls, only_keys, opt_bool, opt_str, req_str};
-use crate::schema::{EntityType, MixtureConfig, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS};
+use crate::schema::rules::flag_applies;
+use crate::schema::{EntityType, MixtureConfig, NamingStrategy, PartType, SEQUENCE_CONSTRAINTS, SchemaFlags};
 use crate::state::{Field, Schema, StoredPart, TenantState};
 pub use update::{SchemaUpdate, parse_schema_update, schema_update_body};
 
@@ -30,6 +31,20 @@ fn icon_id(t: EntityType) -> &'static str {
         EntityType::AaSequence => "AA_SEQUENCE",
         _ => "SEQUENCE",
     }
+}
+
+/// The flags a schema of type `t` has, as Benchling names them, with their values.
+fn wire_flags(t: EntityType, flags: &SchemaFlags) -> impl Iterator<Item = (&'static str, bool)> + '_ {
+    FLAG_NAMES.iter().filter(move |(k, _)| flag_applies(k, t)).filter_map(|(k, wire)| Some((*wire, *flags.get(k)?)))
+}
+
+/// The flags of a schema of type `t` as a v3 schema gives them: absent is `false`; a flag the type
+/// does not have is `false` whatever is sent.
+fn parse_flags(t: Option<EntityType>, m: &Map<String, Value>, at: &str) -> Result<SchemaFlags, WireError> {
+    FLAG_NAMES.try_map(|k, wire| {
+        let applies = t.is_none_or(|t| flag_applies(k, t));
+        Ok(applies && opt_bool(m, wire, at)?.unwrap_or(false))
+    })
 }
 
 fn is_sequence_constraint(c: &str) -> bool {
@@ -114,14 +129,12 @@ pub fn schema_to_v3(state: &TenantState, schema: &Schema, base_url: &str) -> Val
         let naming: Vec<&str> = schema.naming_strategies.iter().map(|n| n.as_str()).collect();
         m.insert("availableRegistrationNamingOptions".into(), json!(naming));
         m.insert("constraint".into(), constraint_output(schema));
-        m.insert("includeRegistryIdInChips".into(), json!(schema.include_registry_id_in_chips));
-        m.insert("useRegistryIdForItemDisplayLabel".into(), json!(schema.use_registry_id_as_label));
+    }
+    for (wire, v) in wire_flags(t, &schema.flags) {
+        m.insert(wire.into(), json!(v));
     }
     m.insert("nameTemplate".into(), name_template_output(schema));
     m.insert("containerNameTemplate".into(), Value::Null);
-    if t.is_sequence() {
-        m.insert("showResidues".into(), json!(schema.show_bases_in_expanded_view));
-    }
     if t == EntityType::Mixture {
         let c = schema.mixture_schema_config.unwrap_or_default();
         m.insert("allowMeasuredIngredients".into(), json!(c.allow_measured_ingredients));
@@ -254,10 +267,8 @@ pub fn schema_from_v3(v: &Value) -> Result<ParsedSchema, WireError> {
         prefix: opt_str(m, "itemIdPrefix", at)?.unwrap_or_default(),
         entity_type: t,
         naming_strategies: if registry { naming_list(m, at)?.unwrap_or_default() } else { BTreeSet::new() },
-        use_registry_id_as_label: registry && opt_bool(m, "useRegistryIdForItemDisplayLabel", at)?.unwrap_or(false),
-        include_registry_id_in_chips: registry && opt_bool(m, "includeRegistryIdInChips", at)?.unwrap_or(false),
+        flags: parse_flags(Some(t), m, at)?,
         constraint,
-        show_bases_in_expanded_view: t.is_sequence() && opt_bool(m, "showResidues", at)?.unwrap_or(false),
         mixture_schema_config,
         name_template,
         order_name_parts_by_sequence: order,
@@ -291,12 +302,8 @@ pub fn create_schema_body(state: &TenantState, schema: &Schema) -> Value {
     if registry && !names.is_empty() {
         m.insert("constraint".into(), json!({ "fieldDefinitionNames": names }));
     }
-    if registry {
-        m.insert("includeRegistryIdInChips".into(), json!(schema.include_registry_id_in_chips));
-        m.insert("useRegistryIdForItemDisplayLabel".into(), json!(schema.use_registry_id_as_label));
-    }
-    if t.is_sequence() {
-        m.insert("showResidues".into(), json!(schema.show_bases_in_expanded_view));
+    for (wire, v) in wire_flags(t, &schema.flags) {
+        m.insert(wire.into(), json!(v));
     }
     if let Some(c) = schema.mixture_schema_config {
         m.insert("allowMeasuredIngredients".into(), json!(c.allow_measured_ingredients));
@@ -468,10 +475,8 @@ pub fn parse_schema_create(entity_type: EntityType, v: &Value) -> Result<SchemaC
         prefix,
         entity_type,
         naming_strategies: naming_list(m, at)?.unwrap_or_default(),
-        use_registry_id_as_label: opt_bool(m, "useRegistryIdForItemDisplayLabel", at)?.unwrap_or(false),
-        include_registry_id_in_chips: opt_bool(m, "includeRegistryIdInChips", at)?.unwrap_or(false),
+        flags: parse_flags(None, m, at)?,
         constraint: Vec::new(),
-        show_bases_in_expanded_view: opt_bool(m, "showResidues", at)?.unwrap_or(false),
         mixture_schema_config,
         name_template: Vec::new(),
         order_name_parts_by_sequence: false,
@@ -489,18 +494,12 @@ fn check_type_keys(t: EntityType, m: &Map<String, Value>, at: &str) -> Result<()
             _ => Ok(()),
         }
     };
-    not_for(&["showResidues"], t.is_sequence())?;
+    for (k, wire) in FLAG_NAMES.iter() {
+        not_for(&[*wire], flag_applies(k, t))?;
+    }
     not_for(
         &["allowMeasuredIngredients", "componentLotTextEnabled", "componentLotStorageEnabled"],
         t == EntityType::Mixture,
     )?;
-    not_for(
-        &[
-            "availableRegistrationNamingOptions",
-            "constraint",
-            "includeRegistryIdInChips",
-            "useRegistryIdForItemDisplayLabel",
-        ],
-        t != EntityType::Entry,
-    )
+    not_for(&["availableRegistrationNamingOptions", "constraint"], t != EntityType::Entry)
 }

@@ -7,9 +7,13 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use super::{NameTemplateInput, check_type_keys, constraint_input, constraint_names, naming_list, parse_name_template};
-use crate::schema::{EntityType, NamingStrategy};
+use super::{
+    NameTemplateInput, check_type_keys, constraint_input, constraint_names, naming_list, parse_name_template,
+    wire_flags,
+};
+use crate::schema::{EntityType, Flags, NamingStrategy};
 use crate::state::Schema;
+use crate::wire::names::FLAG_NAMES;
 use crate::wire::{ARCHIVE_REASON, WireError, as_obj, no_nulls, only_keys, opt_bool, opt_str};
 
 /// A parsed `PATCH /api/v3/{T}-schema/{id}` body: every key optional; `Some(None)` is an explicit
@@ -23,9 +27,8 @@ pub struct SchemaUpdate {
     /// Display names of the constraint's fields.
     pub constraint: Option<Option<Vec<String>>>,
     pub name_template: Option<Option<NameTemplateInput>>,
-    pub include_registry_id_in_chips: Option<bool>,
-    pub use_registry_id_as_label: Option<bool>,
-    pub show_residues: Option<bool>,
+    /// The flags sent (`includeRegistryIdInChips`, `showResidues`, ...).
+    pub flags: Flags<Option<bool>>,
     pub allow_measured_ingredients: Option<bool>,
     pub component_lot_text_enabled: Option<bool>,
     pub component_lot_storage_enabled: Option<bool>,
@@ -42,12 +45,9 @@ const UPDATE_KEYS: &[&str] = &[
     "constraint",
     "nameTemplate",
     "containerNameTemplate",
-    "includeRegistryIdInChips",
-    "useRegistryIdForItemDisplayLabel",
     "isContainable",
     "iconId",
     "systemCategories",
-    "showResidues",
     "allowMeasuredIngredients",
     "componentLotTextEnabled",
     "componentLotStorageEnabled",
@@ -58,11 +58,13 @@ const UPDATE_KEYS: &[&str] = &[
 /// Parse a PATCH body. Unknown keys and keys the type does not have are errors; `constraint` and
 /// `nameTemplate` may be null (clear); a null mixture flag counts as absent (liminal sends null
 /// flags when a schema has no mixture config). `description`, `containerNameTemplate`,
-/// `isContainable`, `iconId`, `systemCategories` are accepted and not kept.
+/// `isContainable`, `iconId`, `systemCategories` are accepted and not kept. The flags are
+/// accepted by their Benchling names ([`FLAG_NAMES`]) besides [`UPDATE_KEYS`].
 pub fn parse_schema_update(entity_type: EntityType, v: &Value) -> Result<SchemaUpdate, WireError> {
     let at = "body";
     let m = as_obj(v, at)?;
-    only_keys(m, UPDATE_KEYS, at)?;
+    let keys: Vec<&str> = UPDATE_KEYS.iter().copied().chain(FLAG_NAMES.iter().map(|(_, w)| *w)).collect();
+    only_keys(m, &keys, at)?;
     no_nulls(
         m,
         &[
@@ -86,9 +88,7 @@ pub fn parse_schema_update(entity_type: EntityType, v: &Value) -> Result<SchemaU
         naming_strategies: naming_list(m, at)?,
         constraint: m.get("constraint").map(|c| constraint_input(c, "body.constraint")).transpose()?,
         name_template: m.get("nameTemplate").map(|nt| parse_name_template(nt, "body.nameTemplate")).transpose()?,
-        include_registry_id_in_chips: opt_bool(m, "includeRegistryIdInChips", at)?,
-        use_registry_id_as_label: opt_bool(m, "useRegistryIdForItemDisplayLabel", at)?,
-        show_residues: opt_bool(m, "showResidues", at)?,
+        flags: FLAG_NAMES.try_map(|_, wire| opt_bool(m, wire, at))?,
         allow_measured_ingredients: opt_bool(m, "allowMeasuredIngredients", at)?,
         component_lot_text_enabled: opt_bool(m, "componentLotTextEnabled", at)?,
         component_lot_storage_enabled: opt_bool(m, "componentLotStorageEnabled", at)?,
@@ -155,14 +155,10 @@ pub fn schema_update_body(before: &Schema, after: &Schema) -> Value {
     {
         m.insert("nameTemplate".into(), template_input(after));
     }
-    if registry && before.include_registry_id_in_chips != after.include_registry_id_in_chips {
-        m.insert("includeRegistryIdInChips".into(), json!(after.include_registry_id_in_chips));
-    }
-    if registry && before.use_registry_id_as_label != after.use_registry_id_as_label {
-        m.insert("useRegistryIdForItemDisplayLabel".into(), json!(after.use_registry_id_as_label));
-    }
-    if t.is_sequence() && before.show_bases_in_expanded_view != after.show_bases_in_expanded_view {
-        m.insert("showResidues".into(), json!(after.show_bases_in_expanded_view));
+    for ((wire, old), (_, new)) in wire_flags(t, &before.flags).zip(wire_flags(t, &after.flags)) {
+        if old != new {
+            m.insert(wire.into(), json!(new));
+        }
     }
     if t == EntityType::Mixture && before.mixture_schema_config != after.mixture_schema_config {
         let c = after.mixture_schema_config.unwrap_or_default();
