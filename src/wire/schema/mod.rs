@@ -402,20 +402,18 @@ const CREATE_KEYS: &[&str] = &[
     "availableRegistrationNamingOptions",
     "constraint",
     "nameTemplate",
-    "includeRegistryIdInChips",
-    "useRegistryIdForItemDisplayLabel",
     "isContainable",
     "iconId",
     "fieldsets",
     "systemCategories",
     "displayName",
-    "showResidues",
     "allowMeasuredIngredients",
     "componentLotTextEnabled",
     "componentLotStorageEnabled",
 ];
 
-/// Parse a create body (`Create<Type>SchemaInput`): unknown keys and nulls are errors;
+/// Parse a create body (`Create<Type>SchemaInput`): unknown keys (besides [`CREATE_KEYS`], the
+/// flags by their Benchling names) and nulls are errors;
 /// `organizationId`, `description` and `itemIdPrefix` are required, as are `showResidues` on
 /// DNA/RNA sequence schemas and `allowMeasuredIngredients` on mixtures. `systemName` defaults to
 /// the snake case of `name`, `name` to `systemName`. Keys a type does not have are errors.
@@ -424,7 +422,8 @@ const CREATE_KEYS: &[&str] = &[
 pub fn parse_schema_create(entity_type: EntityType, v: &Value) -> Result<SchemaCreate, WireError> {
     let at = "body";
     let m = as_obj(v, at)?;
-    only_keys(m, CREATE_KEYS, at)?;
+    let keys: Vec<&str> = CREATE_KEYS.iter().copied().chain(FLAG_NAMES.iter().map(|(_, w)| *w)).collect();
+    only_keys(m, &keys, at)?;
     no_nulls(m, &[], at)?;
     check_type_keys(entity_type, m, at)?;
     let organization_id = req_str(m, "organizationId", at)?;
