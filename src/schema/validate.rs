@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use super::codec::Shape;
 use super::rules::{
     self, FLAG_SCOPES, FieldName, FieldProperty as Has, FieldTypeProblem, FlagScope, OptionProblem, PrefixProblem,
     SchemaName, SchemaNames, WAREHOUSE_NAME_HELP, valid_warehouse_name,
@@ -188,11 +189,16 @@ fn props_problems(at: Target, p: &SchemaProps) -> Vec<Problem> {
         ));
     }
     out.extend(mixture_problems(at, p));
-    for (key, set) in p.flags.iter() {
-        if let (true, Some(scope)) = (*set, FLAG_SCOPES.get(key).filter(|s| !s.allows(et))) {
-            let (message, help) = unsupported_flag(*scope, key, et);
-            out.push(Problem::new(at, Some(key), message, help));
-        }
+    // The flags this type does not have: those of sequence types first, then the registration
+    // options of entries, each group in the key table's order (callers that stop at the first
+    // problem name the key they always named).
+    let mut flags: Vec<_> =
+        FLAG_SCOPES.iter().zip(p.flags.iter()).filter(|((_, s), (_, set))| **set && !s.allows(et)).collect();
+    let table = Shape::Schema.names();
+    flags.sort_by_key(|((key, scope), _)| (**scope != FlagScope::Sequences, table.iter().position(|k| k == key)));
+    for ((key, scope), _) in flags {
+        let (message, help) = unsupported_flag(*scope, key, et);
+        out.push(Problem::new(at, Some(key), message, help));
     }
     if et == EntityType::Entry && !p.constraint_fields.is_empty() {
         let (message, help) = not_on_entries("constraint_fields");
@@ -544,4 +550,40 @@ fn link_problems(m: &CodeModel, i: usize, s: &SchemaDef) -> Vec<Problem> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::SchemaProps;
+
+    /// Flags a type does not have, each with its reason; a sequence-only flag is named first, as
+    /// a caller that stops at the first problem (`Op::apply`) always named it.
+    #[test]
+    fn flags_outside_their_scope_are_named_with_their_reason() {
+        let mut props = SchemaProps::new("E", "e", "E", EntityType::Entry);
+        props.naming_strategies.clear();
+        props.flags.use_registry_id_as_label = true;
+        props.flags.include_registry_id_in_chips = true;
+        props.flags.show_bases_in_expanded_view = true;
+        let def = SchemaDef { props, name_template: Default::default(), archived: false, fields: vec![] };
+        let got: Vec<_> = validate_schema(0, &def).into_iter().map(|p| (p.key, p.message)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Some("show_bases_in_expanded_view"),
+                    "show_bases_in_expanded_view is not supported on `entry` schemas".into()
+                ),
+                (
+                    Some("use_registry_id_as_label"),
+                    "`use_registry_id_as_label` is not supported on entry schemas".into()
+                ),
+                (
+                    Some("include_registry_id_in_chips"),
+                    "`include_registry_id_in_chips` is not supported on entry schemas".into()
+                ),
+            ]
+        );
+    }
 }

@@ -1,9 +1,15 @@
 //! A schema's flags: its on/off properties (`use_registry_id_as_label`, ...), declared once, in
 //! the list at the bottom. Every layer holds them as a [`Flags<T>`], one `T` per flag (`bool` in
 //! the code model and the stored state, `Option<bool>` in a patch, a place in the YAML loader,
-//! a wire name in `wire`, a scope in the rules), and reads or writes them by iterating, so a new
-//! flag is one line here, its scope in `schema::rules`, and its Benchling name in `wire::names`:
-//! the last two are struct literals, so the compiler asks for them.
+//! a wire name in `wire`, a scope in the rules), and reads or writes them by iterating. A new
+//! flag is:
+//! - a line in the list below, with a doc comment (it is the schema file's documentation, shown
+//!   by editors through the JSON Schema; the macro takes no flag without one);
+//! - its key in the codec's table (`super::SCHEMA_PROPS`: its place there is its place in schema
+//!   files and revisions; a test holds the table to this list), and Liminal's name for it in
+//!   `super::LIMINAL_SCHEMA_PROPS` if Liminal has it;
+//! - its scope in `schema::rules::FLAG_SCOPES` and its Benchling name in
+//!   `wire::names::FLAG_NAMES`: struct literals, so the build fails until they are given.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +27,9 @@ macro_rules! flags {
             pub const NAMES: &'static [&'static str] = &[$(stringify!($name)),+];
 
             /// What a flag is for (the schema file's documentation), by key.
+            /// (Its lines joined by `\n`, each with the space after `///`.)
             pub(crate) const DOCS: &'static [(&'static str, &'static str)] =
-                &[$((stringify!($name), concat!($($doc),+))),+];
+                &[$((stringify!($name), concat!($($doc, "\n"),+))),+];
 
             /// Each flag's key and value, in the list's order.
             pub fn iter(&self) -> impl Iterator<Item = (&'static str, &T)> {
@@ -73,8 +80,9 @@ macro_rules! flags {
     };
 }
 
-// In the order Benchling's bodies hold them (what Liminal sends); schema files, revisions and JSON
-// output write them in the key table's order (`super::SCHEMA_PROPS`).
+// In the order Benchling's bodies hold them (what Liminal sends, which tests compare byte for
+// byte); the state file, the emulator's answers and the readers go in this order too. Schema
+// files, revisions and JSON output write them in the key table's order (`super::SCHEMA_PROPS`).
 flags! {
     /// Show the registry id in chips (default false)
     include_registry_id_in_chips,
@@ -89,7 +97,7 @@ pub type SchemaFlags = Flags<bool>;
 
 impl<T> Flags<Option<T>> {
     /// No flag is set.
-    pub fn is_none(&self) -> bool {
+    pub fn none_set(&self) -> bool {
         self.iter().all(|(_, v)| v.is_none())
     }
 }
@@ -121,10 +129,10 @@ mod tests {
     fn a_patch_sets_only_its_flags() {
         let mut f = SchemaFlags { use_registry_id_as_label: true, ..Default::default() };
         let p = Flags { show_bases_in_expanded_view: Some(true), ..Default::default() };
-        assert!(!p.is_none());
+        assert!(!p.none_set());
         p.apply_to(&mut f);
         assert!(f.use_registry_id_as_label && f.show_bases_in_expanded_view && !f.include_registry_id_in_chips);
-        assert!(Flags::<Option<bool>>::default().is_none());
+        assert!(Flags::<Option<bool>>::default().none_set());
     }
 
     /// Missing flags read as `false` (state files written before a flag existed).

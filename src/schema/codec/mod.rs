@@ -345,10 +345,8 @@ mod tests {
         }
     }
 
-    /// A schema property reaches every layer that the codec does not write itself: the YAML
-    /// loader, `generate-files` and back, and the stored state (`set_props` / `view`). Every flag
-    /// is set on a sequence schema (which supports them all); a flag that one of these layers
-    /// forgets fails here, so a new boolean key cannot be half added.
+    /// The key table names exactly the flags of `flags.rs` (a flag added to one and not the other
+    /// fails here).
     #[test]
     fn the_key_table_has_each_flag_and_no_other_flag() {
         let mut table: Vec<&str> = SCHEMA_PROPS.iter().filter(|k| k.ty == Type::Flag).map(|k| k.name).collect();
@@ -358,6 +356,10 @@ mod tests {
         assert_eq!(table, flags);
     }
 
+    /// A schema property reaches every layer that the codec does not write itself: the YAML
+    /// loader, `generate-files` and back, and the stored state (`set_props` / `view`). Every flag
+    /// is set on a sequence schema (which supports them all); a flag that one of these layers
+    /// forgets fails here, so a new boolean key cannot be half added.
     #[test]
     fn every_schema_flag_reaches_the_loader_the_state_and_generated_files() {
         use crate::schema::codec::patch::SchemaPatch;

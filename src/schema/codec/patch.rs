@@ -142,10 +142,12 @@ macro_rules! patch {
         }
 
         impl $name {
-            /// The code model's names of the keys this patch can set (`schema::codec` says which
-            /// keys an update may change; a test holds the two together).
+            /// The code model's names of the keys this patch can set, the list's then the flags
+            /// (`schema::codec` says which keys an update may change; a test holds the two
+            /// together).
             pub(crate) fn all_keys() -> Vec<&'static str> {
                 let keys = vec![$($yaml),+];
+                // (`stringify!` only names `$flags`, so that this line repeats with the group.)
                 $( let keys = { let _ = stringify!($flags); [keys, Flags::<bool>::NAMES.to_vec()].concat() }; )?
                 keys
             }
@@ -173,7 +175,7 @@ macro_rules! patch {
             }
 
             pub fn is_empty(&self) -> bool {
-                true $( && self.$key.is_none() )+ $( && self.$flags.is_none() )?
+                true $( && self.$key.is_none() )+ $( && self.$flags.none_set() )?
             }
 
             /// The YAML names of the keys that are set, in canonical order.

@@ -392,6 +392,23 @@ fields:
         }
     }
 
+    /// The flags are read in a pass of their own; a file with a bad value in each pass is
+    /// reported once, at the first bad value in the file, as when one pass read everything.
+    #[test]
+    fn a_file_is_reported_at_its_first_bad_value_whichever_pass_reads_it() {
+        let flag_first = "kind: entity_schema\nuse_registry_id_as_label: yes\nname: [A]\n";
+        let item_first = "kind: entity_schema\nname: [A]\nuse_registry_id_as_label: yes\n";
+        for (text, line, key) in [(flag_first, 2, "use_registry_id_as_label"), (item_first, 2, "name")] {
+            let err = load_str(Path::new("a.yaml"), text).unwrap_err();
+            assert_eq!(err.0.len(), 1, "{err:?}");
+            assert_eq!(err.0[0].line, line, "{err:?}");
+            assert!(err.0[0].message.contains(key), "{err:?}");
+        }
+        let only_flag = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: dna_sequence\nshow_bases_in_expanded_view: 1\n";
+        let err = load_str(Path::new("a.yaml"), only_flag).unwrap_err();
+        assert_eq!((err.0.len(), err.0[0].line), (1, 6), "{err:?}");
+    }
+
     #[test]
     fn bad_enum_value_names_the_choices() {
         let text = "kind: entity_schema\nname: A\nwarehouse_name: a\nprefix: A\nentity_type: plasmid\n";

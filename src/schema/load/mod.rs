@@ -70,8 +70,11 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
     let flags = serde_saphyr::from_multiple_with_options::<Option<RawFlags>>(&text, yaml_options());
     match (items, flags) {
         (Ok(items), Ok(flags)) => {
+            // One flags document per item: both passes read the same documents.
+            let none = RawFlags::default();
             for (i, raw) in items.iter().enumerate() {
-                let (Some(raw), Some(Some(flags))) = (raw, flags.get(i)) else { continue };
+                let Some(raw) = raw else { continue };
+                let flags = flags.get(i).and_then(Option::as_ref).unwrap_or(&none);
                 if let Some((item, spans)) = convert_item(&mut ctx, raw, flags) {
                     match item {
                         Item::Schema(s, unknown) => {
@@ -86,9 +89,17 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
                 }
             }
         }
-        // The file is reported at its first error, whichever pass finds it.
+        // The file is reported at its first error, whichever pass finds it (an error with a
+        // place before one without; on a tie, the item pass's, which names more keys).
         (Err(e), Ok(_)) | (Ok(_), Err(e)) => yaml_problem(&mut ctx, &e),
-        (Err(a), Err(b)) => yaml_problem(&mut ctx, if yaml_place(&b) < yaml_place(&a) { &b } else { &a }),
+        (Err(a), Err(b)) => {
+            let first = match (a.location(), b.location()) {
+                (None, Some(_)) => &b,
+                (Some(_), Some(_)) if yaml_place(&b) < yaml_place(&a) => &b,
+                _ => &a,
+            };
+            yaml_problem(&mut ctx, first)
+        }
     }
     drop_missing_for_near_misses(&mut ctx);
     loaded.problems.extend(ctx.problems);

@@ -71,7 +71,10 @@ pub(super) struct RawItem {
 fn kinds(schema: &mut schemars::Schema) {
     if let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
         for (key, doc) in Flags::<bool>::DOCS {
-            props.insert((*key).into(), serde_json::json!({ "description": doc.trim(), "type": ["boolean", "null"] }));
+            props.insert(
+                (*key).into(),
+                serde_json::json!({ "description": doc_text(doc), "type": ["boolean", "null"] }),
+            );
         }
         let mut ordered = serde_json::Map::new();
         for key in Shape::Item.names() {
@@ -90,6 +93,11 @@ fn kinds(schema: &mut schemars::Schema) {
     if let (Some(map), serde_json::Value::Object(rule)) = (schema.as_object_mut(), rule) {
         map.extend(rule);
     }
+}
+
+/// A doc comment as schemars writes it: each line without the space after `///`, joined by `\n`.
+fn doc_text(doc: &str) -> String {
+    doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n")
 }
 
 /// Mixture settings

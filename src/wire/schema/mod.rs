@@ -35,11 +35,16 @@ fn icon_id(t: EntityType) -> &'static str {
 
 /// The flags a schema of type `t` has, as Benchling names them, with their values.
 fn wire_flags(t: EntityType, flags: &SchemaFlags) -> impl Iterator<Item = (&'static str, bool)> + '_ {
-    FLAG_NAMES.iter().filter(move |(k, _)| flag_applies(k, t)).filter_map(|(k, wire)| Some((*wire, *flags.get(k)?)))
+    FLAG_NAMES
+        .iter()
+        .zip(flags.iter())
+        .filter(move |((k, _), _)| flag_applies(k, t))
+        .map(|((_, wire), (_, v))| (*wire, *v))
 }
 
 /// The flags of a schema of type `t` as a v3 schema gives them: absent is `false`; a flag the type
-/// does not have is `false` whatever is sent.
+/// does not have is `false` whatever is sent (and not looked at). `None`: a create body, already
+/// checked against its type (`check_type_keys`), so every flag is read.
 fn parse_flags(t: Option<EntityType>, m: &Map<String, Value>, at: &str) -> Result<SchemaFlags, WireError> {
     FLAG_NAMES.try_map(|k, wire| {
         let applies = t.is_none_or(|t| flag_applies(k, t));
@@ -435,8 +440,9 @@ pub fn parse_schema_create(entity_type: EntityType, v: &Value) -> Result<SchemaC
         (None, Some(w)) => (w.clone(), w),
         (None, None) => return Err(WireError::new(at, "a schema needs `name` or `systemName`")),
     };
-    if matches!(entity_type, EntityType::DnaSequence | EntityType::RnaSequence) && !m.contains_key("showResidues") {
-        return Err(WireError::new(at, "missing required key `showResidues`"));
+    let residues = FLAG_NAMES.show_bases_in_expanded_view;
+    if matches!(entity_type, EntityType::DnaSequence | EntityType::RnaSequence) && !m.contains_key(residues) {
+        return Err(WireError::new(at, format!("missing required key `{residues}`")));
     }
     if entity_type == EntityType::Mixture && !m.contains_key("allowMeasuredIngredients") {
         return Err(WireError::new(at, "missing required key `allowMeasuredIngredients`"));
