@@ -3,7 +3,7 @@
 //! the code model and the stored state, `Option<bool>` in a patch, a place in the YAML loader,
 //! a wire name in `wire`, a scope in the rules), and reads or writes them by iterating. A new
 //! flag is:
-//! - a line in the list below, with a doc comment (it is the schema file's documentation, shown
+//! - a line in the list below (`schema_flags!`), with a doc comment (it is the schema file's documentation, shown
 //!   by editors through the JSON Schema; the macro takes no flag without one);
 //! - its key in the codec's table (`super::SCHEMA_PROPS`: its place there is its place in schema
 //!   files and revisions; a test holds the table to this list), and Liminal's name for it in
@@ -12,6 +12,27 @@
 //!   `wire::names::FLAG_NAMES`: struct literals, so the build fails until they are given.
 
 use serde::{Deserialize, Serialize};
+
+/// The list of flags, handed as tokens to the macro `$then`: [`Flags`] is made from it here, and
+/// the loader's `RawItem` (`schema::load::raw`) takes a field for each, so that one serde pass
+/// reads them with their places.
+macro_rules! schema_flags {
+    ($then:ident) => {
+        // In the order Benchling's bodies hold them (what Liminal sends, which tests compare
+        // byte for byte); the state file, the emulator's answers and the readers go in this
+        // order too. Schema files, revisions and JSON output write them in the key table's
+        // order (`super::SCHEMA_PROPS`).
+        $then! {
+            /// Show the registry id in chips (default false)
+            include_registry_id_in_chips,
+            /// Show the registry id as the entity's label (default false)
+            use_registry_id_as_label,
+            /// Sequence schemas only (default false)
+            show_bases_in_expanded_view,
+        }
+    };
+}
+pub(crate) use schema_flags;
 
 macro_rules! flags {
     ($( $(#[doc = $doc:literal])+ $name:ident ),+ $(,)?) => {
@@ -25,11 +46,6 @@ macro_rules! flags {
         impl<T> Flags<T> {
             /// The flags' keys, in the list's order.
             pub const NAMES: &'static [&'static str] = &[$(stringify!($name)),+];
-
-            /// What a flag is for (the schema file's documentation), by key.
-            /// (Its lines joined by `\n`, each with the space after `///`.)
-            pub(crate) const DOCS: &'static [(&'static str, &'static str)] =
-                &[$((stringify!($name), concat!($($doc, "\n"),+))),+];
 
             /// Each flag's key and value, in the list's order.
             pub fn iter(&self) -> impl Iterator<Item = (&'static str, &T)> {
@@ -80,17 +96,7 @@ macro_rules! flags {
     };
 }
 
-// In the order Benchling's bodies hold them (what Liminal sends, which tests compare byte for
-// byte); the state file, the emulator's answers and the readers go in this order too. Schema
-// files, revisions and JSON output write them in the key table's order (`super::SCHEMA_PROPS`).
-flags! {
-    /// Show the registry id in chips (default false)
-    include_registry_id_in_chips,
-    /// Show the registry id as the entity's label (default false)
-    use_registry_id_as_label,
-    /// Sequence schemas only (default false)
-    show_bases_in_expanded_view,
-}
+schema_flags!(flags);
 
 /// The code model's and the stored state's flags.
 pub type SchemaFlags = Flags<bool>;
@@ -114,11 +120,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_docs_and_values_agree() {
+    fn names_and_values_agree() {
         let f = SchemaFlags { include_registry_id_in_chips: true, ..Default::default() };
         let names: Vec<_> = f.iter().map(|(k, _)| k).collect();
         assert_eq!(names, SchemaFlags::NAMES);
-        assert_eq!(SchemaFlags::DOCS.iter().map(|(k, _)| *k).collect::<Vec<_>>(), SchemaFlags::NAMES);
         assert_eq!(f.get("include_registry_id_in_chips"), Some(&true));
         assert_eq!(f.get("use_registry_id_as_label"), Some(&false));
         assert_eq!(f.get("archived"), None);

@@ -172,13 +172,14 @@ impl Unknown {
     }
 }
 
-pub(super) fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>, flags: &RawFlags) -> Option<(Item, Spans)> {
+pub(super) fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>) -> Option<(Item, Spans)> {
     let at = raw.referenced;
     let r = &raw.value;
     let Some(kind) = &r.kind else {
         ctx.at(at, "missing `kind`".into(), "add `kind: entity_schema` or `kind: dropdown`");
         return None;
     };
+    let flags = r.flags();
     let flag_keys = flags.iter().map(|(k, v)| (k, loc_of(v)));
     let keys: Vec<(&'static str, Location)> = [
         ("kind", Some(kind.referenced)),
@@ -220,7 +221,7 @@ pub(super) fn convert_item(ctx: &mut FileCtx<'_>, raw: &S<RawItem>, flags: &RawF
             let options = required(ctx, &r.options, at, "options")?;
             Some((Item::Dropdown(DropdownDef { name, options }), Spans { item: at, keys, fields: vec![] }))
         }
-        "entity_schema" => convert_schema(ctx, at, r, flags, keys),
+        "entity_schema" => convert_schema(ctx, at, r, &flags, keys),
         other => {
             ctx.at(kind.referenced, format!("unknown kind `{other}`"), "use `kind: entity_schema` or `kind: dropdown`");
             None
@@ -392,10 +393,10 @@ fields:
         }
     }
 
-    /// The flags are read in a pass of their own; a file with a bad value in each pass is
-    /// reported once, at the first bad value in the file, as when one pass read everything.
+    /// A file with two bad values is reported once, at the first, be it a flag (a field
+    /// `schema_flags!` gives `RawItem`) or another key.
     #[test]
-    fn a_file_is_reported_at_its_first_bad_value_whichever_pass_reads_it() {
+    fn a_file_is_reported_at_its_first_bad_value_flag_or_not() {
         let flag_first = "kind: entity_schema\nuse_registry_id_as_label: yes\nname: [A]\n";
         let item_first = "kind: entity_schema\nname: [A]\nuse_registry_id_as_label: yes\n";
         for (text, line, key) in [(flag_first, 2, "use_registry_id_as_label"), (item_first, 2, "name")] {

@@ -18,8 +18,8 @@ use convert::{Item, Spans, Unknown, convert_item};
 use keys::{Node, drop_missing_for_near_misses, unknown_keys};
 use messages::FileCtx;
 pub(crate) use messages::yaml_error;
+use raw::RawItem;
 pub use raw::json_schema;
-use raw::{RawFlags, RawItem};
 
 /// Loading failed: the located problems, all of them.
 pub type LoadError = Problems;
@@ -66,16 +66,11 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
             unknown_keys(&mut ctx, node, crate::schema::codec::Shape::Item);
         }
     }
-    let items = serde_saphyr::from_multiple_with_options::<Option<S<RawItem>>>(&text, yaml_options());
-    let flags = serde_saphyr::from_multiple_with_options::<Option<RawFlags>>(&text, yaml_options());
-    match (items, flags) {
-        (Ok(items), Ok(flags)) => {
-            // One flags document per item: both passes read the same documents.
-            let none = RawFlags::default();
-            for (i, raw) in items.iter().enumerate() {
-                let Some(raw) = raw else { continue };
-                let flags = flags.get(i).and_then(Option::as_ref).unwrap_or(&none);
-                if let Some((item, spans)) = convert_item(&mut ctx, raw, flags) {
+    match serde_saphyr::from_multiple_with_options::<Option<S<RawItem>>>(&text, yaml_options()) {
+        Err(e) => yaml_problem(&mut ctx, &e),
+        Ok(items) => {
+            for raw in items.iter().flatten() {
+                if let Some((item, spans)) = convert_item(&mut ctx, raw) {
                     match item {
                         Item::Schema(s, unknown) => {
                             loaded.model.schemas.push(s);
@@ -89,30 +84,14 @@ fn load_file(loaded: &mut Loaded, path: &Path, text: String) {
                 }
             }
         }
-        // The file is reported at its first error, whichever pass finds it (an error with a
-        // place before one without; on a tie, the item pass's, which names more keys).
-        (Err(e), Ok(_)) | (Ok(_), Err(e)) => yaml_problem(&mut ctx, &e),
-        (Err(a), Err(b)) => {
-            let first = match (a.location(), b.location()) {
-                (None, Some(_)) => &b,
-                (Some(_), Some(_)) if yaml_place(&b) < yaml_place(&a) => &b,
-                _ => &a,
-            };
-            yaml_problem(&mut ctx, first)
-        }
     }
     drop_missing_for_near_misses(&mut ctx);
     loaded.problems.extend(ctx.problems);
 }
 
-/// Where a YAML error stands: 1-based line and column (the start of the file when unknown).
-fn yaml_place(e: &serde_saphyr::Error) -> (usize, usize) {
-    e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize))
-}
-
 /// A file serde-saphyr could not read, at the error's place, in the user's words.
 fn yaml_problem(ctx: &mut FileCtx<'_>, e: &serde_saphyr::Error) {
-    let (line, col) = yaml_place(e);
+    let (line, col) = e.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
     let message = e.without_snippet().to_string();
     let message = message.lines().next().unwrap_or("invalid YAML").to_string();
     let (message, code) = yaml_error(&ctx.text, line, col, &message);

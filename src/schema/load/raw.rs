@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::S;
 use crate::schema::codec::Shape;
+use crate::schema::codec::flags::schema_flags;
 use crate::schema::{EntityType, FieldType, Flags, NamingStrategy, PartType};
 
 // The raw shapes take the keys they know and ignore the others: unknown keys are reported by
@@ -16,66 +17,73 @@ use crate::schema::{EntityType, FieldType, Flags, NamingStrategy, PartType};
 // (`schemars`), so the JSON Schema and the loader cannot drift apart. Doc comments become the
 // descriptions editors show.
 
-/// An item's flags with their places. Read in a pass of their own: serde can flatten them into
-/// [`RawItem`] only by buffering, which loses the places. The JSON Schema adds them from the
-/// same list ([`kinds`]).
+/// An item's flags with their places.
 pub(super) type RawFlags = Flags<Option<S<bool>>>;
 
-/// One item of a schema file: an entity schema or a dropdown (`kind`). A file holds one item, or
-/// several as YAML documents separated by `---`.
-#[derive(Deserialize, schemars::JsonSchema)]
-#[schemars(deny_unknown_fields, title = "liminal schema file", transform = kinds)]
-pub(super) struct RawItem {
-    /// `entity_schema` or `dropdown`
-    #[schemars(required, with = "String", extend("enum" = ["entity_schema", "dropdown"]))]
-    pub(super) kind: Option<S<String>>,
-    /// Display name (of the schema or the dropdown)
-    #[schemars(with = "Option<String>")]
-    pub(super) name: Option<S<String>>,
-    /// The key everything is matched by (`[a-z_][a-z0-9_$]*`, Benchling's rule); entity schemas only
-    #[schemars(with = "Option<String>")]
-    pub(super) warehouse_name: Option<S<String>>,
-    /// Registry id prefix: letters, digits, `_`, `-`; at most 32; not ending in a digit
-    #[schemars(with = "Option<String>")]
-    pub(super) prefix: Option<S<String>>,
-    /// The Benchling entity type
-    #[schemars(with = "Option<EntityType>")]
-    pub(super) entity_type: Option<S<String>>,
-    /// Registration naming options (default `[NEW_IDS, IDS_FROM_NAMES, DELETE_NAMES]`)
-    #[schemars(with = "Option<Vec<NamingStrategy>>")]
-    pub(super) naming_strategies: Option<S<Vec<String>>>,
-    /// Uniqueness constraint: field warehouse names, or `bases` / `amino_acids_ignore_case` /
-    /// `amino_acids_exact_match` on sequences
-    #[schemars(with = "Option<Vec<String>>")]
-    pub(super) constraint_fields: Option<S<Vec<String>>>,
-    /// Required on mixtures
-    #[schemars(with = "Option<RawMixture>")]
-    pub(super) mixture_schema_config: Option<S<RawMixture>>,
-    /// How entities are named from their fields
-    #[schemars(with = "Option<RawTemplate>")]
-    pub(super) name_template: Option<S<RawTemplate>>,
-    /// Keep (or make) the schema archived in the tenant (default false)
-    #[schemars(with = "Option<bool>")]
-    pub(super) archived: Option<S<bool>>,
-    /// The fields, in the order Benchling shows them
-    #[schemars(with = "Option<Vec<RawField>>")]
-    pub(super) fields: Option<Vec<S<RawField>>>,
-    /// The options of a dropdown, in order
-    #[schemars(with = "Option<Vec<String>>")]
-    pub(super) options: Option<S<Vec<String>>>,
-}
+// `RawItem` has a field for each flag of `schema_flags!`'s list: serde could flatten a `RawFlags`
+// into it only by buffering, which loses the places.
+macro_rules! raw_item {
+    ($( $(#[doc = $doc:literal])+ $flag:ident ),+ $(,)?) => {
+        /// One item of a schema file: an entity schema or a dropdown (`kind`). A file holds one item, or
+        /// several as YAML documents separated by `---`.
+        #[derive(Deserialize, schemars::JsonSchema)]
+        #[schemars(deny_unknown_fields, title = "liminal schema file", transform = kinds)]
+        pub(super) struct RawItem {
+            /// `entity_schema` or `dropdown`
+            #[schemars(required, with = "String", extend("enum" = ["entity_schema", "dropdown"]))]
+            pub(super) kind: Option<S<String>>,
+            /// Display name (of the schema or the dropdown)
+            #[schemars(with = "Option<String>")]
+            pub(super) name: Option<S<String>>,
+            /// The key everything is matched by (`[a-z_][a-z0-9_$]*`, Benchling's rule); entity schemas only
+            #[schemars(with = "Option<String>")]
+            pub(super) warehouse_name: Option<S<String>>,
+            /// Registry id prefix: letters, digits, `_`, `-`; at most 32; not ending in a digit
+            #[schemars(with = "Option<String>")]
+            pub(super) prefix: Option<S<String>>,
+            /// The Benchling entity type
+            #[schemars(with = "Option<EntityType>")]
+            pub(super) entity_type: Option<S<String>>,
+            /// Registration naming options (default `[NEW_IDS, IDS_FROM_NAMES, DELETE_NAMES]`)
+            #[schemars(with = "Option<Vec<NamingStrategy>>")]
+            pub(super) naming_strategies: Option<S<Vec<String>>>,
+            /// Uniqueness constraint: field warehouse names, or `bases` / `amino_acids_ignore_case` /
+            /// `amino_acids_exact_match` on sequences
+            #[schemars(with = "Option<Vec<String>>")]
+            pub(super) constraint_fields: Option<S<Vec<String>>>,
+            /// Required on mixtures
+            #[schemars(with = "Option<RawMixture>")]
+            pub(super) mixture_schema_config: Option<S<RawMixture>>,
+            /// How entities are named from their fields
+            #[schemars(with = "Option<RawTemplate>")]
+            pub(super) name_template: Option<S<RawTemplate>>,
+            /// Keep (or make) the schema archived in the tenant (default false)
+            #[schemars(with = "Option<bool>")]
+            pub(super) archived: Option<S<bool>>,
+            /// The fields, in the order Benchling shows them
+            #[schemars(with = "Option<Vec<RawField>>")]
+            pub(super) fields: Option<Vec<S<RawField>>>,
+            /// The options of a dropdown, in order
+            #[schemars(with = "Option<Vec<String>>")]
+            pub(super) options: Option<S<Vec<String>>>,
+            $( $(#[doc = $doc])+ #[schemars(with = "Option<bool>")] $flag: Option<S<bool>>, )+
+        }
 
-/// The flags (optional booleans, from [`Flags`]' list), and what depends on `kind`, for editors:
-/// a dropdown has only its keys, an entity schema no `options`, and each its required keys. The
-/// properties in the codec's order.
+        impl RawItem {
+            /// The flags, with their places.
+            pub(super) fn flags(&self) -> RawFlags {
+                Flags { $( $flag: self.$flag.clone(), )+ }
+            }
+        }
+    };
+}
+schema_flags!(raw_item);
+
+/// The properties in the codec's order (the flags are the struct's last fields), and what depends
+/// on `kind`, for editors: a dropdown has only its keys, an entity schema no `options`, and each
+/// its required keys.
 fn kinds(schema: &mut schemars::Schema) {
     if let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
-        for (key, doc) in Flags::<bool>::DOCS {
-            props.insert(
-                (*key).into(),
-                serde_json::json!({ "description": doc_text(doc), "type": ["boolean", "null"] }),
-            );
-        }
         let mut ordered = serde_json::Map::new();
         for key in Shape::Item.names() {
             if let Some(v) = props.remove(key) {
@@ -93,11 +101,6 @@ fn kinds(schema: &mut schemars::Schema) {
     if let (Some(map), serde_json::Value::Object(rule)) = (schema.as_object_mut(), rule) {
         map.extend(rule);
     }
-}
-
-/// A doc comment as schemars writes it: each line without the space after `///`, joined by `\n`.
-fn doc_text(doc: &str) -> String {
-    doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n")
 }
 
 /// Mixture settings
