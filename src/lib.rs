@@ -9,6 +9,7 @@ pub mod chain;
 mod cli;
 pub(crate) mod diag;
 pub mod diff;
+pub(crate) mod disk;
 pub mod emulator;
 pub mod generate;
 pub(crate) mod import;

@@ -107,7 +107,7 @@ pub(crate) fn init(root: &Path, created: PrimitiveDateTime) -> Result<Scaffolded
         write_new(&example, example_yaml().as_bytes()).map_err(create("schemas/example.yaml"))?;
     }
     if !linked && let Some(text) = ignore_liminal(&existing) {
-        std::fs::write(&gitignore, text).map_err(create(".gitignore"))?;
+        crate::disk::write_atomic(&gitignore, &text).map_err(create(".gitignore"))?;
     }
     Ok(Scaffolded { base, revision_path, editor_files, gitignore_linked: linked })
 }
@@ -153,7 +153,7 @@ pub(crate) fn write_editor_files(
         if only_missing && path.exists() {
             continue;
         }
-        if let Err(source) = crate::state::file::write_atomic(&path, &text) {
+        if let Err(source) = crate::disk::write_atomic(&path, &text) {
             return Err(ScaffoldError::Write { path, source });
         }
         written.push(path.strip_prefix(root).unwrap_or(&path).display().to_string());

@@ -139,15 +139,8 @@ pub fn write_sum(chain: &Chain) -> io::Result<PathBuf> {
 
 /// Write a sum to `dir/liminal.sum`, atomically.
 pub fn write_sum_file(dir: &Path, sum: &SumFile) -> io::Result<PathBuf> {
-    use std::io::Write;
     let path = sum_path(dir);
-    let tmp = dir.join(format!(".{SUM_FILE}.tmp"));
-    {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(sum.render().as_bytes())?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, &path)?;
+    crate::disk::write_atomic(&path, &sum.render())?;
     Ok(path)
 }
 

@@ -32,7 +32,7 @@ pub(super) async fn run(args: Args, ui: &Ui) -> Result<Done, Report> {
             continue;
         }
         let text = format!("{}{text}", crate::scaffold::modeline(&path));
-        crate::state::file::write_atomic(&full, &text).map_err(|e| {
+        crate::disk::write_atomic(&full, &text).map_err(|e| {
             report_error(Some(&format!("cannot write {}", full.display())), e, "check the folder's permissions")
         })?;
         written.push(relative(&project, &full));

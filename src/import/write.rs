@@ -166,7 +166,7 @@ pub(crate) fn write(conversion: &Conversion, target: &Target, plan: &Plan) -> Re
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(source) => return Err(WriteError::Gitignore { path: gitignore, source }),
         };
-        crate::state::file::write_atomic(&config, &text).map_err(io(&config))?;
+        crate::disk::write_atomic(&config, &text).map_err(io(&config))?;
         if let Some(text) = crate::scaffold::ignore_liminal(&existing) {
             std::fs::write(&gitignore, text).map_err(io(&gitignore))?;
         }
@@ -181,7 +181,7 @@ pub(crate) fn write(conversion: &Conversion, target: &Target, plan: &Plan) -> Re
         }
     }
     for (r, path) in conversion.revisions.iter().zip(&new_names) {
-        crate::state::file::write_atomic(path, &r.text).map_err(io(path))?;
+        crate::disk::write_atomic(path, &r.text).map_err(io(path))?;
         written.push(path.clone());
     }
     // versions/liminal.sum, as `revision` keeps it: the imported files, base → head.
@@ -191,7 +191,7 @@ pub(crate) fn write(conversion: &Conversion, target: &Target, plan: &Plan) -> Re
     for (rel, text) in &conversion.schema_files {
         let path = target.schemas_dir.join(rel);
         let text = format!("{}{text}", crate::scaffold::modeline(rel));
-        crate::state::file::write_atomic(&path, &text).map_err(io(&path))?;
+        crate::disk::write_atomic(&path, &text).map_err(io(&path))?;
         written.push(path);
     }
     // The JSON Schema the files' first line names, as generate-files writes it.

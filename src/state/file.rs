@@ -27,9 +27,9 @@ pub fn read(path: &Path) -> Result<TenantState, ReadError> {
     }
 }
 
-/// Write `state` to `path` ([`to_json`], then [`write_atomic`]).
+/// Write `state` to `path` ([`to_json`], then `crate::disk::write_atomic`).
 pub fn write(path: &Path, state: &TenantState) -> std::io::Result<()> {
-    write_atomic(path, &to_json(state)?)
+    crate::disk::write_atomic(path, &to_json(state)?)
 }
 
 /// The state as the file holds it: pretty JSON with a final newline. An error (never an empty
@@ -38,21 +38,6 @@ pub fn to_json(state: &TenantState) -> std::io::Result<String> {
     let mut text = serde_json::to_string_pretty(state).map_err(std::io::Error::other)?;
     text.push('\n');
     Ok(text)
-}
-
-/// Write `text` to `path` atomically (temporary file in the same folder + rename).
-pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        // Do not leave a half-written temporary file behind (a full disk stays full otherwise).
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]
