@@ -42,6 +42,11 @@ fn wire_flags(t: EntityType, flags: &SchemaFlags) -> impl Iterator<Item = (&'sta
         .map(|((_, wire), (_, v))| (*wire, *v))
 }
 
+/// A body's allowed keys: `keys`, then the flags by their Benchling names.
+fn with_flag_names(keys: &[&'static str]) -> Vec<&'static str> {
+    keys.iter().copied().chain(FLAG_NAMES.iter().map(|(_, w)| *w)).collect()
+}
+
 /// The flags of a schema of type `t` as a v3 schema gives them: absent is `false`; a flag the type
 /// does not have is `false` whatever is sent (and not looked at). `None`: a create body, already
 /// checked against its type (`check_type_keys`), so every flag is read.
@@ -427,8 +432,7 @@ const CREATE_KEYS: &[&str] = &[
 pub fn parse_schema_create(entity_type: EntityType, v: &Value) -> Result<SchemaCreate, WireError> {
     let at = "body";
     let m = as_obj(v, at)?;
-    let keys: Vec<&str> = CREATE_KEYS.iter().copied().chain(FLAG_NAMES.iter().map(|(_, w)| *w)).collect();
-    only_keys(m, &keys, at)?;
+    only_keys(m, &with_flag_names(CREATE_KEYS), at)?;
     no_nulls(m, &[], at)?;
     check_type_keys(entity_type, m, at)?;
     let organization_id = req_str(m, "organizationId", at)?;

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     NameTemplateInput, check_type_keys, constraint_input, constraint_names, naming_list, parse_name_template,
-    wire_flags,
+    wire_flags, with_flag_names,
 };
 use crate::schema::{EntityType, Flags, NamingStrategy};
 use crate::state::Schema;
@@ -63,8 +63,7 @@ const UPDATE_KEYS: &[&str] = &[
 pub fn parse_schema_update(entity_type: EntityType, v: &Value) -> Result<SchemaUpdate, WireError> {
     let at = "body";
     let m = as_obj(v, at)?;
-    let keys: Vec<&str> = UPDATE_KEYS.iter().copied().chain(FLAG_NAMES.iter().map(|(_, w)| *w)).collect();
-    only_keys(m, &keys, at)?;
+    only_keys(m, &with_flag_names(UPDATE_KEYS), at)?;
     no_nulls(
         m,
         &[
